@@ -236,8 +236,11 @@ json info_json(const ir::Model& model) {
 
   json names = json::array(), details = json::array(), specs = json::object();
   for (const auto& f : model.functions) {
-    names.push_back(f.name);
     details.push_back(function_details_json(model, f));
+    // Only ML programs have functions and block specializations in the schema; a NeuralNetwork
+    // layer list is one IR function but is described by function_details alone.
+    if (f.dialect != ir::Dialect::MIL) continue;
+    names.push_back(f.name);
     json s = json::array();
     for (const auto& sp : f.specializations) s.push_back(sp.opset);
     specs[f.name] = s;
@@ -247,7 +250,8 @@ json info_json(const ir::Model& model) {
   j["block_specializations"] = specs;
   const ir::Function* main = model.main_function();
   j["default_function"] = !model.default_function.empty() ? model.default_function
-                                                          : (main ? main->name : std::string());
+                          : (main && main->dialect == ir::Dialect::MIL) ? main->name
+                                                                        : std::string();
   j["program_version"] = model.program_version;
   json attrs = json::object();
   for (const auto& [k, v] : model.program_attributes) attrs[k] = v;

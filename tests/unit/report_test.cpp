@@ -313,6 +313,17 @@ TEST(InfoJson, PipelineStagesAndClassLabels) {
   EXPECT_EQ(j["preprocessing"][1]["mean_image_size"], 12);
 }
 
+TEST(InfoJson, NeuralNetworkLayerListIsNoProgramFunction) {
+  Model nn = pipeline_model().submodels[0];
+  json j = report::info_json(nn);
+  EXPECT_EQ(j["functions"], json::array());  // as the schema (and expected.json) count functions
+  EXPECT_EQ(j["block_specializations"], json::object());
+  ASSERT_EQ(j["function_details"].size(), 1u);
+  EXPECT_EQ(j["function_details"][0]["dialect"], "nn");
+  EXPECT_EQ(j["function_details"][0]["op_count"], 2);
+  EXPECT_EQ(j["default_function"], "");
+}
+
 TEST(OpsJson, ProgramOrderNestingAndBindings) {
   json j = report::ops_json(program_model());
   ASSERT_EQ(j["functions"].size(), 2u);
