@@ -25,11 +25,12 @@ std::string feature_type_text(const ir::Feature& f) {
   }
   if (!t.enumerated_shapes.empty()) s += " (" + std::to_string(t.enumerated_shapes.size()) + " enumerated shapes)";
   if (!t.shape_ranges.empty()) {
-    s += " ranges ";
+    s += " ranges [";
     for (size_t i = 0; i < t.shape_ranges.size(); ++i) {
       const auto& [lo, hi] = t.shape_ranges[i];
-      s += (i ? "x" : "") + std::to_string(lo) + ".." + (hi < 0 ? std::string("inf") : std::to_string(hi));
+      s += (i ? ", " : "") + std::to_string(lo) + ".." + (hi < 0 ? std::string("inf") : std::to_string(hi));
     }
+    s += "]";
   }
   if (t.optional) s += " (optional)";
   return s;
@@ -170,7 +171,7 @@ static std::string function_ops_text(const ir::Function& f) {
     t.add_row({std::to_string(index++), indent + op.qualified_type(), op.name, op_signature(f, op)});
     return true;
   });
-  out += ": " + group_thousands(static_cast<int64_t>(t.row_count())) + " ops\n";
+  out += ": " + group_thousands(static_cast<int64_t>(t.row_count())) + (t.row_count() == 1 ? " op\n" : " ops\n");
   return out + t.render("  ");
 }
 

@@ -426,6 +426,8 @@ TEST(OpsJson, MalformedLiteralIsReportedNotFatal) {
 TEST(InfoText, TablesAndSortedOpCounts) {
   std::string t = report::info_text(program_model());
   EXPECT_TRUE(std::regex_search(t, std::regex("\nformat +mlpackage\n"))) << t;
+  EXPECT_NE(t.find("ranges [1..1, 3..3, 4..inf, 4..64]"), std::string::npos) << t;
+  EXPECT_TRUE(std::regex_search(t, std::regex("\nops +11 total, 2 in nested blocks\n"))) << t;
   EXPECT_NE(t.find("multiArray<FLOAT16, [1, 3, 4, 4]>"), std::string::npos) << t;
   EXPECT_NE(t.find("image<BGR, 8x6> (optional)"), std::string::npos) << t;
   // Op types most frequent first: const (4) before relu (2) before the singletons.
