@@ -1,5 +1,6 @@
 // format::read_mlpackage and format::read_mlmodel: one Model protobuf, plus for packages the
 // manifest and the weights directory that blob references resolve against.
+#include <algorithm>
 #include <filesystem>
 
 #include "core/format/manifest.h"
@@ -14,13 +15,18 @@ namespace {
 
 ir::Model read_model_file(const std::string& file, pbread::ReadContext& ctx, ir::Model model) {
   std::vector<uint8_t> bytes = pbread::read_file_bytes(file);
-  pb::Model m;
-  pbread::parse_model_bytes(bytes, file, &m);
+  // An arena makes parsing and freeing tens of thousands of small messages cheap.
+  google::protobuf::ArenaOptions opts;
+  opts.start_block_size = std::max<size_t>(64 * 1024, bytes.size() * 2);
+  opts.max_block_size = std::max<size_t>(1 << 20, bytes.size() * 2);
+  google::protobuf::Arena arena(opts);
+  pb::Model* m = google::protobuf::Arena::CreateMessage<pb::Model>(&arena);
+  pbread::parse_model_bytes(bytes, file, m);
   bytes.clear();
   bytes.shrink_to_fit();
   ctx.file = file;
   ctx.model = &model;
-  pbread::convert_model(m, ctx, model);
+  pbread::convert_model(*m, ctx, model);
   ctx.model = nullptr;
   return model;
 }

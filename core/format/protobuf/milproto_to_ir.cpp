@@ -21,6 +21,27 @@ std::vector<std::string> sorted_keys(const Map& m) {
   return keys;
 }
 
+// Map entries in key order without copying keys (protobuf map order is unspecified).
+template <typename Map>
+std::vector<const typename Map::value_type*> sorted_entries(const Map& m) {
+  std::vector<const typename Map::value_type*> out;
+  out.reserve(m.size());
+  for (const auto& kv : m) out.push_back(&kv);
+  std::sort(out.begin(), out.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  return out;
+}
+
+// Ops, values and blocks in a block tree, to size the arenas once.
+void count_block(const pb::mil::Block& b, size_t& ops, size_t& values, size_t& blocks) {
+  ++blocks;
+  values += static_cast<size_t>(b.inputs_size());
+  ops += static_cast<size_t>(b.operations_size());
+  for (const auto& op : b.operations()) {
+    values += static_cast<size_t>(op.outputs_size());
+    for (const auto& nb : op.blocks()) count_block(nb, ops, values, blocks);
+  }
+}
+
 class FunctionBuilder {
  public:
   FunctionBuilder(ReadContext& ctx, ir::Function& fn) : ctx_(ctx), fn_(fn) {}
@@ -28,6 +49,11 @@ class FunctionBuilder {
   void build(const pb::mil::Function& pf) {
     const std::string where = "function " + fn_.name;
     fn_.opset = pf.opset();
+    size_t n_ops = 0, n_values = static_cast<size_t>(pf.inputs_size()), n_blocks = 0;
+    for (const auto& kv : pf.block_specializations()) count_block(kv.second, n_ops, n_values, n_blocks);
+    fn_.ops.reserve(n_ops);
+    fn_.values.reserve(n_values);
+    fn_.blocks.reserve(n_blocks + 1);
     scopes_.push();
     // Function inputs belong to the first body (all specializations share them).
     std::vector<std::pair<std::string, ir::Type>> inputs;
@@ -98,10 +124,13 @@ class FunctionBuilder {
     op.dialect = ir::Dialect::MIL;
     if (op.type.empty()) throw Error(Location::at_op(ctx_.file, op.name), "operation without a type");
 
-    for (const auto& key : sorted_keys(pop.inputs())) {
+    op.inputs.reserve(pop.inputs().size());
+    for (const auto* entry : sorted_entries(pop.inputs())) {
+      const std::string& key = entry->first;
       ir::NamedInput in;
       in.name = key;
-      for (const auto& bind : pop.inputs().at(key).arguments()) {
+      in.bindings.reserve(static_cast<size_t>(entry->second.arguments_size()));
+      for (const auto& bind : entry->second.arguments()) {
         ir::Binding binding;
         if (bind.has_value()) {
           binding.literal = convert_value(bind.value(), ctx_, op.name);
@@ -116,9 +145,9 @@ class FunctionBuilder {
       }
       op.inputs.push_back(std::move(in));
     }
-    for (const auto& key : sorted_keys(pop.attributes())) {
-      if (key == "name") continue;
-      op.attributes.push_back({key, convert_value(pop.attributes().at(key), ctx_, op.name)});
+    for (const auto* entry : sorted_entries(pop.attributes())) {
+      if (entry->first == "name") continue;
+      op.attributes.push_back({entry->first, convert_value(entry->second, ctx_, op.name)});
     }
     std::vector<std::pair<std::string, ir::ValueId>> outs;
     for (const auto& o : pop.outputs()) {
