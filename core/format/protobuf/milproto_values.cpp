@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 
+#include "core/format/blob_writer.h"
 #include "core/util/error.h"
 
 namespace mlscope::format::pbread {
@@ -19,32 +20,6 @@ ir::DType convert_dtype(int v, const ReadContext& ctx, const std::string& op) {
   auto d = ir::dtype_from_proto(v);
   if (!d || *d == ir::DType::Invalid) fail(ctx, op, "unknown MIL data type " + std::to_string(v));
   return *d;
-}
-
-// BlobDataType expected for a MIL dtype (§6.3); 0 when the dtype cannot live in a blob.
-uint32_t blob_dtype_for(ir::DType t) {
-  using D = ir::DType;
-  using B = ir::BlobDType;
-  switch (t) {
-    case D::Float16: return uint32_t(B::Float16);
-    case D::Float32: return uint32_t(B::Float32);
-    case D::UInt8: return uint32_t(B::UInt8);
-    case D::Int8: return uint32_t(B::Int8);
-    case D::BFloat16: return uint32_t(B::BFloat16);
-    case D::Int16: return uint32_t(B::Int16);
-    case D::UInt16: return uint32_t(B::UInt16);
-    case D::Int4: return uint32_t(B::Int4);
-    case D::UInt1: return uint32_t(B::UInt1);
-    case D::UInt2: return uint32_t(B::UInt2);
-    case D::UInt4: return uint32_t(B::UInt4);
-    case D::UInt3: return uint32_t(B::UInt3);
-    case D::UInt6: return uint32_t(B::UInt6);
-    case D::Int32: return uint32_t(B::Int32);
-    case D::UInt32: return uint32_t(B::UInt32);
-    case D::Float8E4M3FN: return uint32_t(B::Float8E4M3FN);
-    case D::Float8E5M2: return uint32_t(B::Float8E5M2);
-    default: return 0;
-  }
 }
 
 template <typename T>
@@ -151,7 +126,8 @@ ir::Constant convert_blob(const pb::mil::Value::BlobFileValue& bv, const ir::Typ
     l.op = op;
     throw Error(l, e.message());
   }
-  uint32_t want = blob_dtype_for(type.dtype);
+  auto want_dt = blob_dtype_for(type.dtype);
+  uint32_t want = want_dt ? static_cast<uint32_t>(*want_dt) : 0;
   if (want != c.blob->record.blob_dtype) {
     Location l = Location::at_byte(file->path(), static_cast<int64_t>(bv.offset() + 4));
     l.op = op;
