@@ -10,6 +10,7 @@
 #include <set>
 
 #include "core/format/open.h"
+#include "support/corpus_case_print.h"
 #include "support/test_paths.h"
 
 namespace mlscope {
@@ -24,17 +25,6 @@ std::vector<CorpusCase> cases_or_placeholder() {
   if (cases.empty()) cases.push_back({"missing_shared", {}, {}});
   return cases;
 }
-
-}  // namespace
-}  // namespace mlscope
-
-namespace mlscope::test {
-// Readable test parameter in failure messages instead of a byte dump.
-inline void PrintTo(const CorpusCase& c, std::ostream* os) { *os << c.name; }
-}  // namespace mlscope::test
-
-namespace mlscope {
-namespace {
 
 class OpenCorpus : public ::testing::TestWithParam<CorpusCase> {};
 

@@ -10,7 +10,7 @@
 #include "core/format/mlpackage_writer.h"
 #include "core/format/open.h"
 #include "core/util/error.h"
-#include "sample_program.h"
+#include "support/sample_program.h"
 #include "support/test_paths.h"
 
 namespace mlscope {
