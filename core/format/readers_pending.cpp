@@ -5,6 +5,4 @@
 namespace mlscope::format {
 ir::Model read_mlpackage(const std::string& p) { throw Error(Location::in_file(p), ".mlpackage reader not built yet"); }
 ir::Model read_mlmodel(const std::string& p) { throw Error(Location::in_file(p), ".mlmodel reader not built yet"); }
-ir::Model read_mlmodelc(const std::string& p) { throw Error(Location::in_file(p), ".mlmodelc reader not built yet"); }
-ir::Model read_mil_file(const std::string& p) { throw Error(Location::in_file(p), ".mil reader not built yet"); }
 }  // namespace mlscope::format
