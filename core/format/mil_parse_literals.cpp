@@ -187,8 +187,11 @@ ir::Shape MilParser::parse_shape() {
       if (cur_.kind == MilToken::Kind::Number) {
         bool neg;
         uint64_t mag;
-        if (!parse_int_text(cur_.text, neg, mag))
-          fail(cur_, "expected an integer dimension, found " + cur_.describe());
+        if (!parse_int_text(cur_.text, neg, mag)) {
+          bool digits = cur_.text.find_first_not_of("0123456789") == std::string_view::npos;
+          fail(cur_, digits ? "dimension " + cur_.describe() + " out of range"
+                            : "expected an integer dimension, found " + cur_.describe());
+        }
         if (neg && mag == 1) s.dims.push_back(ir::kUnknownDim);  // -1 as written by some emitters
         else if (neg || mag > static_cast<uint64_t>(INT64_MAX)) fail(cur_, "dimension " + cur_.describe() + " out of range");
         else s.dims.push_back(static_cast<int64_t>(mag));
