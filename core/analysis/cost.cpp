@@ -79,6 +79,7 @@ class FunctionCost {
       c.function = f_.name;
       c.name = op.name;
       c.type = op.dialect == ir::Dialect::NeuralNetwork ? op.qualified_type() : op.type;
+      infer_output(o);
       bytes(o, c);
       compute(o, c);
       roofline(c);
@@ -92,6 +93,7 @@ class FunctionCost {
  private:
   std::optional<Dims> dims_of(ir::ValueId v) const {
     if (v == ir::kNone) return std::nullopt;
+    if (auto it = inferred_.find(v); it != inferred_.end()) return it->second;
     const ir::Type& t = f_.value(v).type;
     if (!t.is_tensor() || !t.shape.is_static()) return std::nullopt;
     return t.shape.dims;
@@ -107,11 +109,40 @@ class FunctionCost {
     return i < outs.size() ? dims_of(outs[i]) : std::nullopt;
   }
 
-  static uint64_t tensor_bytes(const ir::Type& t) {
-    if (!t.is_tensor()) return 0;
-    auto n = t.shape.element_count();
-    if (!n) return 0;
-    return ir::dtype_storage_bytes(t.dtype, *n).value_or(0);
+  uint64_t tensor_bytes(ir::ValueId v) const {
+    const ir::Type& t = f_.value(v).type;
+    auto d = dims_of(v);
+    if (!t.is_tensor() || !d) return 0;
+    return ir::dtype_storage_bytes(t.dtype, prod(*d)).value_or(0);
+  }
+  bool shape_known(ir::ValueId v) const { return !f_.value(v).type.is_tensor() || dims_of(v).has_value(); }
+
+  // Output shapes the file leaves dynamic but the op determines (conv, elementwise): inferred
+  // once, remembered for consumers. Anything else stays unknown.
+  void infer_output(ir::OpId o) {
+    const ir::Op& op = f_.op(o);
+    if (op.outputs.empty() || dims_of(op.outputs[0]) || !f_.value(op.outputs[0]).type.is_tensor()) return;
+    std::optional<Dims> out;
+    if (op.type == "conv") {
+      if (auto w = param_dims(o, "weight"); w && w->size() >= 3) out = infer_conv_output(o, *w);
+    } else if (elementwise_factors().count(op.type)) {
+      auto x = param_dims(o, "x");
+      auto y = param_dims(o, "y");
+      if (x && !find_param(f_, o, "y").present()) out = x;
+      else if (x && y) out = broadcast(*x, *y);
+    }
+    if (out) inferred_[op.outputs[0]] = *out;
+  }
+
+  static std::optional<Dims> broadcast(const Dims& a, const Dims& b) {
+    Dims out(std::max(a.size(), b.size()), 1);
+    for (size_t i = 0; i < out.size(); ++i) {
+      int64_t da = i < out.size() - a.size() ? 1 : a[i - (out.size() - a.size())];
+      int64_t db = i < out.size() - b.size() ? 1 : b[i - (out.size() - b.size())];
+      if (da != db && da != 1 && db != 1) return std::nullopt;
+      out[i] = std::max(da, db);
+    }
+    return out;
   }
 
   // Constants stored behind a compile-time value (const, constexpr chains, casts of those).
@@ -156,17 +187,16 @@ class FunctionCost {
           // integer parameters such as strides or axes.
           if (compressed || (t.is_tensor() && ir::dtype_is_float(t.dtype))) {
             c.weight_bytes += stored;
-            c.weight_bytes_decompressed += tensor_bytes(t);
+            c.weight_bytes_decompressed += tensor_bytes(b.value);
           }
         } else {
-          if (t.is_tensor() && !t.shape.is_static()) shape_unknown = true;
-          c.activation_bytes_read += tensor_bytes(t);
+          shape_unknown |= !shape_known(b.value);
+          c.activation_bytes_read += tensor_bytes(b.value);
         }
       }
     for (ir::ValueId v : op.outputs) {
-      const ir::Type& t = f_.value(v).type;
-      if (t.is_tensor() && !t.shape.is_static()) shape_unknown = true;
-      c.activation_bytes_written += tensor_bytes(t);
+      shape_unknown |= !shape_known(v);
+      c.activation_bytes_written += tensor_bytes(v);
     }
     if (op.dialect == ir::Dialect::NeuralNetwork) nn_weight_bytes(op, c);
     if (shape_unknown) unknown(c, "tensor shape not static");
@@ -269,12 +299,7 @@ class FunctionCost {
   void conv(ir::OpId o, OpCost& c, std::optional<Dims> out) {
     auto w = param_dims(o, "weight");
     if (!w || w->size() < 3) return unknown(c, "conv: weight shape unknown");
-    if (!out) out = infer_conv_output(o, *w);
     if (!out) return unknown(c, "conv: output shape unknown and not inferable");
-    if (c.unknown_reason == "tensor shape not static") {  // inferred: shapes are good enough now
-      c.known = true;
-      c.unknown_reason.clear();
-    }
     const uint64_t per_out = prod(*w) / static_cast<uint64_t>(std::max<int64_t>((*w)[0], 1));
     mac(c, prod(*out) * per_out, find_param(f_, o, "bias").present() ? prod(*out) : 0);
   }
@@ -387,6 +412,7 @@ class FunctionCost {
   const ir::Function& f_;
   DefUse du_;
   CostReport& r_;
+  std::unordered_map<ir::ValueId, Dims> inferred_;
 };
 
 }  // namespace

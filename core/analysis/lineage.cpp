@@ -410,6 +410,8 @@ class FunctionLineage {
       return;
     }
     if (idx) set_storage(t, idx->dtype());
+    if (sparse)
+      if (const ir::Constant* m = find_param(f_, p, "indices_mask").constant) describe_density(t, idx, m->shape());
     if (ld.size() < 2) return;
     t.lut_size = ld[ld.size() - 2];
     t.lut_vector_size = ld.back();
