@@ -197,7 +197,8 @@ void MilParser::parse_statement(BlockId block) {
   ir::Op op;
   op.type = std::string(op_tok.text);
   std::vector<PendingRef> refs;
-  expect('(', ("to open the arguments of '" + op.type + "'").c_str());
+  if (!cur_.is('(')) fail(cur_, "expected '(' to open the arguments of '" + op.type + "', found " + cur_.describe());
+  advance();
   if (!cur_.is(')')) {
     do {
       MilToken arg = expect_ident("an argument name");
@@ -229,7 +230,8 @@ void MilParser::parse_statement(BlockId block) {
       op.inputs.push_back(std::move(in));
     } while (accept(','));
   }
-  expect(')', ("to close the arguments of '" + op.type + "'").c_str());
+  if (!cur_.is(')')) fail(cur_, "expected ')' to close the arguments of '" + op.type + "', found " + cur_.describe());
+  advance();
 
   if (cur_.is('[')) {
     for (auto& a : parse_attribute_list()) {
@@ -279,7 +281,8 @@ void MilParser::parse_nested_block(OpId op, const MilToken& op_tok) {
     }
     expect(')', "to close the block's input list");
   }
-  expect('{', ("to open a nested block of '" + std::string(op_tok.text) + "'").c_str());
+  if (!cur_.is('{')) fail(cur_, "expected '{' to open a nested block of '" + std::string(op_tok.text) + "', found " + cur_.describe());
+  advance();
   parse_statements(b);
   expect('}', "to close the nested block");
   parse_block_outputs(b, "after a nested block");
