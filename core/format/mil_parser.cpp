@@ -117,7 +117,6 @@ void MilParser::parse_function() {
       ValueId v = fn_->add_value(std::string(pname.text), t, body);
       define(pname, v);
       fn_->inputs.push_back(v);
-      fn_->blocks[static_cast<size_t>(body)].inputs.push_back(v);
     } while (accept(','));
   }
   expect(')', "to close the function's parameter list");
@@ -184,14 +183,18 @@ void MilParser::parse_statement(BlockId block) {
   // results: T a, T b = ...   (or parenthesized, as some third-party emitters write it)
   struct Result { ir::Type type; MilToken name; };
   std::vector<Result> results;
-  bool paren = accept('(');
-  do {
-    ir::Type t = parse_type();
-    MilToken n = expect_ident("a result name after its type");
-    results.push_back({std::move(t), n});
-  } while (accept(','));
-  if (paren) expect(')', "to close the result list");
-  expect('=', "after the result list");
+  // An op without results (write_state) is printed as a bare call: `op(args)[attrs];`.
+  bool no_results = cur_.kind == MilToken::Kind::Ident && next_.is('(') && !ir::dtype_from_name(cur_.text);
+  if (!no_results) {
+    bool paren = accept('(');
+    do {
+      ir::Type t = parse_type();
+      MilToken n = expect_ident("a result name after its type");
+      results.push_back({std::move(t), n});
+    } while (accept(','));
+    if (paren) expect(')', "to close the result list");
+    expect('=', "after the result list");
+  }
   MilToken op_tok = expect_ident("an op type after '='");
 
   ir::Op op;
