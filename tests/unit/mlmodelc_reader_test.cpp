@@ -176,3 +176,31 @@ TEST(MlmodelcReader, UnreadableBundles) {
 
 }  // namespace
 }  // namespace mlscope::test
+
+namespace mlscope::test {
+namespace {
+
+TEST(MlmodelcReader, MilTextIsRecognisedWhateverItsExtension) {
+  fs::path d = scratch_dir("mil_sniff");
+  write(d / "program.txt", "\n  " + kMil);
+  ir::Model m = format::open((d / "program.txt").string());
+  EXPECT_EQ(m.format, ir::Format::MILText);
+  EXPECT_EQ(m.op_counts().at("relu"), 1);
+}
+
+TEST(MlmodelcReader, DeeplyNestedBlocksAreBounded) {
+  std::string body;
+  for (int i = 0; i < 100; ++i) body += "int32 v" + std::to_string(i) + " = cond(pred = p) {\n";
+  fs::path d = scratch_dir("mil_deep_blocks");
+  write(d / "deep.mil", "program(1.0)\n{\n    func main<ios16>(bool p) {\n" + body);
+  try {
+    format::open((d / "deep.mil").string());
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.where().line, 4 + 64);  // the 65th nested block
+    EXPECT_NE(e.message().find("nested blocks deeper than 64"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace mlscope::test
