@@ -2,8 +2,10 @@
 // from the IR (counts, program order, nesting, literals, constants), and the text forms line up.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <regex>
 
+#include "core/format/mil_printer.h"
 #include "core/format/mlpackage_writer.h"
 #include "core/ir/model.h"
 #include "core/report/model_report.h"
@@ -507,4 +509,27 @@ TEST(CliJson, WrittenPackageProducesEveryDocumentedKey) {
   const json& bias_big = (*main)["ops"][4]["inputs"]["bias_big"][0];  // 20-element literal
   EXPECT_EQ(bias_big["dtype"], "int32");
   EXPECT_EQ(bias_big["bytes"], 80);
+}
+
+// A bare .mil file (the fixture printed by the MIL printer) reports format "mil", the program's
+// op counts and, for `ops`, the same program order per function.
+TEST(CliJson, BareMilFile) {
+  auto path = test::scratch_dir("report_cli_mil") / "fixture.mil";
+  {
+    std::ofstream out(path);
+    out << format::print_mil(program_model());
+  }
+  std::string out;
+  ASSERT_EQ(test::run_command(test::cli_path().string() + " info '" + path.string() + "' --json", &out), 0);
+  json info = json::parse(out);
+  EXPECT_EQ(info["format"], "mil");
+  EXPECT_EQ(info["kind"], "mlProgram");
+  EXPECT_EQ(info["op_counts"], report::info_json(program_model())["op_counts"]);
+  EXPECT_EQ(info["nested_ops"], 2);
+  out.clear();
+  ASSERT_EQ(test::run_command(test::cli_path().string() + " ops '" + path.string() + "' --json --function main", &out), 0);
+  json ops = json::parse(out);
+  ASSERT_EQ(ops["functions"].size(), 1u);
+  EXPECT_EQ(op_names(ops["functions"][0]), op_names(report::ops_json(program_model(), "main")["functions"][0]));
+  EXPECT_EQ(ops["functions"][0]["ops"][6]["block"], "cond_0/block0");
 }
