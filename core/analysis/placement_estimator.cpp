@@ -115,7 +115,7 @@ struct Estimator {
       p.name = op.name;
       p.type = op.qualified_type();
       if (is_constant_op(op)) {
-        decide(p, placement_rule("const"), "materialized at load time, no device");
+        decide(p, placement_rule("const"), "");
       } else {
         auto hits = detail::check_op({fn, op, t, flexible});
         if (model_rule) {
