@@ -9,6 +9,7 @@ DEBIAN_PACKAGES=(
   nlohmann-json3-dev                          # Manifest.json, CLI --json, recordings
   libimgui-dev libglfw3-dev libgl-dev libstb-dev   # GUI (Debian's imgui has the GLFW/GL3 backends)
   libopenblas-dev                             # BLAS for conv/linear/matmul
+  zlib1g-dev                                  # deflated .npz members (core/exec/npy)
   libgtest-dev libgmock-dev libbenchmark-dev  # tests and benchmarks
   xvfb xauth libgl1-mesa-dri                  # headless GUI tests (software OpenGL)
   python3                                     # recorder syntax check
