@@ -11,6 +11,7 @@
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/stubs/logging.h>
 
 #include "core/util/error.h"
 
@@ -44,6 +45,8 @@ std::vector<uint8_t> read_file_bytes(const std::string& path) {
 }
 
 void parse_model_bytes(const std::vector<uint8_t>& bytes, const std::string& file, pb::Model* out) {
+  // Protobuf would log parse problems (e.g. invalid UTF-8) to stderr; we report our own Error.
+  google::protobuf::LogSilencer quiet;
   google::protobuf::io::CodedInputStream in(bytes.data(), static_cast<int>(bytes.size()));
   in.SetRecursionLimit(200);
   if (out->ParseFromCodedStream(&in) && in.ConsumedEntireMessage()) return;
