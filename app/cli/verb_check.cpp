@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/cli/flags.h"
 #include "app/cli/placement_args.h"
 #include "core/format/open.h"
 
@@ -20,6 +21,7 @@ bool is_compute_op(std::string_view type) {
 }
 
 int run_check(const std::vector<std::string>& argv) {
+  reject_unknown_flags(argv, {"recording", "json", "threshold", "max-shard-mb", "require-ne"});
   Args args(argv, placement_value_flags());
   if (args.positional().size() != 1) throw UsageError{"check needs exactly one MODEL"};
   const std::string path = args.positional()[0];

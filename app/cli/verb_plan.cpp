@@ -1,6 +1,7 @@
 // mlscope-cli plan MODEL [--recording FILE] [--json]: where each op runs, and why.
 #include <cstdio>
 
+#include "app/cli/flags.h"
 #include "app/cli/placement_args.h"
 #include "core/analysis/placement_report.h"
 #include "core/format/open.h"
@@ -9,10 +10,8 @@ namespace mlscope::cli {
 namespace {
 
 int run_plan(const std::vector<std::string>& argv) {
-  auto flags = placement_value_flags();
-  Args args(argv, flags);
-  for (const char* bad : {"require-ne"})
-    if (args.has(bad)) throw UsageError{std::string("--") + bad + " belongs to `check`"};
+  reject_unknown_flags(argv, {"recording", "json", "counts-only", "threshold"});
+  Args args(argv, placement_value_flags());
   if (args.positional().size() != 1) throw UsageError{"plan needs exactly one MODEL"};
   const std::string path = args.positional()[0];
   const auto t = thresholds_from_args(args);

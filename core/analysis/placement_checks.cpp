@@ -117,7 +117,8 @@ std::optional<std::string> check_dynamic(const OpContext& c, const std::vector<R
   for (const auto& t : ts) {
     if (t.role == "input" && std::find(c.flexible_inputs.begin(), c.flexible_inputs.end(), t.value) != c.flexible_inputs.end())
       return "input '" + *t.name + "' has a flexible (range) shape in the model description";
-    if (!t.type->shape.is_static()) return describe(t) + " (dynamic shape)";
+    // NeuralNetwork blobs carry no shapes in the file: unknown there is not "dynamic".
+    if (c.op.dialect == ir::Dialect::MIL && !t.type->shape.is_static()) return describe(t) + " (dynamic shape)";
   }
   return std::nullopt;
 }

@@ -97,6 +97,7 @@ struct Estimator {
   const PlacementRule* model_rule = nullptr;  ///< set when a model-wide size limit moves every op
   std::string model_rule_detail;
   Placement out;
+  std::string const_reason;
 
   void add_model(const ir::Model& m) {
     // Flexible-input lookups use the top-level description (sub-models rarely have ranges).
@@ -115,7 +116,17 @@ struct Estimator {
       p.name = op.name;
       p.type = op.qualified_type();
       if (is_constant_op(op)) {
-        decide(p, placement_rule("const"), "");
+        // Most ops of a program are consts: share one reason string instead of rebuilding it.
+        if (const_reason.empty()) {
+          decide(p, placement_rule("const"), "");
+          const_reason = p.reason;
+        } else {
+          const auto& r = placement_rule("const");
+          p.preferred = r.preferred;
+          p.supported = r.supported;
+          p.rule = std::string(r.key);
+          p.reason = const_reason;
+        }
       } else {
         auto hits = detail::check_op({fn, op, t, flexible});
         if (model_rule) {
@@ -155,7 +166,7 @@ uint64_t constant_weight_bytes(const ir::Model& model) {
 }
 
 Placement estimate_placement(const ir::Model& model, const PlacementThresholds& t) {
-  Estimator e{t, nullptr, {}, {}};
+  Estimator e{t, nullptr, {}, {}, {}};
   e.out.source = PlacementSource::Estimated;
   const uint64_t bytes = constant_weight_bytes(model);
   e.out.weight_bytes = bytes;

@@ -218,7 +218,7 @@ TEST(Recording, RejectsMalformedJsonWithLineAndColumn) {
 TEST(Recording, RejectsMissingKeysAndWrongTypesWithPointer) {
   const auto pkg = write_small_package("rec_keys");
   const Recording r = recording_for(pkg);
-  EXPECT_NE(error_of([&] { reparse(r, [](nlohmann::json& j) { j["model"].erase("sha256"); }); }).find("/model: missing key \"sha256\""),
+  EXPECT_NE(error_of([&] { reparse(r, [](nlohmann::json& j) { j["model"].erase("sha256"); }); }).find("'/model': missing key \"sha256\""),
             std::string::npos);
   EXPECT_NE(error_of([&] { reparse(r, [](nlohmann::json& j) { j["predictions"][0]["repeat"]["runs"] = "many"; }); })
                 .find("/predictions/0/repeat/runs"),
