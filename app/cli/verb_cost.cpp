@@ -2,6 +2,7 @@
 // roofline ESTIMATE for a chip profile (core/analysis/cost.h).
 #include <cstdio>
 
+#include "app/cli/flags.h"
 #include "app/cli/verb.h"
 #include "core/analysis/analysis_json.h"
 #include "core/format/open.h"
@@ -10,11 +11,7 @@ namespace mlscope::cli {
 namespace {
 
 int run_cost(const std::vector<std::string>& argv) {
-  for (const auto& a : argv)
-    if (a.rfind("--", 0) == 0) {
-      std::string key = a.substr(2, a.find('=') == std::string::npos ? std::string::npos : a.find('=') - 2);
-      if (key != "json" && key != "chip" && key != "top") throw UsageError{"unknown flag " + a};
-    }
+  reject_unknown_flags(argv, {"json", "chip", "top"});
   Args args(argv, {"chip", "top"});
   if (args.positional().size() != 1) throw UsageError{"expected exactly one MODEL path"};
   const std::string chip_name = args.get_or("chip", analysis::default_chip().name);

@@ -2,6 +2,7 @@
 // per-tensor lineage table (core/analysis/lineage.h).
 #include <cstdio>
 
+#include "app/cli/flags.h"
 #include "app/cli/verb.h"
 #include "core/analysis/analysis_json.h"
 #include "core/format/open.h"
@@ -10,8 +11,7 @@ namespace mlscope::cli {
 namespace {
 
 int run_quant(const std::vector<std::string>& argv) {
-  for (const auto& a : argv)
-    if (a.rfind("--", 0) == 0 && a != "--json") throw UsageError{"unknown flag " + a};
+  reject_unknown_flags(argv, {"json"});
   Args args(argv, {});
   if (args.positional().size() != 1) throw UsageError{"expected exactly one MODEL path"};
   ir::Model model = format::open(args.positional()[0]);

@@ -100,7 +100,7 @@ std::string quant_text(const QuantReport& r) {
   counts("real ops consuming quantized:   ", r.real_ops_consuming_quantized);
   if (!r.tensors.empty()) {
     o << "\n" << pad("op", 28) << pad("input", 10) << pad("kind", 11) << pad("scheme", 16) << pad("stored", 8)
-      << pad("gran.", 20) << pad("scale min..max", 24) << "ratio\n";
+      << pad("gran.", 29) << pad("scale min..max", 24) << "ratio\n";
     for (const auto& t : r.tensors) {
       std::string g = t.granularity;
       if (t.axis) g += " ax" + std::to_string(*t.axis);
@@ -109,7 +109,7 @@ std::string quant_text(const QuantReport& r) {
       if (t.lut_size) sc = "lut " + std::to_string(t.lut_size) + "x" + std::to_string(t.lut_count);
       if (t.density) sc += (sc.empty() ? "" : " ") + fmt("density %.2f", *t.density);
       o << pad(t.op.substr(0, 27), 28) << pad(t.input.substr(0, 9), 10) << pad(t.kind, 11) << pad(t.scheme, 16)
-        << pad(t.stored_dtype, 8) << pad(g, 20) << pad(sc, 24)
+        << pad(t.stored_dtype, 8) << pad(g, 29) << pad(sc, 24)
         << (t.compression_vs_fp16 ? fmt("%.2fx", *t.compression_vs_fp16) : "") << "\n";
     }
   }

@@ -199,9 +199,13 @@ class FunctionLineage {
     t.scale = stats_of(scale);
     t.zero_point = stats_of(zero);
     const size_t zeros = static_cast<size_t>(std::count(scale.begin(), scale.end(), 0.0f));
+    // A zero weight scale only zeroes its channel; a zero activation scale divides by zero.
     if (zeros > 0)
-      r_.findings.push_back({op.name, op.type + ": " + std::to_string(zeros) + " of " + std::to_string(scale.size()) +
-                                          " scale values are zero (those elements decode to 0 / quantize divides by 0)"});
+      r_.findings.push_back({op.name,
+                             op.type + ": " + std::to_string(zeros) + " of " + std::to_string(scale.size()) +
+                                 " scale values are zero" +
+                                 (op.type == "quantize" ? " (quantize divides by zero)" : " (those channels decode to 0)"),
+                             op.type == "quantize" ? "error" : "warning"});
     auto axis = param_int(f_, p, "axis");
     if (scale.size() <= 1 && zero.size() <= 1) {
       t.granularity = "per_tensor";
@@ -351,8 +355,10 @@ class FunctionLineage {
     const size_t zeros = static_cast<size_t>(std::count(scale.begin(), scale.end(), 0.0f));
     const ir::Op& op = f_.op(p);
     if (zeros > 0)
-      r_.findings.push_back({op.name, op.type + ": " + std::to_string(zeros) + " of " + std::to_string(scale.size()) +
-                                          " scale values are zero"});
+      r_.findings.push_back({op.name,
+                             op.type + ": " + std::to_string(zeros) + " of " + std::to_string(scale.size()) +
+                                 " scale values are zero (those blocks decode to 0)",
+                             "warning"});
     if (!sc || data_shape.unknown_rank) return;
     const auto& sd = sc->shape().dims;
     const auto& dd = data_shape.dims;

@@ -39,19 +39,20 @@ TEST(CostCorpus, SeedNetworkEqualsHandComputedMacs) {
 }
 
 // cnn_fp32 (meta.json: "small CNN, 4 conv incl. stride-2 and grouped conv, residual add, global
-// mean, 2 linear", input 1×3×64×64, 10 logits). Layer dims as read from the program:
-//   c1: 3→16, 3×3, pad 1, stride 1          → 64×64 out
-//   c2: 16→32, 3×3, pad 1, stride 2         → 32×32 out
-//   c3: 32→32, 3×3, pad 1, groups 2         → 32×32 out (16 input channels per group)
-//   c4: 32→32, 1×1                          → 32×32 out
-//   fc1: 32→64, fc2: 64→10
+// mean, 2 linear", input 1×3×64×64, 10 logits). Weight shapes read with `protoc --decode_raw` from
+// the model protobuf (independent of our reader): c1 [32,3,3,3], c2 [64,32,3,3], c3 [64,32,3,3]
+// (groups=2 over 64 input channels), c4 [128,64,1,1], fc1 [64,128], fc2 [10,64]; c2 has stride 2.
+//   c1: 3→32, 3×3, pad 1            → 64×64 out
+//   c2: 32→64, 3×3, pad 1, stride 2 → 32×32 out
+//   c3: 64→64, 3×3, pad 1, groups 2 → 32×32 out (32 input channels per group)
+//   c4: 64→128, 1×1                 → 32×32 out
 TEST(CostCorpus, CnnFp32WithinOnePercentOfHandCount) {
   MLSCOPE_REQUIRE_SHARED();
-  const uint64_t macs = 64ull * 64 * 16 * (3 * 3 * 3)   // c1
-                        + 32ull * 32 * 32 * (16 * 3 * 3)  // c2
-                        + 32ull * 32 * 32 * (16 * 3 * 3)  // c3 grouped: 16 in-channels per output
-                        + 32ull * 32 * 32 * 32            // c4
-                        + 32 * 64 + 64 * 10;              // fc1, fc2
+  const uint64_t macs = 64ull * 64 * 32 * (3 * 3 * 3)    // c1
+                        + 32ull * 32 * 64 * (32 * 3 * 3)  // c2
+                        + 32ull * 32 * 64 * (32 * 3 * 3)  // c3
+                        + 32ull * 32 * 128 * 64           // c4
+                        + 128 * 64 + 64 * 10;             // fc1, fc2
   CostReport r = analyze_cost(open_gen("cnn_fp32"));
   EXPECT_NEAR(static_cast<double>(r.total.macs), static_cast<double>(macs), 0.01 * static_cast<double>(macs));
   EXPECT_EQ(r.total.unknown_ops, 0);
