@@ -10,6 +10,7 @@ predictions per compute unit. The numbers below are typed in from that document;
 The script refuses to write if our program's op counts differ from the seed's table.
 
 Usage: tools/make_seed_recording.py --cli build/app/mlscope-cli [--shared ../shared] [--out FILE]
+       [--model PKG --input-npy NPY]   (bind to another copy of the same program, e.g. the demo)
 """
 import argparse
 import collections
@@ -62,9 +63,7 @@ def sha256(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def build(cli, shared, out_path):
-    case = os.path.join(shared, CASE)
-    model = os.path.join(case, "model.mlpackage")
+def build(cli, model, input_npy, out_path):
     plan = json.loads(subprocess.run([cli, "plan", model, "--json"], check=True, capture_output=True, text=True).stdout)
     ops = []
     for op in plan["ops"]:
@@ -78,7 +77,6 @@ def build(cli, shared, out_path):
     counts = collections.Counter(o["type"] for o in ops)
     if dict(counts) != SEED_TYPE_COUNTS:
         sys.exit(f"make_seed_recording: our program's op counts {dict(counts)} differ from the seed's")
-    input_npy = os.path.join(case, "input.npy")
     rel_input = os.path.relpath(input_npy, os.path.dirname(os.path.abspath(out_path)))
     x = {"name": "x", "dtype": "float32", "shape": [1, 3, 224, 224], "npy": rel_input, "npy_sha256": sha256(input_npy)}
     preds = [{"compute_units": cu, "inputs": [x],
@@ -105,9 +103,15 @@ def main():
     ap = argparse.ArgumentParser(description="Regenerate the seed recording fixture.")
     ap.add_argument("--cli", required=True, help="path of the mlscope-cli binary")
     ap.add_argument("--shared", default=os.path.join(repo, "..", "shared"), help="the shared corpus folder")
+    ap.add_argument("--model", help="bind the recording to this copy of the program (default: the corpus-gen case); "
+                    "used for the demo package, which mlscope's own writer re-saved from the case")
+    ap.add_argument("--input-npy", help="the seed input to reference (default: the case's input.npy)")
     ap.add_argument("--out", default=os.path.join(repo, "assets/recordings/amplified_conv_tie_w8a8_ct9.recording.json"))
     args = ap.parse_args()
-    doc = build(args.cli, args.shared, args.out)
+    case = os.path.join(args.shared, CASE)
+    model = args.model or os.path.join(case, "model.mlpackage")
+    input_npy = args.input_npy or os.path.join(case, "input.npy")
+    doc = build(args.cli, model, input_npy, args.out)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:
         f.write(json.dumps(doc, indent=1, sort_keys=True) + "\n")
