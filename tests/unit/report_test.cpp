@@ -489,8 +489,12 @@ TEST(CliJson, WrittenPackageProducesEveryDocumentedKey) {
   auto missing_info = test::missing_documented_keys(
       "`info --json`", {info, report::info_json(program_model()), report::info_json(pipeline_model())});
   EXPECT_TRUE(missing_info.empty()) << json(missing_info).dump();
+  // The writer keeps op-input literals inline (as coremltools does), so blob-backed literal
+  // bindings — legal in MIL.proto but absent from every corpus file — cannot be produced here.
+  std::set<std::string> blob_literals = {"functions[].ops[].inputs.{argument}[].file",
+                                         "functions[].ops[].inputs.{argument}[].offset"};
   auto missing_ops = test::missing_documented_keys(
-      "`ops --json", {ops, report::ops_json(program_model()), report::ops_json(pipeline_model())});
+      "`ops --json", {ops, report::ops_json(program_model()), report::ops_json(pipeline_model())}, blob_literals);
   EXPECT_TRUE(missing_ops.empty()) << json(missing_ops).dump();
 
   // What was written is what the CLI reports.
