@@ -163,6 +163,11 @@ class BlockLayouter {
       edge.first_point = static_cast<uint32_t>(out_.points.size());
       const Rect& src = out_.nodes[static_cast<size_t>(edge.from)].rect;
       out_.points.push_back({src.x + src.w / 2, src.bottom()});
+      {  // Drop to the bottom of the source's layer first: a taller neighbour may fill that band.
+        const size_t l = static_cast<size_t>(g.layer[static_cast<size_t>(chain.front())]);
+        const float band_bottom = g.layer_top[l] + g.layer_height[l];
+        if (band_bottom > src.bottom() + 0.5f) out_.points.push_back({src.x + src.w / 2, band_bottom});
+      }
       for (size_t k = 1; k + 1 < chain.size(); ++k) {
         const size_t d = static_cast<size_t>(chain[k]);
         const size_t l = static_cast<size_t>(g.layer[d]);
