@@ -67,7 +67,7 @@ void GraphView::rebuild_cache(const Document& doc) {
     }
     cache_.edge_box[e] = {x0, y0, x1 - x0, y1 - y0};
   }
-  fit_requested_ = true;
+  initial_view_ = true;
 }
 
 ImU32 GraphView::node_color(size_t node) const {
@@ -88,12 +88,24 @@ void GraphView::fit(const layout::GraphLayout& g) {
   if (size.x <= 1 || size.y <= 1 || g.bounds.w <= 0 || g.bounds.h <= 0) return;
   const float margin = 24;
   zoom_ = std::clamp(std::min((size.x - 2 * margin) / g.bounds.w, (size.y - 2 * margin) / g.bounds.h), 1e-4f, 1.5f);
-  // Very long programs (thousands of layers) are fitted by width and start at the top, so the
-  // first ops are readable instead of one sub-pixel column.
-  const float by_width = (size.x - 2 * margin) / g.bounds.w;
-  if (zoom_ * g.bounds.h > size.y && by_width > zoom_ * 20) zoom_ = std::clamp(std::min(by_width, 1.0f), 1e-4f, 1.5f);
   offset_.x = g.bounds.x + g.bounds.w / 2 - size.x / 2 / zoom_;
-  offset_.y = g.bounds.h * zoom_ < size.y ? g.bounds.y + g.bounds.h / 2 - size.y / 2 / zoom_ : g.bounds.y - margin / zoom_;
+  offset_.y = g.bounds.y + g.bounds.h / 2 - size.y / 2 / zoom_;
+}
+
+void GraphView::initial_view(const layout::GraphLayout& g) {
+  fit(g);
+  // A whole tall program at unreadable size helps nobody: open at a readable zoom at the top
+  // (labels need ~0.6); "Fit" / F still shows everything.
+  const ImVec2 size{canvas_max_.x - canvas_min_.x, canvas_max_.y - canvas_min_.y};
+  if (zoom_ >= 0.6f || size.x <= 1) return;
+  const float margin = 24;
+  zoom_ = std::clamp((size.x - 2 * margin) / g.bounds.w, 0.6f, 1.0f);
+  // Centre on the first layer (the inputs), not on the middle of the whole program.
+  float top_x = g.bounds.x + g.bounds.w / 2, top_y = 1e30f;
+  for (const auto& n : g.nodes)
+    if (n.rect.y < top_y) { top_y = n.rect.y; top_x = n.rect.x + n.rect.w / 2; }
+  offset_.x = g.bounds.w * zoom_ <= size.x ? g.bounds.x + g.bounds.w / 2 - size.x / 2 / zoom_ : top_x - size.x / 2 / zoom_;
+  offset_.y = g.bounds.y - margin / zoom_;
 }
 
 void GraphView::center_on(const layout::Rect& r, bool readable_zoom) {
@@ -247,6 +259,7 @@ void GraphView::draw_canvas(Document& doc) {
     zoom_request_ = 0;
     center_on({c.x, c.y, 0, 0}, false);
   }
+  if (initial_view_) { initial_view(*g); initial_view_ = false; fit_requested_ = false; }
   if (fit_requested_) { fit(*g); fit_requested_ = false; }
 
   const int32_t selected_node = g->node_for_op(doc.selection().op);
@@ -285,7 +298,7 @@ void GraphView::draw_canvas(Document& doc) {
     dl->AddRectFilled(a, b, palette().group_fill, 4);
     dl->AddRect(a, b, palette().group_border, 4);
   }
-  const bool dots = g->nodes.empty() || zoom_ * 38.0f < 3.0f;  // node height below ~3 px
+  const bool dots = g->nodes.empty() || zoom_ * 44.0f < 3.0f;  // node height below ~3 px
   draw_edges(dl, *g, selected_node, dots);
   draw_nodes(dl, doc, *g, selected_node, dots);
   if (legend_) draw_legend(dl, doc);

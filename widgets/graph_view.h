@@ -52,6 +52,7 @@ class GraphView {
   void draw_tooltip(const Document& doc, const layout::GraphLayout& g, int32_t node);
   int32_t hit_test(const layout::GraphLayout& g, ImVec2 world) const;
   void fit(const layout::GraphLayout& g);
+  void initial_view(const layout::GraphLayout& g);
   void center_on(const layout::Rect& r, bool readable_zoom);
   void update_matches(const Document& doc);
   void step_match(Document& doc, int dir);
@@ -65,7 +66,7 @@ class GraphView {
   ColorMode color_mode_ = ColorMode::OpType;
   float zoom_ = 1.0f, zoom_request_ = 0;
   ImVec2 offset_{0, 0}, origin_{0, 0}, canvas_min_{0, 0}, canvas_max_{0, 0};
-  bool fit_requested_ = true, minimap_ = true, legend_ = true;
+  bool fit_requested_ = false, initial_view_ = true, minimap_ = true, legend_ = true;
   uint64_t seen_focus_ = 0;
   char search_buf_[128] = {};
   std::string match_query_;

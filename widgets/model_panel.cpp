@@ -3,6 +3,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -70,7 +71,24 @@ void ModelPanel::Draw(Document& doc, bool* open) {
   if (ImGui::BeginTable("##summary", 2, ImGuiTableFlags_SizingStretchProp)) {
     ImGui::TableSetupColumn("k", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 7);
     ImGui::TableSetupColumn("v", ImGuiTableColumnFlags_WidthStretch);
-    row("File", m.path);
+    {  // File name here, the full path on hover (long paths don't wrap well).
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextDisabled("File");
+      ImGui::TableNextColumn();
+      const std::string name = std::filesystem::path(m.path).filename().string();
+      ImGui::TextUnformatted(name.empty() ? m.path.c_str() : name.c_str());
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", m.path.c_str());
+      const std::string dir = std::filesystem::path(m.path).parent_path().string();
+      if (!dir.empty()) {
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextDisabled("Folder");
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(dir.c_str());
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", dir.c_str());
+      }
+    }
     row("Format", std::string(ir::format_name(m.format)));
     row("Kind", m.kind.empty() ? "(unknown)" : m.kind);
     row("Spec version", std::to_string(m.specification_version));

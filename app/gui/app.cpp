@@ -122,8 +122,10 @@ void App::reload_fonts() {
 }
 
 void App::open(const std::string& path) {
-  doc_.open(path);
-  settings_.add_recent(path);
+  std::error_code ec;
+  const std::string absolute = fs::absolute(path, ec).lexically_normal().string();
+  doc_.open(ec ? path : absolute);
+  settings_.add_recent(ec ? path : absolute);
 }
 
 int App::run() {

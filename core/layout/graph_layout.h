@@ -60,7 +60,7 @@ enum class Ordering : uint8_t {
 
 struct LayoutOptions {
   bool show_constants = false;  ///< false: `const` ops are folded into their consumers
-  float node_width = 150, node_height = 38;
+  float node_width = 168, node_height = 44;  ///< room for two label lines at zoom 1
   float node_gap = 24;     ///< horizontal gap between neighbours in a layer
   float layer_gap = 34;    ///< vertical gap between layers (edges run here)
   float dummy_width = 6;   ///< width reserved for an edge passing through a layer

@@ -283,7 +283,9 @@ void assign_coordinates(LayeredGraph& g, float node_gap, float layer_gap) {
       if (side != Up) for (int32_t p : g.pred[v]) { sum += g.x[static_cast<size_t>(p)]; ++count; }
       if (side != Down) for (int32_t s : g.succ[v]) { sum += g.x[static_cast<size_t>(s)]; ++count; }
       desired[i] = count ? sum / static_cast<double>(count) : g.x[v];
-      weight[i] = g.is_dummy[v] ? 4.0 : 1.0 + 0.25 * static_cast<double>(count);  // straight long edges
+      // Equal weights: unequal ones push a node and its passing edge off-centre by the same
+      // amount in every repeat of a pattern, and a 2,500-block chain would drift sideways.
+      weight[i] = 1.0;
       if (i + 1 < row.size()) sep[i] = gap(row[i], row[i + 1]);
     }
     place_row(desired, weight, sep, xs);

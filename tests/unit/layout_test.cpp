@@ -147,6 +147,8 @@ TEST(Layout, TenThousandOpChainHasNoCrossings) {
   const auto g = layout_function(fn);
   EXPECT_EQ(g.nodes.size(), 10002u);
   EXPECT_EQ(g.crossings, 0);
+  // A repeated pattern must not drift sideways: the chain stays a narrow column.
+  EXPECT_LT(g.bounds.w, 4 * LayoutOptions{}.node_width);
   for (const auto& e : g.edges)
     EXPECT_LT(g.nodes[static_cast<size_t>(e.from)].rect.bottom(), g.nodes[static_cast<size_t>(e.to)].rect.y + 0.01f);
 }
