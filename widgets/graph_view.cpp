@@ -77,8 +77,8 @@ ImU32 GraphView::node_color(size_t node) const {
 std::string GraphView::node_label(const Document& doc, const layout::LayoutNode& n, bool type_only) const {
   const ir::Function* fn = doc.current_function();
   if (!fn) return {};
-  if (n.kind == layout::NodeKind::FunctionInput) return type_only ? "input" : "input " + fn->value(n.id).name;
-  if (n.kind == layout::NodeKind::FunctionOutput) return type_only ? "output" : "output " + fn->value(n.id).name;
+  if (n.kind == layout::NodeKind::FunctionInput) return type_only ? "input" : fn->value(n.id).name;
+  if (n.kind == layout::NodeKind::FunctionOutput) return type_only ? "output" : fn->value(n.id).name;
   const ir::Op& op = fn->op(n.id);
   return type_only ? op.qualified_type() : op.name;
 }
