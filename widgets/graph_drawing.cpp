@@ -154,8 +154,14 @@ void GraphView::draw_legend(ImDrawList* dl, const Document& doc) {
     std::snprintf(buf, sizeof buf, "%.*s (%d)", static_cast<int>(layout::op_family_name(f).size()), layout::op_family_name(f).data(), c);
     w = std::max(w, sw + pad + ImGui::CalcTextSize(buf).x);
   }
+  // Edge colours are explained whenever they are in use (an op is selected).
+  const bool edge_key = doc.selection().op != ir::kNone;
+  const char* in_text = "edge from an input";
+  const char* out_text = "edge to a user";
+  if (edge_key) w = std::max(w, sw + pad + ImGui::CalcTextSize(in_text).x);
+  const size_t lines = rows.size() + 1 + (edge_key ? 2 : 0);
   const ImVec2 p0{canvas_min_.x + pad, canvas_min_.y + pad};
-  const ImVec2 p1{p0.x + w + 2 * pad, p0.y + pad * 2 + font * static_cast<float>(rows.size() + 1) * 1.15f};
+  const ImVec2 p1{p0.x + w + 2 * pad, p0.y + pad * 2 + font * static_cast<float>(lines) * 1.15f};
   ImVec4 bg = ImGui::ColorConvertU32ToFloat4(pal.canvas_bg);
   bg.w = 0.88f;
   dl->AddRectFilled(p0, p1, ImGui::ColorConvertFloat4ToU32(bg), 4);
@@ -168,7 +174,12 @@ void GraphView::draw_legend(ImDrawList* dl, const Document& doc) {
     std::snprintf(buf, sizeof buf, "%.*s (%d)", static_cast<int>(layout::op_family_name(f).size()), layout::op_family_name(f).data(), c);
     dl->AddText({cur.x + sw + pad, cur.y}, ImGui::GetColorU32(ImGuiCol_Text), buf);
   }
-  (void)doc;
+  if (edge_key)
+    for (auto [col, text] : {std::pair{pal.edge_highlight_in, in_text}, std::pair{pal.edge_highlight_out, out_text}}) {
+      cur.y += font * 1.15f;
+      dl->AddLine({cur.x, cur.y + font * 0.5f}, {cur.x + sw, cur.y + font * 0.5f}, col, 3.0f);
+      dl->AddText({cur.x + sw + pad, cur.y}, ImGui::GetColorU32(ImGuiCol_Text), text);
+    }
 }
 
 void GraphView::draw_minimap(ImDrawList* dl, const layout::GraphLayout& g) {
