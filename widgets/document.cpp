@@ -10,7 +10,7 @@ namespace mlscope::gui {
 enum class Stage : int { Reading, Printing, LayingOut, Done };
 
 struct Document::Job {
-  std::string path;
+  std::string path, recording;
   bool show_constants = false;
   std::shared_ptr<const ir::Model> reuse;  ///< relayout: skip reading
   std::atomic<int> stage{0};
@@ -42,6 +42,33 @@ void index_lines(ModelSnapshot& s) {
     }
 }
 
+void place(ModelSnapshot& s, const CoreServices& services, const std::string& path, const std::string& recording) {
+  try {
+    s.placement = services.place(*s.model, path, recording);
+  } catch (const Error& e) {
+    s.placement_error = e.where().str() + ": " + e.message();
+    return;
+  } catch (const std::exception& e) {
+    s.placement_error = e.what();
+    return;
+  }
+  const auto& fns = s.model->functions;
+  s.op_device.assign(fns.size(), {});
+  s.op_placement.assign(fns.size(), {});
+  for (size_t f = 0; f < fns.size(); ++f) {
+    s.op_device[f].assign(fns[f].ops.size(), -1);
+    s.op_placement[f].assign(fns[f].ops.size(), -1);
+  }
+  for (size_t i = 0; i < s.placement->ops.size(); ++i) {
+    const auto& op = s.placement->ops[i];
+    for (size_t f = 0; f < fns.size(); ++f) {
+      if (fns[f].name != op.function || op.op < 0 || static_cast<size_t>(op.op) >= fns[f].ops.size()) continue;
+      s.op_placement[f][static_cast<size_t>(op.op)] = static_cast<int32_t>(i);
+      if (op.preferred) s.op_device[f][static_cast<size_t>(op.op)] = static_cast<int8_t>(*op.preferred);
+    }
+  }
+}
+
 }  // namespace
 
 Document::Document(CoreServices services) : services_(std::move(services)) {}
@@ -57,6 +84,7 @@ Document::~Document() {
 void Document::open(const std::string& path) {
   auto job = std::make_shared<Job>();
   job->path = path;
+  job->recording = recording_;
   job->show_constants = show_constants_;
   pending_path_ = path;
   start(job);
@@ -102,6 +130,10 @@ void Document::run_job(Job& job, const CoreServices& services, const std::shared
         snap->line_start = previous->line_start;
         snap->line_op = previous->line_op;
         snap->open_ms = previous->open_ms;
+        snap->placement = previous->placement;
+        snap->placement_error = previous->placement_error;
+        snap->op_device = previous->op_device;
+        snap->op_placement = previous->op_placement;
       } else {
         j->stage = static_cast<int>(Stage::Reading);
         snap->model = std::make_shared<const ir::Model>(services.open(j->path));
@@ -115,6 +147,7 @@ void Document::run_job(Job& job, const CoreServices& services, const std::shared
           snap->program.error = e.what();
         }
         index_lines(*snap);
+        if (services.place) place(*snap, services, j->path, j->recording);
       }
       j->stage = static_cast<int>(Stage::LayingOut);
       const auto t1 = std::chrono::steady_clock::now();

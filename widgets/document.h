@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/analysis/placement.h"
 #include "core/ir/model.h"
 #include "core/layout/graph_layout.h"
 
@@ -32,6 +33,8 @@ struct ProgramText {
 struct CoreServices {
   std::function<ir::Model(const std::string& path)> open;
   std::function<ProgramText(const ir::Model&)> print;
+  /// Placement for the model: the recording at `recording` when given, else the estimate.
+  std::function<analysis::Placement(const ir::Model&, const std::string& model_path, const std::string& recording)> place;
 };
 
 /// One opened model with its derived data. Immutable once published.
@@ -44,6 +47,12 @@ struct ModelSnapshot {
   struct LineOp { int32_t function = -1; ir::OpId op = ir::kNone; };
   std::vector<LineOp> line_op;        ///< per line (0-based): the op printed there
   double open_ms = 0, layout_ms = 0;
+  std::optional<analysis::Placement> placement;
+  std::string placement_error;  ///< why there is no placement (e.g. recording does not match)
+  /// op_device[f][op]: preferred device index (analysis::Device) or -1 for none/unknown.
+  std::vector<std::vector<int8_t>> op_device;
+  /// op_placement[f][op]: index into placement->ops, -1 if absent.
+  std::vector<std::vector<int32_t>> op_placement;
 };
 
 struct LoadError {
@@ -66,6 +75,8 @@ class Document {
 
   // --- jobs ---
   void open(const std::string& path);
+  /// Recording (compute plan from a Mac) to use for the next open; "" = estimate placement.
+  void set_recording(const std::string& path) { recording_ = path; }
   void reload();
   /// Re-lays out the current model with or without `const` nodes (worker thread).
   void set_show_constants(bool show);
@@ -109,7 +120,7 @@ class Document {
   std::shared_ptr<Job> job_;
   std::vector<std::shared_ptr<Job>> abandoned_;  ///< cancelled jobs still running, joined later
   std::optional<LoadError> error_;
-  std::string path_, pending_path_;
+  std::string path_, pending_path_, recording_;
   bool show_constants_ = false;
   uint64_t generation_ = 0, focus_serial_ = 0;
   Selection selection_;

@@ -144,16 +144,28 @@ void GraphView::draw_legend(ImDrawList* dl, const Document& doc) {
   const Palette& pal = palette();
   const float font = ImGui::GetFontSize();
   const float sw = font * 0.8f, pad = font * 0.5f;
-  std::vector<std::pair<layout::OpFamily, int>> rows;
-  for (size_t f = 0; f < layout::kOpFamilyCount; ++f)
-    if (cache_.family_count[f] > 0) rows.emplace_back(static_cast<layout::OpFamily>(f), cache_.family_count[f]);
-  const char* title = "Color: op type family";
-  float w = ImGui::CalcTextSize(title).x;
-  char buf[96];
-  for (auto [f, c] : rows) {
-    std::snprintf(buf, sizeof buf, "%.*s (%d)", static_cast<int>(layout::op_family_name(f).size()), layout::op_family_name(f).data(), c);
-    w = std::max(w, sw + pad + ImGui::CalcTextSize(buf).x);
+  // Rows: colour, label. Device mode names where the placement came from.
+  std::vector<std::pair<ImU32, std::string>> rows;
+  std::string title = "Color: op type family";
+  char buf[128];
+  if (color_mode_ == ColorMode::Device && cache_.has_placement) {
+    title = "Color: preferred device (" + cache_.placement_source + ")";
+    static const char* kNames[4] = {"CPU", "GPU", "Neural Engine", "no device (const)"};
+    for (int d = 0; d < 4; ++d)
+      if (cache_.device_count[d] > 0) {
+        std::snprintf(buf, sizeof buf, "%s (%d)", kNames[d], cache_.device_count[d]);
+        rows.emplace_back(pal.device[d], buf);
+      }
+  } else {
+    for (size_t f = 0; f < layout::kOpFamilyCount; ++f)
+      if (cache_.family_count[f] > 0) {
+        const auto name = layout::op_family_name(static_cast<layout::OpFamily>(f));
+        std::snprintf(buf, sizeof buf, "%.*s (%d)", static_cast<int>(name.size()), name.data(), cache_.family_count[f]);
+        rows.emplace_back(pal.family[f], buf);
+      }
   }
+  float w = ImGui::CalcTextSize(title.c_str()).x;
+  for (const auto& r : rows) w = std::max(w, sw + pad + ImGui::CalcTextSize(r.second.c_str()).x);
   // Edge colours are explained whenever they are in use (an op is selected).
   const bool edge_key = doc.selection().op != ir::kNone;
   const char* in_text = "edge from an input";
@@ -167,12 +179,11 @@ void GraphView::draw_legend(ImDrawList* dl, const Document& doc) {
   dl->AddRectFilled(p0, p1, ImGui::ColorConvertFloat4ToU32(bg), 4);
   dl->AddRect(p0, p1, pal.group_border, 4);
   ImVec2 cur{p0.x + pad, p0.y + pad};
-  dl->AddText(cur, ImGui::GetColorU32(ImGuiCol_Text), title);
-  for (auto [f, c] : rows) {
+  dl->AddText(cur, ImGui::GetColorU32(ImGuiCol_Text), title.c_str());
+  for (const auto& r : rows) {
     cur.y += font * 1.15f;
-    dl->AddRectFilled({cur.x, cur.y + font * 0.1f}, {cur.x + sw, cur.y + font * 0.1f + sw}, pal.family[static_cast<size_t>(f)], 2);
-    std::snprintf(buf, sizeof buf, "%.*s (%d)", static_cast<int>(layout::op_family_name(f).size()), layout::op_family_name(f).data(), c);
-    dl->AddText({cur.x + sw + pad, cur.y}, ImGui::GetColorU32(ImGuiCol_Text), buf);
+    dl->AddRectFilled({cur.x, cur.y + font * 0.1f}, {cur.x + sw, cur.y + font * 0.1f + sw}, r.first, 2);
+    dl->AddText({cur.x + sw + pad, cur.y}, ImGui::GetColorU32(ImGuiCol_Text), r.second.c_str());
   }
   if (edge_key)
     for (auto [col, text] : {std::pair{pal.edge_highlight_in, in_text}, std::pair{pal.edge_highlight_out, out_text}}) {

@@ -57,6 +57,19 @@ void GraphView::rebuild_cache(const Document& doc) {
     cache_.family[i] = static_cast<uint8_t>(f);
     ++cache_.family_count[static_cast<size_t>(f)];
   }
+  if (const ModelSnapshot* snap = doc.snapshot(); snap && snap->placement) {
+    const size_t f = static_cast<size_t>(doc.selection().function);
+    cache_.has_placement = f < snap->op_device.size();
+    cache_.placement_source = std::string(analysis::source_name(snap->placement->source));
+    cache_.device.assign(g->nodes.size(), -2);
+    for (size_t i = 0; i < g->nodes.size() && cache_.has_placement; ++i) {
+      const auto& n = g->nodes[i];
+      if (n.kind != layout::NodeKind::Op) continue;
+      const int8_t d = snap->op_device[f][static_cast<size_t>(n.id)];
+      cache_.device[i] = d;
+      ++cache_.device_count[d < 0 ? 3 : d];
+    }
+  }
   cache_.edge_box.resize(g->edges.size());
   for (size_t e = 0; e < g->edges.size(); ++e) {
     const auto& edge = g->edges[e];
@@ -71,6 +84,10 @@ void GraphView::rebuild_cache(const Document& doc) {
 }
 
 ImU32 GraphView::node_color(size_t node) const {
+  if (color_mode_ == ColorMode::Device && cache_.has_placement && node < cache_.device.size()) {
+    const int8_t d = cache_.device[node];
+    return d == -2 ? palette().io_node : palette().device[d < 0 ? 3 : d];
+  }
   return palette().family[node < cache_.family.size() ? cache_.family[node] : static_cast<size_t>(layout::OpFamily::Other)];
 }
 
@@ -183,12 +200,12 @@ void GraphView::draw_toolbar(Document& doc) {
   if (ImGui::BeginCombo("##color", color_mode_name(color_mode_))) {
     for (ColorMode m : {ColorMode::OpType, ColorMode::Device, ColorMode::Lineage, ColorMode::Cost}) {
       // Only colourings whose analysis exists in this build are offered (no made-up colours).
-      const bool available = m == ColorMode::OpType;
+      const bool available = m == ColorMode::OpType || (m == ColorMode::Device && cache_.has_placement);
       ImGui::BeginDisabled(!available);
       if (ImGui::Selectable(color_mode_name(m), m == color_mode_)) color_mode_ = m;
       ImGui::EndDisabled();
       if (!available && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
-        ImGui::SetTooltip("Needs the %s analysis, not part of this build yet", m == ColorMode::Device ? "placement" : m == ColorMode::Lineage ? "quantization lineage" : "cost");
+        ImGui::SetTooltip("Needs the %s analysis, not part of this build yet", m == ColorMode::Device ? "placement (failed for this model)" : m == ColorMode::Lineage ? "quantization lineage" : "cost");
     }
     ImGui::EndCombo();
   }

@@ -41,6 +41,10 @@ class GraphView {
     std::vector<uint8_t> family;          ///< per node
     std::vector<layout::Rect> edge_box;   ///< per edge
     int family_count[layout::kOpFamilyCount] = {};
+    std::vector<int8_t> device;  ///< per node: analysis::Device, -1 none, -2 input/output
+    int device_count[4] = {};
+    bool has_placement = false;
+    std::string placement_source;
   };
   void rebuild_cache(const Document& doc);
   void draw_toolbar(Document& doc);

@@ -120,6 +120,19 @@ void ModelPanel::Draw(Document& doc, bool* open) {
     std::stable_sort(counts.begin(), counts.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
     for (const auto& [type, count] : counts) ImGui::BulletText("%s: %lld", type.c_str(), static_cast<long long>(count));
   }
+  if (ImGui::CollapsingHeader("Placement", ImGuiTreeNodeFlags_DefaultOpen)) {
+    if (!snap->placement) {
+      ImGui::TextWrapped("No placement: %s", snap->placement_error.empty() ? "not computed" : snap->placement_error.c_str());
+    } else {
+      const auto& p = *snap->placement;
+      ImGui::Text("Source: %s", std::string(analysis::source_name(p.source)).c_str());
+      if (p.source == analysis::PlacementSource::Estimated) ImGui::TextDisabled("an estimate from rules, not a measurement");
+      const auto counts = analysis::count_placement(p);
+      for (const auto& [device, n] : counts.preferred) ImGui::BulletText("%s: %lld ops", device.c_str(), static_cast<long long>(n));
+      for (const auto& f : p.findings) ImGui::TextWrapped("%s: %s", f.severity.c_str(), f.message.c_str());
+      for (const auto& note : p.notes) ImGui::TextDisabled("%s", note.c_str());
+    }
+  }
   const auto& md = m.metadata;
   if (ImGui::CollapsingHeader("Metadata")) {
     if (ImGui::BeginTable("##meta", 2, ImGuiTableFlags_SizingStretchProp)) {

@@ -118,6 +118,26 @@ void OpInspector::Draw(Document& doc, bool* open) {
       ImGui::PopID();
     }
   }
+  if (const ModelSnapshot* snap = doc.snapshot(); snap && ImGui::CollapsingHeader("Placement", ImGuiTreeNodeFlags_DefaultOpen)) {
+    const size_t f = static_cast<size_t>(doc.selection().function);
+    const int32_t idx = snap->placement && f < snap->op_placement.size() ? snap->op_placement[f][static_cast<size_t>(o)] : -1;
+    if (!snap->placement) {
+      ImGui::TextWrapped("No placement: %s", snap->placement_error.empty() ? "not computed" : snap->placement_error.c_str());
+    } else if (idx < 0) {
+      ImGui::TextDisabled("not in the %s plan", std::string(analysis::source_name(snap->placement->source)).c_str());
+    } else {
+      const auto& p = snap->placement->ops[static_cast<size_t>(idx)];
+      ImGui::Text("Preferred: %s", p.preferred ? std::string(analysis::device_name(*p.preferred)).c_str() : "none");
+      ImGui::SameLine();
+      ImGui::TextDisabled("(%s)", std::string(analysis::source_name(snap->placement->source)).c_str());
+      std::string supported;
+      for (auto d : p.supported.list()) supported += (supported.empty() ? "" : ", ") + std::string(analysis::device_name(d));
+      ImGui::Text("Supported: %s", supported.empty() ? "-" : supported.c_str());
+      if (!p.rule.empty()) ImGui::TextDisabled("rule: %s", p.rule.c_str());
+      if (!p.reason.empty()) ImGui::TextWrapped("%s", p.reason.c_str());
+      if (p.cost) ImGui::Text("Cost weight: %.4g", *p.cost);
+    }
+  }
   if (!op.blocks.empty() && ImGui::CollapsingHeader("Nested blocks")) {
     for (ir::BlockId b : op.blocks) ImGui::BulletText("%s: %zu ops", fn->block_path(b).c_str(), fn->block(b).ops.size());
   }

@@ -69,6 +69,11 @@ void apply_theme(Theme theme, float scale) {
   p.text_light = rgb(245, 246, 248);
   p.badge = dark ? rgb(0, 0, 0, 90) : rgb(255, 255, 255, 150);
   fill_families(p, dark);
+  p.device[0] = dark ? rgb(84, 140, 200) : rgb(144, 190, 240);   // CPU
+  p.device[1] = dark ? rgb(156, 92, 190) : rgb(206, 160, 230);   // GPU
+  p.device[2] = dark ? rgb(60, 170, 90) : rgb(130, 215, 150);    // Neural Engine
+  p.device[3] = dark ? rgb(88, 90, 96) : rgb(200, 202, 208);     // none (const/constexpr)
+  p.io_node = dark ? rgb(70, 74, 82) : rgb(225, 227, 232);
 }
 
 const Palette& palette() { return g_palette; }

@@ -13,6 +13,8 @@ struct Palette {
   ImU32 canvas_bg, grid, edge, edge_highlight_in, edge_highlight_out, selected, search_match;
   ImU32 group_fill, group_border, group_label, node_border, text_dark, text_light, badge;
   ImU32 family[layout::kOpFamilyCount];
+  ImU32 device[4];  ///< CPU, GPU, Neural Engine, none
+  ImU32 io_node;
 };
 
 struct Fonts {

@@ -136,6 +136,7 @@ int App::run() {
       return 2;
     }
   if (!init_window()) return 1;
+  doc_.set_recording(options_.recording);
   std::string model = options_.model;
   if (model.empty() && options_.script.empty()) {
     model = find_demo_model();
@@ -159,6 +160,7 @@ void App::run_script_step() {
   };
   const std::string& a = c->arg;
   if (c->verb == "open") open(a);
+  else if (c->verb == "recording") doc_.set_recording(a == "none" ? "" : a);
   else if (c->verb == "select") {
     const ir::Function* fn = doc_.current_function();
     const ir::OpId op = fn ? fn->find_op(a) : ir::kNone;

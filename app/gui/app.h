@@ -25,6 +25,7 @@ struct AppOptions {
   std::string screenshot;        ///< write a PNG after the model loaded and `frames` frames
   int frames = 5;
   std::string script;            ///< --script FILE
+  std::string recording;         ///< --recording FILE: recorded placement instead of the estimate
   int width = 1600, height = 1000;
 };
 

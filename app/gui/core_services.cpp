@@ -1,7 +1,10 @@
 #include "app/gui/core_services.h"
 
+#include "core/analysis/placement_estimator.h"
 #include "core/format/mil_printer.h"
 #include "core/format/open.h"
+#include "core/recording/recording_json.h"
+#include "core/recording/recording_match.h"
 
 namespace mlscope::gui {
 
@@ -18,6 +21,10 @@ CoreServices make_core_services() {
     t.text = std::move(mil.text);
     t.op_line = std::move(mil.op_line);
     return t;
+  };
+  s.place = [](const ir::Model& model, const std::string& path, const std::string& recording) {
+    if (!recording.empty()) return recording::placement_from_recording(recording::load_recording_file(recording), model, path);
+    return analysis::estimate_placement(model);
   };
   return s;
 }

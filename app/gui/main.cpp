@@ -9,10 +9,11 @@ namespace {
 
 void usage() {
   std::fprintf(stderr,
-               "usage: mlscope [MODEL] [--screenshot OUT.png] [--frames N] [--script FILE] [--size WxH]\n"
+               "usage: mlscope [MODEL] [--screenshot OUT.png] [--frames N] [--script FILE] [--recording FILE] [--size WxH]\n"
                "  MODEL         .mlpackage, .mlmodelc, .mlmodel or .mil (default: the demo model in assets/demo)\n"
                "  --screenshot  render, write the window to OUT.png once the model is open, and exit\n"
                "  --frames N    frames to render before the screenshot (default 5)\n"
+               "  --recording F placement from a compute-plan recording made on a Mac (default: estimated)\n"
                "  --script FILE drive the GUI with verbs (see app/gui/script.h); exits when done\n");
 }
 
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
     if (a == "--screenshot") opt.screenshot = next("--screenshot");
     else if (a == "--frames") opt.frames = std::atoi(next("--frames").c_str());
     else if (a == "--script") opt.script = next("--script");
+    else if (a == "--recording") opt.recording = next("--recording");
     else if (a == "--size") {
       const std::string s = next("--size");
       if (std::sscanf(s.c_str(), "%dx%d", &opt.width, &opt.height) != 2 || opt.width < 200 || opt.height < 200) { usage(); return 2; }

@@ -8,9 +8,9 @@ namespace mlscope::gui {
 
 std::optional<std::string> Script::load(const std::string& path, Script& out) {
   static const std::set<std::string> kVerbs = {"open", "select", "function", "color-mode", "search", "fit", "zoom", "constants",
-                                              "theme", "wait", "screenshot", "measure", "quit"};
+                                              "theme", "wait", "screenshot", "measure", "quit", "recording"};
   static const std::set<std::string> kNeedArg = {"open", "select", "function", "color-mode", "search", "zoom", "constants",
-                                                "theme", "wait", "screenshot", "measure"};
+                                                "theme", "wait", "screenshot", "measure", "recording"};
   std::ifstream in(path);
   if (!in) return path + ": cannot read script";
   std::string line;

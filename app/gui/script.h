@@ -1,5 +1,5 @@
 // --script FILE: a few verbs that drive the real GUI for tests, one per line ('#' comments):
-//   open PATH | select OP_NAME | function NAME | color-mode op-type|device|lineage|cost
+//   recording FILE|none (for the next open) | open PATH | select OP_NAME | function NAME | color-mode op-type|device|lineage|cost
 //   search TEXT | fit | zoom FACTOR | constants on|off | theme dark|light | wait FRAMES
 //   screenshot PATH | measure FRAMES [LABEL] | quit
 // Each command waits until a running load has finished and then lets a few frames settle.

@@ -151,6 +151,25 @@ TEST(GuiScript, VerbsDriveTheWindowAndReportFrameTimes) {
   EXPECT_GT(img.count(kActivationOrange, kGx0, kGy0, kGx1, kGy1), 300);
 }
 
+TEST(GuiScript, RecordedPlacementColoursNeuralEngineOps) {
+  MLSCOPE_REQUIRE_SHARED();
+  const fs::path recording = fs::path(MLSCOPE_SOURCE_DIR) / "assets/recordings/amplified_conv_tie_w8a8_ct9.recording.json";
+  ASSERT_TRUE(fs::exists(recording)) << recording;
+  const fs::path dir = test::scratch_dir("gui_recording");
+  const fs::path png = shots_dir() / "w8a8_ct9_recorded_device.png";
+  fs::remove(png);
+  const fs::path script = dir / "run.txt";
+  std::ofstream(script) << "recording " << recording.string() << "\n"
+                        << "open " << (test::shared_dir() / "corpus-gen/amplified_conv_tie_w8a8_ct9/model.mlpackage").string() << "\n"
+                        << "color-mode device\nwait 3\nscreenshot " << png.string() << "\n";
+  std::string out;
+  EXPECT_EQ(run_gui("recording", "--script '" + script.string() + "'", &out), 0) << out;
+  const Image img = load_png(png);
+  ASSERT_TRUE(img.px) << out;
+  // Neural Engine fill of the dark theme (widgets/theme.cpp): the recording puts ops there.
+  EXPECT_GT(img.count(Rgb{60, 170, 90}, kGx0, kGy0, kGx1, kGy1, 6), 300);
+}
+
 TEST(GuiScript, UnknownVerbIsABadInput) {
   const fs::path dir = test::scratch_dir("gui_script_bad");
   const fs::path script = dir / "bad.txt";
