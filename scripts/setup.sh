@@ -12,6 +12,7 @@ DEBIAN_PACKAGES=(
   zlib1g-dev                                  # deflated .npz members (core/exec/npy)
   libgtest-dev libgmock-dev libbenchmark-dev  # tests and benchmarks
   xvfb xauth libgl1-mesa-dri                  # headless GUI tests (software OpenGL)
+  fonts-dejavu-core                           # GUI fonts (crisp at any DPI)
   python3                                     # recorder syntax check
   libssl-dev                                  # SHA-256 of model files (recordings)
 )

@@ -1,0 +1,253 @@
+#include "app/gui/app.h"
+
+#define GLFW_INCLUDE_NONE
+#include <GL/gl.h>
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <numeric>
+
+#include "app/gui/core_services.h"
+#include "app/gui/screenshot.h"
+#include "widgets/theme.h"
+
+#ifndef MLSCOPE_ASSETS_DIR
+#define MLSCOPE_ASSETS_DIR "assets"
+#endif
+
+namespace mlscope::gui {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The demo model: the first model in assets/demo (the coordinator adds it).
+std::string find_demo_model() {
+  std::error_code ec;
+  const fs::path dir = fs::path(MLSCOPE_ASSETS_DIR) / "demo";
+  std::vector<std::string> found;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    if (FileBrowser::is_model_path(it->path().string())) found.push_back(it->path().string());
+  std::sort(found.begin(), found.end());
+  return found.empty() ? std::string() : found.front();
+}
+
+void glfw_error(int code, const char* text) { std::fprintf(stderr, "mlscope: GLFW error %d: %s\n", code, text); }
+
+void drop_callback(GLFWwindow* w, int count, const char** paths) {
+  std::vector<std::string> list(paths, paths + count);
+  static_cast<App*>(glfwGetWindowUserPointer(w))->on_drop(list);
+}
+
+void scale_callback(GLFWwindow* w, float xscale, float) { static_cast<App*>(glfwGetWindowUserPointer(w))->on_content_scale(xscale); }
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
+App::App(AppOptions options) : options_(std::move(options)), doc_(make_core_services()) {}
+
+App::~App() {
+  if (!window_) return;
+  settings_.save(config_dir_);
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplGlfw_Shutdown();
+  ImGui::DestroyContext();
+  glfwDestroyWindow(window_);
+  glfwTerminate();
+}
+
+bool App::init_window() {
+  glfwSetErrorCallback(glfw_error);
+  if (!glfwInit()) {
+    std::fprintf(stderr, "mlscope: cannot initialise GLFW (no display? try xvfb-run -a mlscope ...)\n");
+    return false;
+  }
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+  glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);
+  window_ = glfwCreateWindow(options_.width, options_.height, "mlscope", nullptr, nullptr);
+  if (!window_) {
+    std::fprintf(stderr, "mlscope: cannot create an OpenGL 3.0 window\n");
+    glfwTerminate();
+    return false;
+  }
+  glfwMakeContextCurrent(window_);
+  glfwSwapInterval(scripted_ ? 0 : 1);
+  glfwSetWindowUserPointer(window_, this);
+  glfwSetDropCallback(window_, drop_callback);
+  glfwSetWindowContentScaleCallback(window_, scale_callback);
+  float xs = 1, ys = 1;
+  glfwGetWindowContentScale(window_, &xs, &ys);
+  scale_ = std::clamp(xs, 0.5f, 4.0f);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  config_dir_ = Settings::config_dir();
+  ini_path_ = config_dir_ + "/imgui.ini";
+  io.IniFilename = ini_path_.c_str();
+  settings_ = Settings::load(config_dir_);
+  ImGui_ImplGlfw_InitForOpenGL(window_, true);
+  ImGui_ImplOpenGL3_Init("#version 130");
+  load_fonts(scale_);
+  apply_theme(settings_.dark ? Theme::Dark : Theme::Light, scale_);
+  return true;
+}
+
+void App::on_drop(const std::vector<std::string>& paths) {
+  for (const auto& p : paths)
+    if (FileBrowser::is_model_path(p)) { open(p); return; }
+  if (!paths.empty()) open(paths.front());  // let the reader say what is wrong with it
+}
+
+void App::on_content_scale(float scale) { pending_scale_ = std::clamp(scale, 0.5f, 4.0f); }
+
+void App::reload_fonts() {
+  scale_ = pending_scale_;
+  pending_scale_ = 0;
+  load_fonts(scale_);
+  apply_theme(current_theme(), scale_);
+  ImGui_ImplOpenGL3_DestroyFontsTexture();
+  ImGui_ImplOpenGL3_CreateFontsTexture();
+}
+
+void App::open(const std::string& path) {
+  std::error_code ec;
+  const std::string absolute = fs::absolute(path, ec).lexically_normal().string();
+  doc_.open(ec ? path : absolute);
+  settings_.add_recent(ec ? path : absolute);
+}
+
+int App::run() {
+  scripted_ = !options_.script.empty() || !options_.screenshot.empty();
+  if (!options_.script.empty())
+    if (auto err = Script::load(options_.script, script_)) {
+      std::fprintf(stderr, "mlscope: %s\n", err->c_str());
+      return 2;
+    }
+  if (!init_window()) return 1;
+  doc_.set_recording(options_.recording);
+  std::string model = options_.model;
+  if (model.empty() && options_.script.empty()) {
+    model = find_demo_model();
+    if (model.empty())
+      empty_message_ = "The demo model is not in " MLSCOPE_ASSETS_DIR "/demo yet.\nOpen a model with File > Open (Ctrl+O), drop one on this window, or run: mlscope MODEL";
+  }
+  if (!model.empty()) open(model);
+  if (empty_message_.empty()) empty_message_ = "No model open.\nOpen one with File > Open (Ctrl+O) or drop it on this window.";
+  while (!glfwWindowShouldClose(window_) && !quit_) frame();
+  return exit_code_;
+}
+
+void App::run_script_step() {
+  if (options_.script.empty() || measure_left_ > 0) return;
+  if (script_.done()) { quit_ = true; return; }
+  const ScriptCommand* c = script_.poll(doc_.busy());
+  if (!c) return;
+  auto fail = [&](const std::string& msg) {
+    std::fprintf(stderr, "mlscope: %s:%d: %s\n", options_.script.c_str(), c->line, msg.c_str());
+    exit_code_ = 2;
+  };
+  const std::string& a = c->arg;
+  if (c->verb == "open") open(a);
+  else if (c->verb == "recording") doc_.set_recording(a == "none" ? "" : a);
+  else if (c->verb == "select") {
+    const ir::Function* fn = doc_.current_function();
+    const ir::OpId op = fn ? fn->find_op(a) : ir::kNone;
+    if (op == ir::kNone) fail("no op named '" + a + "'");
+    else doc_.select(doc_.selection().function, op);
+  } else if (c->verb == "function") {
+    const ir::Model* m = doc_.snapshot() ? doc_.snapshot()->model.get() : nullptr;
+    const ir::Function* fn = m ? m->function(a) : nullptr;
+    if (!fn) fail("no function named '" + a + "'");
+    else doc_.select_function(static_cast<int32_t>(fn - m->functions.data()));
+  } else if (c->verb == "color-mode") {
+    ColorMode mode;
+    if (!parse_color_mode(a, mode)) fail("unknown color mode '" + a + "'");
+    else graph_.set_color_mode(mode);
+  } else if (c->verb == "search") graph_.search(doc_, a);
+  else if (c->verb == "fit") graph_.request_fit();
+  else if (c->verb == "zoom") graph_.set_zoom(std::clamp(std::strtof(a.c_str(), nullptr), 1e-4f, 4.0f));
+  else if (c->verb == "constants") doc_.set_show_constants(a == "on");
+  else if (c->verb == "theme") apply_theme(a == "light" ? Theme::Light : Theme::Dark, scale_);
+  else if (c->verb == "wait") script_.wait_frames(std::max(0, std::atoi(a.c_str())));
+  else if (c->verb == "screenshot") { pending_screenshot_ = a; screenshot_countdown_ = 1; }
+  else if (c->verb == "measure") {
+    const size_t space = a.find(' ');
+    measure_left_ = std::max(1, std::atoi(a.substr(0, space).c_str()));
+    measure_label_ = space == std::string::npos ? "" : a.substr(space + 1);
+    measure_ui_ms_.clear();
+    measure_gl_ms_.clear();
+  } else if (c->verb == "quit") quit_ = true;
+}
+
+void App::frame() {
+  using clock = std::chrono::steady_clock;
+  glfwPollEvents();
+  if (pending_scale_ > 0) reload_fonts();
+  doc_.poll();
+  run_script_step();
+  // --screenshot: once the model is open (or failed), render `frames` frames, then capture.
+  if (!options_.screenshot.empty() && pending_screenshot_.empty() && !doc_.busy()) {
+    pending_screenshot_ = options_.screenshot;
+    screenshot_countdown_ = options_.frames;
+  }
+
+  const auto t0 = clock::now();
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplGlfw_NewFrame();
+  ImGui::NewFrame();
+  default_layout();
+  draw_menu();
+  if (settings_.show_model) model_panel_.Draw(doc_, &settings_.show_model);
+  if (settings_.show_inspector) inspector_.Draw(doc_, &settings_.show_inspector);
+  if (settings_.show_graph) graph_.Draw(doc_, &settings_.show_graph);
+  if (settings_.show_table) table_.Draw(doc_, &settings_.show_table);
+  if (settings_.show_mil) mil_.Draw(doc_, &settings_.show_mil);
+  draw_status_overlays();
+  if (auto chosen = browser_.Draw()) open(*chosen);
+  ImGui::Render();
+  const auto t1 = clock::now();
+
+  int w = 0, h = 0;
+  glfwGetFramebufferSize(window_, &w, &h);
+  glViewport(0, 0, w, h);
+  const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+  glClearColor(bg.x * 0.8f, bg.y * 0.8f, bg.z * 0.8f, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  if (measure_left_ > 0) {
+    glFinish();
+    measure_ui_ms_.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    measure_gl_ms_.push_back(std::chrono::duration<double, std::milli>(clock::now() - t1).count());
+    if (--measure_left_ == 0) {
+      const double mean = std::accumulate(measure_ui_ms_.begin(), measure_ui_ms_.end(), 0.0) / static_cast<double>(measure_ui_ms_.size());
+      const ImDrawData* dd = ImGui::GetDrawData();
+      std::printf("measure %s: ui_ms median=%.2f mean=%.2f max=%.2f  gl_ms median=%.2f  zoom=%.4f  vertices=%d frames=%zu\n",
+                  measure_label_.c_str(), median(measure_ui_ms_), mean, *std::max_element(measure_ui_ms_.begin(), measure_ui_ms_.end()),
+                  median(measure_gl_ms_), static_cast<double>(graph_.zoom()), dd ? dd->TotalVtxCount : 0, measure_ui_ms_.size());
+      std::fflush(stdout);
+    }
+  }
+  if (!pending_screenshot_.empty() && --screenshot_countdown_ <= 0) {
+    std::string error;
+    if (write_screenshot(pending_screenshot_, w, h, error)) std::printf("screenshot %s\n", pending_screenshot_.c_str());
+    else { std::fprintf(stderr, "mlscope: %s\n", error.c_str()); exit_code_ = 1; }
+    std::fflush(stdout);
+    pending_screenshot_.clear();
+    if (!options_.screenshot.empty()) quit_ = true;
+  }
+  glfwSwapBuffers(window_);
+}
+
+}  // namespace mlscope::gui

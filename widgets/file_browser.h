@@ -1,0 +1,37 @@
+// In-app file browser (modal): lists folders and Core ML files (.mlpackage, .mlmodelc, .mlmodel,
+// .mil); package folders open as models instead of being entered.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlscope::gui {
+
+class FileBrowser {
+ public:
+  /// Opens the dialog at `dir` (the current folder when empty).
+  void open(const std::string& dir);
+  /// Draws the dialog if open; returns the chosen model path once.
+  std::optional<std::string> Draw();
+
+  /// True for the model extensions above (directories included).
+  static bool is_model_path(const std::string& path);
+
+ private:
+  void list(const std::string& dir);
+
+  struct Entry {
+    std::string name;
+    bool directory = false;
+    bool model = false;
+  };
+  bool open_request_ = false;
+  std::string dir_, error_;
+  char path_buf_[1024] = {};
+  std::vector<Entry> entries_;
+  int selected_ = -1;
+  bool show_all_ = false;
+};
+
+}  // namespace mlscope::gui

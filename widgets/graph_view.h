@@ -1,0 +1,87 @@
+// Op graph window: draws core/layout geometry with pan, zoom at cursor, fit, minimap, search,
+// selection shared through the Document, hover tooltips, level of detail and color modes.
+#pragma once
+
+#include <imgui.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/layout/graph_layout.h"
+#include "core/layout/op_family.h"
+#include "widgets/document.h"
+
+namespace mlscope::gui {
+
+enum class ColorMode : int { OpType = 0, Device, Lineage, Cost };
+const char* color_mode_name(ColorMode m);
+/// "op-type", "device", "lineage", "cost" (script verb spelling); false if unknown.
+bool parse_color_mode(const std::string& text, ColorMode& out);
+
+class GraphView {
+ public:
+  void Draw(Document& doc, bool* open);
+
+  // --- scripted control (tests) ---
+  void request_fit() { fit_requested_ = true; }
+  void set_zoom(float z) { zoom_request_ = z; }
+  void set_color_mode(ColorMode m) { color_mode_ = m; }
+  ColorMode color_mode() const { return color_mode_; }
+  /// Sets the search text and selects the first match.
+  void search(Document& doc, const std::string& text);
+  float zoom() const { return zoom_; }
+  /// Screen rectangle of the canvas in the last frame (tests crop screenshots to it).
+  ImVec4 canvas_rect() const { return {canvas_min_.x, canvas_min_.y, canvas_max_.x, canvas_max_.y}; }
+
+ private:
+  struct Cache {
+    uint64_t generation = ~0ull;
+    int32_t function = -1;
+    std::vector<uint8_t> family;          ///< per node
+    std::vector<layout::Rect> edge_box;   ///< per edge
+    int family_count[layout::kOpFamilyCount] = {};
+    std::vector<int8_t> device;  ///< per node: analysis::Device, -1 none, -2 input/output
+    int device_count[4] = {};
+    bool has_placement = false;
+    std::string placement_source;
+  };
+  void rebuild_cache(const Document& doc);
+  void draw_toolbar(Document& doc);
+  void draw_canvas(Document& doc);
+  void draw_edges(ImDrawList* dl, const layout::GraphLayout& g, int32_t selected_node, bool dots);
+  void draw_nodes(ImDrawList* dl, const Document& doc, const layout::GraphLayout& g, int32_t selected_node, bool dots);
+  void draw_legend(ImDrawList* dl, const Document& doc);
+  void draw_minimap(ImDrawList* dl, const layout::GraphLayout& g);
+  void draw_tooltip(const Document& doc, const layout::GraphLayout& g, int32_t node);
+  int32_t hit_test(const layout::GraphLayout& g, ImVec2 world) const;
+  void fit(const layout::GraphLayout& g);
+  void initial_view(const layout::GraphLayout& g);
+  void center_on(const layout::Rect& r, bool readable_zoom);
+  void update_matches(const Document& doc);
+  void step_match(Document& doc, int dir);
+  ImU32 node_color(size_t node) const;
+  std::string node_label(const Document& doc, const layout::LayoutNode& n, bool type_only) const;
+
+  ImVec2 to_screen(float x, float y) const { return {origin_.x + (x - offset_.x) * zoom_, origin_.y + (y - offset_.y) * zoom_}; }
+  ImVec2 to_world(ImVec2 s) const { return {offset_.x + (s.x - origin_.x) / zoom_, offset_.y + (s.y - origin_.y) / zoom_}; }
+
+  Cache cache_;
+  ColorMode color_mode_ = ColorMode::OpType;
+  float zoom_ = 1.0f, zoom_request_ = 0;
+  ImVec2 offset_{0, 0}, origin_{0, 0}, canvas_min_{0, 0}, canvas_max_{0, 0};
+  bool fit_requested_ = false, initial_view_ = true, minimap_ = true, legend_ = true;
+  uint64_t seen_focus_ = 0;
+  char search_buf_[128] = {};
+  std::string match_query_;
+  uint64_t match_generation_ = ~0ull;
+  int32_t match_function_ = -1;
+  std::vector<int32_t> matches_;  ///< node indices in layout order
+  int match_cursor_ = -1;
+  std::vector<uint8_t> dot_grid_;  ///< occupancy for the dot level of detail
+  std::vector<uint8_t> match_flag_;  ///< per node: matches the search
+  ImVec4 minimap_rect_{0, 0, 0, 0};
+  std::vector<ImVec2> scratch_;
+};
+
+}  // namespace mlscope::gui

@@ -1,0 +1,14 @@
+// Model window: format, spec version, kind, interface (inputs/outputs/states with types),
+// functions with op counts, metadata, weight size, notes and load timings.
+#pragma once
+
+#include "widgets/document.h"
+
+namespace mlscope::gui {
+
+class ModelPanel {
+ public:
+  void Draw(Document& doc, bool* open);
+};
+
+}  // namespace mlscope::gui

@@ -1,0 +1,147 @@
+#include "widgets/op_inspector.h"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <string>
+
+namespace mlscope::gui {
+namespace {
+
+// A link to another op: click selects it (and moves the other views there).
+void op_link(Document& doc, const ir::Function& fn, ir::OpId o, const char* prefix) {
+  const ir::Op& op = fn.op(o);
+  ImGui::PushID(o);
+  const std::string label = std::string(prefix) + op.qualified_type() + "  " + op.name;
+  if (ImGui::SmallButton(label.c_str())) doc.select(doc.selection().function, o);
+  ImGui::PopID();
+}
+
+void constant_rows(const ir::Constant& c) {
+  ImGui::TextDisabled("%s", c.type.str().c_str());
+  if (c.is_tensor()) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("  %s, %llu bytes", c.location().c_str(), static_cast<unsigned long long>(c.stored_bytes()));
+  }
+  std::string summary;
+  try {
+    summary = c.summary(12);
+  } catch (const std::exception& e) {  // a broken blob must not take the window down
+    summary = std::string("cannot decode: ") + e.what();
+  }
+  ImGui::TextWrapped("%s", summary.c_str());
+}
+
+}  // namespace
+
+void OpInspector::Draw(Document& doc, bool* open) {
+  if (!ImGui::Begin("Inspector", open)) { ImGui::End(); return; }
+  const ir::Function* fn = doc.current_function();
+  const ir::OpId o = doc.selection().op;
+  if (!fn || o < 0 || static_cast<size_t>(o) >= fn->ops.size()) {
+    ImGui::TextDisabled(fn ? "Select an op in the graph, the op table or the MIL text." : "No model open.");
+    ImGui::End();
+    return;
+  }
+  const ir::Op& op = fn->op(o);
+  ImGui::Text("%s", op.qualified_type().c_str());
+  ImGui::SameLine();
+  ImGui::TextDisabled("%s", op.name.c_str());
+  const std::string block = fn->block_path(op.parent);
+  ImGui::TextDisabled("function %s%s%s  ·  op #%d", fn->name.c_str(), block.empty() ? "" : "  ·  block ", block.c_str(), o);
+
+  if (ImGui::CollapsingHeader("Inputs", ImGuiTreeNodeFlags_DefaultOpen)) {
+    if (op.inputs.empty()) ImGui::TextDisabled("none");
+    for (size_t i = 0; i < op.inputs.size(); ++i) {
+      const auto& in = op.inputs[i];
+      ImGui::PushID(static_cast<int>(i));
+      ImGui::BulletText("%s", in.name.c_str());
+      ImGui::Indent();
+      for (size_t b = 0; b < in.bindings.size(); ++b) {
+        const auto& bind = in.bindings[b];
+        ImGui::PushID(static_cast<int>(b));
+        if (bind.is_literal()) {
+          ImGui::TextDisabled("literal");
+          if (bind.literal) constant_rows(*bind.literal);
+        } else if (bind.value >= 0 && static_cast<size_t>(bind.value) < fn->values.size()) {
+          const ir::Value& v = fn->value(bind.value);
+          ImGui::Text("%s", v.name.c_str());
+          ImGui::SameLine();
+          ImGui::TextDisabled(": %s", v.type.str().c_str());
+          if (v.producer == ir::kNone) {
+            ImGui::TextDisabled("function / block input");
+          } else {
+            const ir::Op& prod = fn->op(v.producer);
+            if (prod.is_const()) {
+              // Folded constants are shown here, with their values.
+              if (const ir::Constant* c = prod.attribute_value("val")) constant_rows(*c);
+              op_link(doc, *fn, v.producer, "from ");
+            } else {
+              op_link(doc, *fn, v.producer, "from ");
+            }
+          }
+        }
+        ImGui::PopID();
+      }
+      ImGui::Unindent();
+      ImGui::PopID();
+    }
+  }
+  if (ImGui::CollapsingHeader("Outputs", ImGuiTreeNodeFlags_DefaultOpen)) {
+    for (size_t i = 0; i < op.outputs.size(); ++i) {
+      const ir::Value& v = fn->value(op.outputs[i]);
+      ImGui::PushID(1000 + static_cast<int>(i));
+      ImGui::BulletText("%s", v.name.c_str());
+      ImGui::SameLine();
+      ImGui::TextDisabled(": %s", v.type.str().c_str());
+      ImGui::Indent();
+      if (v.uses.empty()) ImGui::TextDisabled(fn->body_block().outputs.end() != std::find(fn->body_block().outputs.begin(), fn->body_block().outputs.end(), op.outputs[i]) ? "function output" : "no users");
+      size_t shown = 0;
+      for (const auto& use : v.uses) {
+        if (++shown > 32) { ImGui::TextDisabled("... %zu more users", v.uses.size() - 32); break; }
+        ImGui::PushID(static_cast<int>(shown));
+        op_link(doc, *fn, use.op, "to ");
+        ImGui::PopID();
+      }
+      ImGui::Unindent();
+      ImGui::PopID();
+    }
+  }
+  if (!op.attributes.empty() && ImGui::CollapsingHeader("Attributes", ImGuiTreeNodeFlags_DefaultOpen)) {
+    for (size_t i = 0; i < op.attributes.size(); ++i) {
+      const auto& a = op.attributes[i];
+      ImGui::PushID(2000 + static_cast<int>(i));
+      ImGui::BulletText("%s", a.name.c_str());
+      ImGui::Indent();
+      if (a.value) constant_rows(*a.value);
+      ImGui::Unindent();
+      ImGui::PopID();
+    }
+  }
+  if (const ModelSnapshot* snap = doc.snapshot(); snap && ImGui::CollapsingHeader("Placement", ImGuiTreeNodeFlags_DefaultOpen)) {
+    const size_t f = static_cast<size_t>(doc.selection().function);
+    const int32_t idx = snap->placement && f < snap->op_placement.size() ? snap->op_placement[f][static_cast<size_t>(o)] : -1;
+    if (!snap->placement) {
+      ImGui::TextWrapped("No placement: %s", snap->placement_error.empty() ? "not computed" : snap->placement_error.c_str());
+    } else if (idx < 0) {
+      ImGui::TextDisabled("not in the %s plan", std::string(analysis::source_name(snap->placement->source)).c_str());
+    } else {
+      const auto& p = snap->placement->ops[static_cast<size_t>(idx)];
+      ImGui::Text("Preferred: %s", p.preferred ? std::string(analysis::device_name(*p.preferred)).c_str() : "none");
+      ImGui::SameLine();
+      ImGui::TextDisabled("(%s)", std::string(analysis::source_name(snap->placement->source)).c_str());
+      std::string supported;
+      for (auto d : p.supported.list()) supported += (supported.empty() ? "" : ", ") + std::string(analysis::device_name(d));
+      ImGui::Text("Supported: %s", supported.empty() ? "-" : supported.c_str());
+      if (!p.rule.empty()) ImGui::TextDisabled("rule: %s", p.rule.c_str());
+      if (!p.reason.empty()) ImGui::TextWrapped("%s", p.reason.c_str());
+      if (p.cost) ImGui::Text("Cost weight: %.4g", *p.cost);
+    }
+  }
+  if (!op.blocks.empty() && ImGui::CollapsingHeader("Nested blocks")) {
+    for (ir::BlockId b : op.blocks) ImGui::BulletText("%s: %zu ops", fn->block_path(b).c_str(), fn->block(b).ops.size());
+  }
+  ImGui::End();
+}
+
+}  // namespace mlscope::gui
