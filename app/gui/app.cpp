@@ -136,13 +136,18 @@ int App::run() {
       return 2;
     }
   if (!init_window()) return 1;
-  doc_.set_recording(options_.recording);
   std::string model = options_.model;
+  std::string recording = options_.recording;
   if (model.empty() && options_.script.empty()) {
     model = find_demo_model();
+    // The demo ships with the seed's transcribed Mac recording beside it (tools/make_demo.sh).
+    std::error_code ec;
+    fs::path beside = fs::path(model).replace_extension(".recording.json");
+    if (!model.empty() && recording.empty() && fs::exists(beside, ec)) recording = beside.string();
     if (model.empty())
       empty_message_ = "The demo model is not in " MLSCOPE_ASSETS_DIR "/demo yet.\nOpen a model with File > Open (Ctrl+O), drop one on this window, or run: mlscope MODEL";
   }
+  doc_.set_recording(recording);
   if (!model.empty()) open(model);
   if (empty_message_.empty()) empty_message_ = "No model open.\nOpen one with File > Open (Ctrl+O) or drop it on this window.";
   while (!glfwWindowShouldClose(window_) && !quit_) frame();
