@@ -24,10 +24,11 @@ inline float r16_vec(float v) {
   uint32_t b = bits_of(v);
   const uint32_t a = b & 0x7FFFFFFFu;
   const uint32_t normal = (b + 0xFFFu + ((b >> 13) & 1u)) & 0xFFFFE000u;
-  const uint32_t sub = bits_of((v + 0.75f) - 0.75f);
+  const uint32_t sub = bits_of((v + 0.75f) - 0.75f) | (b & 0x80000000u);  // keep -0
   const uint32_t inf = (b & 0x80000000u) | 0x7F800000u;
   uint32_t r = a < 0x38800000u ? sub : normal;
   r = (a >= 0x477FF000u && a <= 0x7F800000u) ? inf : r;
+  r = a > 0x7F800000u ? (b | 0x00400000u) : r;  // NaN stays NaN
   return from_bits(r);
 }
 
