@@ -88,11 +88,18 @@ void gemm(const OpNumerics& num, int64_t M, int64_t N, int64_t K, const float* A
     return;
   }
   // Contiguous copies: Am (M×K), Bk (K×N), so the inner loop runs over n (vectorizable).
-  std::vector<float> Am(size_t(M * K)), Bk(size_t(K * N));
+  std::vector<float> Am(size_t(M * K)), Bk;
   for (int64_t m = 0; m < M; ++m)
     for (int64_t k = 0; k < K; ++k) Am[size_t(m * K + k)] = transA ? A[k * lda + m] : A[m * lda + k];
-  for (int64_t k = 0; k < K; ++k)
-    for (int64_t n = 0; n < N; ++n) Bk[size_t(k * N + n)] = transB ? B[n * ldb + k] : B[k * ldb + n];
+  const float* Bp = B;  // K×N with row stride ldB
+  int64_t ldB = ldb;
+  if (transB) {
+    Bk.resize(size_t(K * N));
+    for (int64_t k = 0; k < K; ++k)
+      for (int64_t n = 0; n < N; ++n) Bk[size_t(k * N + n)] = B[n * ldb + k];
+    Bp = Bk.data();
+    ldB = N;
+  }
   const bool fp16acc = num.accumulation == AccumMode::Fp16;
   const bool nearest = num.rounding == RoundingMode::NearestEven;
   const int64_t chunk = num.accumulation_chunk > 0 ? num.accumulation_chunk : K;
@@ -107,12 +114,12 @@ void gemm(const OpNumerics& num, int64_t M, int64_t N, int64_t K, const float* A
         for (int64_t k0 = 0; k0 < K; k0 += chunk) {
           std::fill(part.begin(), part.begin() + nb, 0.0f);
           const int64_t k1 = std::min(K, k0 + chunk);
-          accumulate_block(a, Bk.data(), N, n0, nb, k0, k1, part.data(), num.round_products, fp16acc);
+          accumulate_block(a, Bp, ldB, n0, nb, k0, k1, part.data(), num.round_products, fp16acc);
           for (int64_t j = 0; j < nb; ++j) total[size_t(j)] += part[size_t(j)];
         }
       } else {
         // Toward-zero rounding: exact scalar path.
-        for (int64_t j = 0; j < nb; ++j) total[size_t(j)] = dot_exact(num, a, &Bk[size_t(n0 + j)], K, N);
+        for (int64_t j = 0; j < nb; ++j) total[size_t(j)] = dot_exact(num, a, Bp + n0 + j, K, ldB);
       }
       std::memcpy(C + m * ldc + n0, total.data(), size_t(nb) * sizeof(float));
     }
