@@ -13,8 +13,9 @@ DEBIAN_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev  # tests and benchmarks
   xvfb xauth libgl1-mesa-dri                  # headless GUI tests (software OpenGL)
   python3                                     # recorder syntax check
+  libssl-dev                                  # SHA-256 of model files (recordings)
 )
-BREW_PACKAGES=(cmake ninja pkg-config protobuf nlohmann-json glfw openblas googletest google-benchmark)
+BREW_PACKAGES=(cmake ninja pkg-config protobuf nlohmann-json glfw openblas googletest google-benchmark openssl@3)
 
 if [[ "$(uname -s)" == "Darwin" ]]; then
   command -v brew >/dev/null || { echo "setup: Homebrew is required on macOS (https://brew.sh)" >&2; exit 1; }

@@ -67,7 +67,7 @@ const std::vector<Verb>& verbs() { return registry(); }
 }  // namespace mlscope::cli
 
 static void print_usage(FILE* out) {
-  std::fprintf(out, "usage: mlscope-cli <verb> MODEL [options]\n\nverbs:\n");
+  std::fprintf(out, "usage: mlscope-cli <verb> MODEL [options]\n       mlscope-cli --version\n\nverbs:\n");
   auto vs = mlscope::cli::verbs();
   std::sort(vs.begin(), vs.end(), [](const auto& a, const auto& b) { return std::string(a.name) < b.name; });
   for (const auto& v : vs) std::fprintf(out, "  %-60s %s\n", v.usage, v.summary);
@@ -79,6 +79,10 @@ int main(int argc, char** argv) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     print_usage(args.empty() ? stderr : stdout);
     return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version" || args[0] == "version") {
+    std::printf("mlscope-cli %s\n", MLSCOPE_VERSION);
+    return 0;
   }
   const std::string verb = args[0];
   args.erase(args.begin());

@@ -77,6 +77,11 @@ BlobRecord BlobFile::record(uint64_t off) const {
     throw Error(Location::at_byte(path_, static_cast<int64_t>(off)),
                 "blob data [" + std::to_string(r.data_offset) + ", +" + std::to_string(r.size_bytes) +
                     ") runs past the end of the weight file (" + std::to_string(size_) + " bytes)");
+  // Before iOS 18 this word was reserved and may hold garbage (DTLN corpus package); it only
+  // means "padding" for the sub-byte types introduced with it.
+  const bool sub_byte = r.blob_dtype == uint32_t(BlobDType::Int4) || (r.blob_dtype >= uint32_t(BlobDType::UInt1) &&
+                                                                      r.blob_dtype <= uint32_t(BlobDType::UInt6));
+  if (!sub_byte) r.padding_bits = 0;
   if (r.padding_bits >= 8)
     throw Error(Location::at_byte(path_, static_cast<int64_t>(off + 24)),
                 "blob padding of " + std::to_string(r.padding_bits) + " bits (must be < 8)");
