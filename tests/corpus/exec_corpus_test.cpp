@@ -129,8 +129,13 @@ TEST_P(ExecCorpusGen, MatchesReferences) {
     RunOptions o;
     o.function = fname;
     if (fp16) {
+      // W8A8 programs: meta.json calls the float reference "VERY LOOSE" (int8 activations and
+      // weights change the function by several logit units), so only the emulation reference is a
+      // meaningful target; the cosine criterion applies to fp16-only programs.
+      const bool w8a8 = meta.contains("quantization") && meta["quantization"].contains("activations");
       RunResult gpu = Interpreter(NumericProfile::builtin("gpu")).run(model, ins, o);
       for (auto& [out, spec] : refs.items()) {
+        if (w8a8) break;
         if (!gpu.outputs.count(out)) continue;
         const Tensor ref = read_npy((c.dir / spec["file"].get<std::string>()).string());
         const auto got = values_of(gpu.outputs.at(out));
@@ -146,6 +151,7 @@ TEST_P(ExecCorpusGen, MatchesReferences) {
         RunResult f16 = Interpreter(NumericProfile::builtin("fp16")).run(model, ins, o);
         const Tensor ref = read_npy((c.dir / file).string());
         expect_close(values_of(f16.outputs.begin()->second), {ref.floats().begin(), ref.floats().end()}, 0.05, 0, c.name + " fp16 vs " + file);
+        ++compared;
       }
       continue;
     }
