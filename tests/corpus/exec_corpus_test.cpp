@@ -279,3 +279,52 @@ TEST(ExecSilero, QuantizedVariantsAgree) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ExecCli, RunWritesNpyAndJson) {
+  MLSCOPE_REQUIRE_SHARED();
+  const auto dir = test::shared_dir() / "corpus-gen" / "cnn_fp32";
+  const auto out = test::scratch_dir("exec_cli_run");
+  std::string stdout_text;
+  const std::string cmd = test::cli_path().string() + " run " + (dir / "model.mlpackage").string() + " --input x=" + (dir / "input.npy").string() +
+                          " --output-dir " + out.string() + " --json";
+  ASSERT_EQ(test::run_command(cmd, &stdout_text), 0) << stdout_text;
+  const json j = json::parse(stdout_text);
+  EXPECT_EQ(j["outputs"]["logits"]["dtype"], "fp32");
+  EXPECT_EQ(j["outputs"]["logits"]["shape"], json::array({1, 10}));
+  EXPECT_EQ(j["outputs"]["logits"]["values"].size(), 10u);
+  EXPECT_NE(j["provenance"].get<std::string>().find("emulated"), std::string::npos);
+  const Tensor written = read_npy((out / "logits.npy").string());
+  const Tensor ref = read_npy((dir / "ref_fp32.npy").string());
+  for (uint64_t i = 0; i < 10; ++i) EXPECT_NEAR(written.floats()[i], ref.floats()[i], 1e-4);
+}
+
+TEST(ExecCli, BadInputsExitWithTwo) {
+  MLSCOPE_REQUIRE_SHARED();
+  const auto dir = test::shared_dir() / "corpus-gen" / "cnn_fp32";
+  const std::string base = test::cli_path().string() + " run " + (dir / "model.mlpackage").string();
+  std::string out;
+  EXPECT_EQ(test::run_command(base + " --input x=/nonexistent/in.npy", &out, true), 2) << out;
+  EXPECT_NE(out.find("/nonexistent/in.npy"), std::string::npos) << out;
+  EXPECT_EQ(test::run_command(base, &out, true), 2) << out;  // missing required input
+  EXPECT_NE(out.find("missing required input 'x'"), std::string::npos) << out;
+  EXPECT_EQ(test::run_command(base + " --input nope=" + (dir / "input.npy").string(), &out, true), 2) << out;
+  EXPECT_EQ(test::run_command(base + " --input x=" + (dir / "input.npy").string() + " --profile tpu", &out, true), 2) << out;
+  EXPECT_EQ(test::run_command(base + " --input x=" + (dir / "meta.json").string(), &out, true), 2) << out;
+  // An image given to a non-image input, and an unreadable image for the image model.
+  const auto img_dir = test::shared_dir() / "corpus-gen" / "image_classifier";
+  const auto bad_png = test::scratch_dir("exec_bad_png") / "bad.png";
+  std::ofstream(bad_png) << "not a png";
+  EXPECT_EQ(test::run_command(test::cli_path().string() + " run " + (img_dir / "model.mlpackage").string() + " --input image=" + bad_png.string(), &out, true), 2) << out;
+  EXPECT_NE(out.find("bad.png"), std::string::npos) << out;
+}
+
+TEST(ExecCli, ListUnsupportedIsEmptyForTheSeed) {
+  MLSCOPE_REQUIRE_SHARED();
+  std::string out;
+  EXPECT_EQ(test::run_command(test::cli_path().string() + " run --list-unsupported " + (seed_dir() / "model.mlpackage").string(), &out), 0) << out;
+  EXPECT_NE(out.find("0 op(s) without a kernel"), std::string::npos) << out;
+}
+
+}  // namespace
