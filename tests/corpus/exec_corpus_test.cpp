@@ -246,8 +246,9 @@ TEST_P(ExecRealCorpus, RunsEndToEnd) {
   RunResult r = Interpreter(NumericProfile::builtin("fp32")).run(model, ins, {});
   EXPECT_FALSE(r.outputs.empty());
   for (const auto& [name, v] : r.outputs) {
-    if (const auto* t = std::get_if<Tensor>(&v); t && t->is_float())
+    if (const auto* t = std::get_if<Tensor>(&v); t && t->is_float()) {
       for (float x : t->floats()) ASSERT_TRUE(std::isfinite(x)) << c.name << " output " << name;
+    }
   }
 }
 
