@@ -41,7 +41,10 @@ class Mapped final : public KernelContext {
   std::map<std::string, RunValue> params_;
 };
 
-Tensor ints(std::vector<int64_t> v) { return Tensor::from_ints(ir::DType::Int32, {int64_t(v.size())}, std::move(v)); }
+Tensor ints(std::vector<int64_t> v) {
+  const int64_t n = int64_t(v.size());  // before the move: argument order is unspecified
+  return Tensor::from_ints(ir::DType::Int32, {n}, std::move(v));
+}
 Tensor str(const std::string& s) { return Tensor::from_strings({}, {s}); }
 Tensor fl(const Tensor& t) { return t.is_float() ? t : t.cast_to(ir::DType::Float32); }
 
