@@ -5,6 +5,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "app/cli/flags.h"
 #include "app/cli/verb.h"
 #include "core/exec/input_files.h"
 #include "core/exec/interpreter.h"
@@ -59,6 +60,8 @@ std::string safe_file_name(const std::string& name) {
 
 int run_verb(const std::vector<std::string>& argv) {
   const std::vector<std::string> value_flags = {"function", "profile", "profile-file", "input", "output-dir"};
+  reject_unknown_flags(argv, {"function", "profile", "profile-file", "input", "output-dir", "json", "keep-intermediates",
+                              "list-unsupported", "reject-nonfinite"});
   Args args(argv, value_flags);
   if (args.positional().size() != 1) throw UsageError{"run needs exactly one MODEL"};
   const std::string path = args.positional()[0];

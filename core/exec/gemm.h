@@ -19,3 +19,8 @@ void gemm(const OpNumerics& num, int64_t M, int64_t N, int64_t K, const float* A
 bool gemm_uses_blas(const OpNumerics& num);
 
 }  // namespace mlscope::exec
+
+namespace mlscope::exec {
+/// The branch-free fp16 rounding used inside gemm's profile loops (exposed for its exactness test).
+float round_fp16_branchfree(float v);
+}  // namespace mlscope::exec

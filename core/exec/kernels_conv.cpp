@@ -73,9 +73,11 @@ ConvGeom geometry(const KernelContext& ctx, const Dims& xs, const Dims& ws, bool
   return g;
 }
 
-// cols[(c*K3) + kk][pos] for one image and one group; K3 = kd*kh*kw, pos over out volume.
-void im2col(const ConvGeom& g, const float* x, int64_t c0, int64_t cn, float* cols) {
-  const int64_t P = g.out[0] * g.out[1] * g.out[2];
+// cols[(c*K3) + kk][pos] for one image and one group, for output rows [r0, r1) where a row is a
+// flattened (od, oh) pair; pos runs over those rows' output positions. Tiling by rows keeps the
+// column buffer small (a 64-channel 3x3 conv at 224x224 would otherwise need 115 MB).
+void im2col(const ConvGeom& g, const float* x, int64_t c0, int64_t cn, int64_t r0, int64_t r1, float* cols) {
+  const int64_t P = (r1 - r0) * g.out[2];
   int64_t row = 0;
   for (int64_t c = c0; c < c0 + cn; ++c) {
     const float* xc = x + c * g.in[0] * g.in[1] * g.in[2];
@@ -84,21 +86,20 @@ void im2col(const ConvGeom& g, const float* x, int64_t c0, int64_t cn, float* co
         for (int64_t e = 0; e < g.k[2]; ++e, ++row) {
           float* dst = cols + row * P;
           int64_t p = 0;
-          for (int64_t od = 0; od < g.out[0]; ++od) {
+          for (int64_t r = r0; r < r1; ++r) {
+            const int64_t od = r / g.out[1], oh = r % g.out[1];
             const int64_t id = od * g.stride[0] - g.pad_lo[0] + a * g.dil[0];
-            for (int64_t oh = 0; oh < g.out[1]; ++oh) {
-              const int64_t ih = oh * g.stride[1] - g.pad_lo[1] + b * g.dil[1];
-              const bool row_ok = id >= 0 && id < g.in[0] && ih >= 0 && ih < g.in[1];
-              const float* src = row_ok ? xc + (id * g.in[1] + ih) * g.in[2] : nullptr;
-              int64_t iw = -g.pad_lo[2] + e * g.dil[2];
-              if (row_ok && g.stride[2] == 1 && iw >= 0 && iw + g.out[2] <= g.in[2]) {
-                std::memcpy(dst + p, src + iw, size_t(g.out[2]) * sizeof(float));
-                p += g.out[2];
-                continue;
-              }
-              for (int64_t ow = 0; ow < g.out[2]; ++ow, ++p, iw += g.stride[2])
-                dst[p] = (row_ok && iw >= 0 && iw < g.in[2]) ? src[iw] : 0.0f;
+            const int64_t ih = oh * g.stride[1] - g.pad_lo[1] + b * g.dil[1];
+            const bool row_ok = id >= 0 && id < g.in[0] && ih >= 0 && ih < g.in[1];
+            const float* src = row_ok ? xc + (id * g.in[1] + ih) * g.in[2] : nullptr;
+            int64_t iw = -g.pad_lo[2] + e * g.dil[2];
+            if (row_ok && g.stride[2] == 1 && iw >= 0 && iw + g.out[2] <= g.in[2]) {
+              std::memcpy(dst + p, src + iw, size_t(g.out[2]) * sizeof(float));
+              p += g.out[2];
+              continue;
             }
+            for (int64_t ow = 0; ow < g.out[2]; ++ow, ++p, iw += g.stride[2])
+              dst[p] = (row_ok && iw >= 0 && iw < g.in[2]) ? src[iw] : 0.0f;
           }
         }
   }
@@ -131,7 +132,10 @@ void k_conv(KernelContext& ctx) {
   }
   const bool direct = K3 == 1 && P == in_vol && g.stride[0] * g.stride[1] * g.stride[2] == 1 &&
                       g.pad_lo[0] + g.pad_lo[1] + g.pad_lo[2] + g.pad_hi[0] + g.pad_hi[1] + g.pad_hi[2] == 0;
-  std::vector<float> cols(direct ? 0 : size_t(Kdim * P));
+  // Output rows per im2col tile: about 2^20 column floats (4 MB) per tile.
+  const int64_t rows_total = g.out[0] * g.out[1];
+  const int64_t rows_per_tile = std::max<int64_t>(1, std::min<int64_t>(rows_total, (int64_t(1) << 20) / std::max<int64_t>(1, Kdim * g.out[2])));
+  std::vector<float> cols(direct ? 0 : size_t(Kdim * rows_per_tile * g.out[2]));
   const float* xdata = qx && qw ? qx->codes.data() : x.floats().data();
   const float* wdata = qx && qw ? qw->codes.data() : w.floats().data();
   OpNumerics exact = num;  // integer codes: fp32 sums are exact below 2^24, checked below
@@ -150,10 +154,17 @@ void k_conv(KernelContext& ctx) {
   for (int64_t n = 0; n < g.N; ++n)
     for (int64_t gr = 0; gr < g.groups; ++gr) {
       const float* xn = xdata + n * g.C * in_vol;
-      const float* B = direct ? xn + gr * Cg * in_vol : cols.data();
-      if (!direct) im2col(g, xn, gr * Cg, Cg, cols.data());
       float* out = yv.data() + (n * g.O + gr * Og) * P;
-      gemm(integer ? exact : num, Og, P, Kdim, wdata + gr * Og * Kdim, Kdim, false, B, P, false, out, P);
+      const float* W = wdata + gr * Og * Kdim;
+      if (direct) {
+        gemm(integer ? exact : num, Og, P, Kdim, W, Kdim, false, xn + gr * Cg * in_vol, P, false, out, P);
+        continue;
+      }
+      for (int64_t r0 = 0; r0 < rows_total; r0 += rows_per_tile) {
+        const int64_t r1 = std::min(rows_total, r0 + rows_per_tile), Pc = (r1 - r0) * g.out[2];
+        im2col(g, xn, gr * Cg, Cg, r0, r1, cols.data());
+        gemm(integer ? exact : num, Og, Pc, Kdim, W, Kdim, false, cols.data(), Pc, false, out + r0 * g.out[2], P);
+      }
     }
   if (integer) {
     for (int64_t n = 0; n < g.N; ++n)

@@ -1,1 +1,397 @@
-namespace mlscope::exec { void register_nn_kernels() {} }
+// NeuralNetwork (pre-ML-program) layers. Layer parameters arrive as op attributes named after
+// the protobuf fields (core/format/protobuf/nn_to_ir.cpp); conv / pooling / softmax / linear
+// math is delegated to the MIL kernels through a context that maps the layer's parameters to
+// MIL parameter names. Tensors are [..., C, H, W] (the NN spec's rank-5 blobs minus unit dims).
+#include <cmath>
+#include <map>
+
+#include "core/exec/kernel_families.h"
+#include "core/exec/kernel_util.h"
+
+namespace mlscope::exec {
+
+namespace {
+
+// Forwards to the layer's context but answers input/parameter queries from `params`.
+class Mapped final : public KernelContext {
+ public:
+  Mapped(KernelContext& base, std::map<std::string, RunValue> params) : base_(base), params_(std::move(params)) {}
+  const ir::Op& op() const override { return base_.op(); }
+  const ir::Function& function() const override { return base_.function(); }
+  const OpNumerics& numerics() const override { return base_.numerics(); }
+  const std::string& file() const override { return base_.file(); }
+  bool has(const std::string& name) const override { return params_.count(name) != 0; }
+  const RunValue& value(const std::string& name, size_t) const override {
+    auto it = params_.find(name);
+    if (it == params_.end()) fail("missing parameter '" + name + "'");
+    return it->second;
+  }
+  size_t count(const std::string& name) const override { return params_.count(name); }
+  ir::Type declared(const std::string&, size_t) const override { return {}; }
+  void set_output(size_t index, RunValue v) override { base_.set_output(index, std::move(v)); }
+  size_t output_count() const override { return base_.output_count(); }
+  ir::Type output_type(size_t) const override { return {}; }
+  std::vector<RunValue> run_block(size_t i, const std::vector<RunValue>& in) override { return base_.run_block(i, in); }
+  Tensor& state(const std::string& n) override { return base_.state(n); }
+  void warn(const std::string& m) override { base_.warn(m); }
+  std::optional<Tensor> attr(const std::string&) const override { return std::nullopt; }
+
+ private:
+  KernelContext& base_;
+  std::map<std::string, RunValue> params_;
+};
+
+Tensor ints(std::vector<int64_t> v) {
+  const int64_t n = int64_t(v.size());  // before the move: argument order is unspecified
+  return Tensor::from_ints(ir::DType::Int32, {n}, std::move(v));
+}
+Tensor str(const std::string& s) { return Tensor::from_strings({}, {s}); }
+Tensor fl(const Tensor& t) { return t.is_float() ? t : t.cast_to(ir::DType::Float32); }
+
+int64_t attr_int(const KernelContext& c, const std::string& n, int64_t fallback) {
+  auto a = c.attr(n);
+  return a && a->size() ? int64_t(a->at(0)) : fallback;
+}
+double attr_float(const KernelContext& c, const std::string& n, double fallback) {
+  auto a = c.attr(n);
+  return a && a->size() ? a->at(0) : fallback;
+}
+std::vector<int64_t> attr_ints(const KernelContext& c, const std::string& n, std::vector<int64_t> fallback) {
+  auto a = c.attr(n);
+  if (!a) return fallback;
+  std::vector<int64_t> v;
+  for (uint64_t i = 0; i < a->size(); ++i) v.push_back(int64_t(a->at(i)));
+  return v;
+}
+Tensor weight(const KernelContext& c, const std::string& n, Dims shape) {
+  auto a = c.attr(n);
+  if (!a) c.fail("missing weights '" + n + "'");
+  if (c.attr(n + ".quantization.bits")) c.fail("quantized NeuralNetwork weights are not supported yet");
+  Tensor t = fl(*a);
+  if (t.size() != dims_count(shape)) c.fail("weights '" + n + "' hold " + std::to_string(t.size()) + " values, expected " + dims_str(shape));
+  return t.reshaped(shape);
+}
+
+// [..., C, H, W] -> [N, C, H, W] view (leading dims folded into N; lower ranks padded).
+Tensor as_nchw(const Tensor& x) {
+  Dims s = x.shape();
+  while (s.size() < 3) s.insert(s.begin(), 1);
+  int64_t n = 1;
+  for (size_t i = 0; i + 3 < s.size(); ++i) n *= s[i];
+  return x.reshaped({n, s[s.size() - 3], s[s.size() - 2], s[s.size() - 1]});
+}
+Dims restore(const Tensor& x, const Dims& nchw) {
+  Dims s = x.shape();
+  if (s.size() < 4) return Dims(nchw.end() - int64_t(std::max<size_t>(s.size(), 3)), nchw.end());
+  Dims out(s.begin(), s.end() - 3);
+  out.insert(out.end(), nchw.end() - 3, nchw.end());
+  return out;
+}
+
+KernelFn mil(const char* type) {
+  KernelFn k = find_kernel(type);
+  return k;
+}
+
+// Runs MIL kernel `type` with `params` and returns its first output.
+Tensor via(KernelContext& ctx, const char* type, std::map<std::string, RunValue> params) {
+  struct Capture final : KernelContext {
+    Capture(KernelContext& b, std::map<std::string, RunValue> p) : inner(b, std::move(p)) {}
+    Mapped inner;
+    RunValue out;
+    const ir::Op& op() const override { return inner.op(); }
+    const ir::Function& function() const override { return inner.function(); }
+    const OpNumerics& numerics() const override { return inner.numerics(); }
+    const std::string& file() const override { return inner.file(); }
+    bool has(const std::string& n) const override { return inner.has(n); }
+    const RunValue& value(const std::string& n, size_t i) const override { return inner.value(n, i); }
+    size_t count(const std::string& n) const override { return inner.count(n); }
+    ir::Type declared(const std::string& n, size_t i) const override { return inner.declared(n, i); }
+    void set_output(size_t i, RunValue v) override { if (i == 0) out = std::move(v); }
+    size_t output_count() const override { return 1; }
+    ir::Type output_type(size_t) const override { return {}; }
+    std::vector<RunValue> run_block(size_t i, const std::vector<RunValue>& in) override { return inner.run_block(i, in); }
+    Tensor& state(const std::string& n) override { return inner.state(n); }
+    void warn(const std::string& m) override { inner.warn(m); }
+    std::optional<Tensor> attr(const std::string&) const override { return std::nullopt; }
+  } cap(ctx, std::move(params));
+  mil(type)(cap);
+  return std::get<Tensor>(cap.out);
+}
+
+const Tensor& nn_in(const KernelContext& c, size_t i = 0) { return c.tensor("input", i); }
+
+void nn_convolution(KernelContext& c) {
+  const Tensor x = fl(nn_in(c));
+  const Tensor x4 = as_nchw(x);
+  const int64_t O = attr_int(c, "outputChannels", 0), kc = attr_int(c, "kernelChannels", 0), groups = std::max<int64_t>(1, attr_int(c, "nGroups", 1));
+  auto k = attr_ints(c, "kernelSize", {3, 3}), st = attr_ints(c, "stride", {1, 1}), dil = attr_ints(c, "dilationFactor", {1, 1});
+  const bool deconv = attr_int(c, "isDeconvolution", 0) != 0;
+  if (deconv) c.fail("deconvolution layers are not supported yet");
+  Tensor w = weight(c, "weights", {O, kc, k[0], k[1]});
+  std::map<std::string, RunValue> p = {{"x", x4}, {"weight", w}, {"strides", ints(st)}, {"dilations", ints(dil)}, {"groups", Tensor::scalar_int(groups)}};
+  if (c.attr("same") || c.attr("same.asymmetryMode")) {
+    p["pad_type"] = str(attr_int(c, "same.asymmetryMode", 0) == 1 ? "same_lower" : "same");
+  } else {
+    std::vector<int64_t> pad(4, 0);
+    for (int i = 0; i < 2; ++i) {
+      pad[size_t(2 * i)] = attr_int(c, "valid.paddingAmounts.borderAmounts." + std::to_string(i) + ".startEdgeSize", 0);
+      pad[size_t(2 * i + 1)] = attr_int(c, "valid.paddingAmounts.borderAmounts." + std::to_string(i) + ".endEdgeSize", 0);
+    }
+    p["pad_type"] = str("custom");
+    p["pad"] = ints(pad);
+  }
+  if (attr_int(c, "hasBias", 0)) p["bias"] = weight(c, "bias", {O});
+  Tensor y = via(c, "conv", p);
+  c.set(y.reshaped(restore(x, y.shape())));
+}
+
+void nn_inner_product(KernelContext& c) {
+  const Tensor x = fl(nn_in(c));
+  const int64_t in = attr_int(c, "inputChannels", 0), out = attr_int(c, "outputChannels", 0);
+  // Rank >= 3 NN blobs: the product runs over C*H*W of each batch item.
+  Dims lead = x.shape();
+  uint64_t tail = 1;
+  while (!lead.empty() && tail < uint64_t(in)) { tail *= uint64_t(lead.back()); lead.pop_back(); }
+  if (tail != uint64_t(in)) c.fail("input " + dims_str(x.shape()) + " does not end in " + std::to_string(in) + " features");
+  Dims flat = lead;
+  flat.push_back(in);
+  std::map<std::string, RunValue> p = {{"x", x.reshaped(flat)}, {"weight", weight(c, "weights", {out, in})}};
+  if (attr_int(c, "hasBias", 0)) p["bias"] = weight(c, "bias", {out});
+  Tensor y = via(c, "linear", p);
+  Dims os = lead;
+  os.push_back(out);
+  if (x.rank() >= 3) { os.push_back(1); os.push_back(1); }
+  c.set(y.reshaped(os));
+}
+
+void nn_activation(KernelContext& c) {
+  const Tensor x = fl(nn_in(c));
+  std::map<std::string, RunValue> p = {{"x", x}};
+  auto ab = [&](const std::string& k, const char* a, const char* b) {
+    p["alpha"] = Tensor::scalar_float(float(attr_float(c, k + ".alpha", 0)));
+    if (b) p["beta"] = Tensor::scalar_float(float(attr_float(c, k + ".beta", 0)));
+    (void)a;
+  };
+  const char* type = nullptr;
+  if (c.attr("ReLU")) type = "relu";
+  else if (c.attr("sigmoid")) type = "sigmoid";
+  else if (c.attr("tanh")) type = "tanh";
+  else if (c.attr("softsign")) type = "softsign";
+  else if (c.attr("softplus")) type = "softplus";
+  else if (c.attr("leakyReLU") || c.attr("leakyReLU.alpha")) { type = "leaky_relu"; ab("leakyReLU", "alpha", nullptr); }
+  else if (c.attr("linear") || c.attr("linear.alpha") || c.attr("linear.beta")) { type = "linear_activation"; ab("linear", "alpha", "beta"); }
+  else if (c.attr("ELU") || c.attr("ELU.alpha")) { type = "elu"; ab("ELU", "alpha", nullptr); }
+  else if (c.attr("scaledTanh.alpha") || c.attr("scaledTanh")) { type = "scaled_tanh"; ab("scaledTanh", "alpha", "beta"); }
+  else if (c.attr("sigmoidHard.alpha") || c.attr("sigmoidHard")) { type = "sigmoid_hard"; ab("sigmoidHard", "alpha", "beta"); }
+  else if (c.attr("thresholdedReLU.alpha") || c.attr("thresholdedReLU")) { type = "thresholded_relu"; ab("thresholdedReLU", "alpha", nullptr); }
+  else if (c.attr("PReLU.alpha")) {
+    const Tensor x4 = as_nchw(x);
+    Tensor y = via(c, "prelu", {{"x", x4}, {"alpha", fl(*c.attr("PReLU.alpha"))}});
+    c.set(y.reshaped(x.shape()));
+    return;
+  }
+  if (!type) c.fail("unsupported activation kind");
+  c.set(via(c, type, p));
+}
+
+void nn_pooling(KernelContext& c) {
+  const Tensor x = fl(nn_in(c));
+  const Tensor x4 = as_nchw(x);
+  const int64_t type = attr_int(c, "type", 0);  // 0 MAX, 1 AVERAGE, 2 L2
+  const char* k = type == 0 ? "max_pool" : type == 1 ? "avg_pool" : "l2_pool";
+  std::vector<int64_t> ks = attr_ints(c, "kernelSize", {1, 1}), st = attr_ints(c, "stride", {1, 1});
+  std::map<std::string, RunValue> p = {{"x", x4}};
+  if (attr_int(c, "globalPooling", 0)) {
+    ks = {x4.shape()[2], x4.shape()[3]};
+    st = {1, 1};
+  }
+  p["kernel_sizes"] = ints(ks);
+  p["strides"] = ints(st);
+  p["exclude_padding_from_average"] = Tensor::scalar_int(attr_int(c, "avgPoolExcludePadding", 0), ir::DType::Bool);
+  if (c.attr("same") || c.attr("same.asymmetryMode")) {
+    p["pad_type"] = str("same");
+  } else if (c.attr("includeLastPixel") || c.attr("includeLastPixel.paddingAmounts")) {
+    auto pa = attr_ints(c, "includeLastPixel.paddingAmounts", {0, 0});
+    p["pad_type"] = str("custom");
+    p["pad"] = ints({pa[0], pa[0], pa.size() > 1 ? pa[1] : 0, pa.size() > 1 ? pa[1] : 0});
+    p["ceil_mode"] = Tensor::scalar_int(1, ir::DType::Bool);
+  } else {
+    std::vector<int64_t> pad(4, 0);
+    for (int i = 0; i < 2; ++i) {
+      pad[size_t(2 * i)] = attr_int(c, "valid.paddingAmounts.borderAmounts." + std::to_string(i) + ".startEdgeSize", 0);
+      pad[size_t(2 * i + 1)] = attr_int(c, "valid.paddingAmounts.borderAmounts." + std::to_string(i) + ".endEdgeSize", 0);
+    }
+    p["pad_type"] = str("custom");
+    p["pad"] = ints(pad);
+  }
+  Tensor y = via(c, k, p);
+  c.set(y.reshaped(restore(x, y.shape())));
+}
+
+void nn_batchnorm(KernelContext& c) {
+  const Tensor x = fl(nn_in(c));
+  const int64_t C = attr_int(c, "channels", 0);
+  const Tensor x4 = as_nchw(x);
+  if (x4.shape()[1] != C) c.fail("input has " + std::to_string(x4.shape()[1]) + " channels, layer expects " + std::to_string(C));
+  std::map<std::string, RunValue> p = {{"x", x4}, {"gamma", weight(c, "gamma", {C})}, {"beta", weight(c, "beta", {C})},
+                                       {"epsilon", Tensor::scalar_float(float(attr_float(c, "epsilon", 1e-5)))}};
+  const bool instance = attr_int(c, "instanceNormalization", 0) || attr_int(c, "computeMeanVar", 0);
+  if (!instance) {
+    p["mean"] = weight(c, "mean", {C});
+    p["variance"] = weight(c, "variance", {C});
+  }
+  Tensor y = via(c, instance ? "instance_norm" : "batch_norm", p);
+  c.set(y.reshaped(x.shape()));
+}
+
+void nn_softmax(KernelContext& c) {  // along the channel axis (-3)
+  const Tensor x = fl(nn_in(c));
+  c.set(softmax_along(c, x, x.rank() >= 3 ? -3 : -1, ir::DType::Float32));
+}
+void nn_softmax_nd(KernelContext& c) {
+  const Tensor x = fl(nn_in(c));
+  c.set(softmax_along(c, x, attr_int(c, "axis", -1), ir::DType::Float32));
+}
+
+void nn_reshape_static(KernelContext& c) {
+  auto s = attr_ints(c, "targetShape", {});
+  const Tensor& x = nn_in(c);
+  int64_t known = 1, infer = -1;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == -1) infer = int64_t(i);
+    else known *= s[i];
+  }
+  if (infer >= 0 && known > 0) s[size_t(infer)] = int64_t(x.size()) / known;
+  c.set(x.reshaped(s));
+}
+
+void nn_flatten(KernelContext& c) {
+  const Tensor& x = nn_in(c);
+  const Tensor x4 = as_nchw(x);
+  Tensor src = x4;
+  if (attr_int(c, "mode", 0) == 1) {  // CHANNEL_LAST: flatten in H, W, C order
+    Dims out;
+    src = take(x4, {x4.shape()[0], x4.shape()[2], x4.shape()[3], x4.shape()[1]}, permute_index(x4.shape(), {0, 2, 3, 1}, out));
+  }
+  Dims lead(x.shape().begin(), x.shape().end() - std::min<int64_t>(3, int64_t(x.rank())));
+  lead.push_back(x4.shape()[1] * x4.shape()[2] * x4.shape()[3]);
+  lead.push_back(1);
+  lead.push_back(1);
+  c.set(src.reshaped(lead));
+}
+
+void nn_elementwise(KernelContext& c, bool mul) {
+  Tensor acc = fl(nn_in(c, 0));
+  for (size_t i = 1; i < c.count("input"); ++i) acc = via(c, mul ? "mul" : "add", {{"x", acc}, {"y", fl(nn_in(c, i))}});
+  if (c.count("input") == 1 || c.attr("alpha")) acc = via(c, mul ? "mul" : "add", {{"x", acc}, {"y", Tensor::scalar_float(float(attr_float(c, "alpha", mul ? 1 : 0)))}});
+  c.set(acc);
+}
+void nn_add(KernelContext& c) { nn_elementwise(c, false); }
+void nn_multiply(KernelContext& c) { nn_elementwise(c, true); }
+
+void nn_concat(KernelContext& c) {
+  std::vector<Tensor> parts;
+  for (size_t i = 0; i < c.count("input"); ++i) parts.push_back(fl(nn_in(c, i)));
+  c.set(concat_along(c, parts, parts[0].rank() >= 3 ? -3 : -1));
+}
+
+void nn_unary(KernelContext& c) {
+  const Tensor x = fl(nn_in(c));
+  const int64_t type = attr_int(c, "type", 0);
+  const float alpha = float(attr_float(c, "alpha", 1)), eps = float(attr_float(c, "epsilon", 1e-6));
+  const float shift = float(attr_float(c, "shift", 0)), scale = float(attr_float(c, "scale", 1));
+  std::vector<float> y(x.size());
+  for (size_t i = 0; i < y.size(); ++i) {
+    const float v = scale * x.floats()[i] + shift;
+    switch (type) {
+      case 0: y[i] = std::sqrt(v); break;
+      case 1: y[i] = 1 / std::sqrt(v + eps); break;
+      case 2: y[i] = 1 / (v + eps); break;
+      case 3: y[i] = std::pow(v, alpha); break;
+      case 4: y[i] = std::exp(v); break;
+      case 5: y[i] = std::log(v + eps); break;
+      case 6: y[i] = std::fabs(v); break;
+      case 7: y[i] = std::max(v, alpha); break;
+      default: c.fail("unknown unary type " + std::to_string(type));
+    }
+  }
+  c.set(Tensor::from_floats(ir::DType::Float32, x.shape(), std::move(y)));
+}
+
+void nn_upsample(KernelContext& c) {
+  const Tensor x = fl(nn_in(c));
+  const Tensor x4 = as_nchw(x);
+  auto f = attr_ints(c, "scalingFactor", {1, 1});
+  const bool bilinear = attr_int(c, "mode", 0) == 1;
+  Tensor y = via(c, bilinear ? "upsample_bilinear" : "upsample_nearest_neighbor",
+                 {{"x", x4}, {"scale_factor_height", Tensor::scalar_float(float(f[0]))}, {"scale_factor_width", Tensor::scalar_float(float(f.size() > 1 ? f[1] : f[0]))},
+                  {"align_corners", Tensor::scalar_int(0, ir::DType::Bool)}});
+  c.set(y.reshaped(restore(x, y.shape())));
+}
+
+void nn_load_constant(KernelContext& c) {
+  auto s = attr_ints(c, "shape", {});
+  c.set(weight(c, "data", s));
+}
+
+void nn_embedding(KernelContext& c) {
+  const Tensor& ids = nn_in(c);
+  const int64_t in = attr_int(c, "inputDim", 0), out = attr_int(c, "outputChannels", 0);
+  const Tensor w = weight(c, "weights", {out, in});  // [outputChannels, inputDim]
+  std::vector<float> y(ids.size() * uint64_t(out));
+  for (uint64_t i = 0; i < ids.size(); ++i) {
+    const int64_t id = int64_t(ids.at(i));
+    if (id < 0 || id >= in) c.fail("index " + std::to_string(id) + " out of range [0, " + std::to_string(in) + ")");
+    for (int64_t o = 0; o < out; ++o) y[i * uint64_t(out) + uint64_t(o)] = w.floats()[size_t(o * in + id)];
+  }
+  if (attr_int(c, "hasBias", 0)) {
+    const Tensor b = weight(c, "bias", {out});
+    for (uint64_t i = 0; i < ids.size(); ++i)
+      for (int64_t o = 0; o < out; ++o) y[i * uint64_t(out) + uint64_t(o)] += b.floats()[size_t(o)];
+  }
+  c.set(Tensor::from_floats(ir::DType::Float32, {int64_t(ids.size()), out, 1, 1}, std::move(y)));
+}
+
+void nn_permute(KernelContext& c) {  // axis permutes [Seq, C, H, W]
+  const Tensor& x = nn_in(c);
+  auto axes = attr_ints(c, "axis", {0, 1, 2, 3});
+  Dims s = x.shape();
+  while (s.size() < 4) s.insert(s.begin(), 1);
+  if (s.size() != 4 || axes.size() != 4) c.fail("permute supports rank <= 4 blobs");
+  Dims out;
+  auto idx = permute_index(s, axes, out);
+  c.set(take(x.reshaped(s), out, idx));
+}
+
+void nn_transpose(KernelContext& c) {
+  const Tensor& x = nn_in(c);
+  Dims out;
+  auto idx = permute_index(x.shape(), attr_ints(c, "axes", {}), out);
+  c.set(take(x, out, idx));
+}
+
+}  // namespace
+
+void register_nn_kernels() {
+  register_kernel("nn.convolution", nn_convolution);
+  register_kernel("nn.innerProduct", nn_inner_product);
+  register_kernel("nn.activation", nn_activation);
+  register_kernel("nn.pooling", nn_pooling);
+  register_kernel("nn.batchnorm", nn_batchnorm);
+  register_kernel("nn.softmax", nn_softmax);
+  register_kernel("nn.softmaxND", nn_softmax_nd);
+  register_kernel("nn.reshapeStatic", nn_reshape_static);
+  register_kernel("nn.flatten", nn_flatten);
+  register_kernel("nn.add", nn_add);
+  register_kernel("nn.multiply", nn_multiply);
+  register_kernel("nn.concat", nn_concat);
+  register_kernel("nn.unary", nn_unary);
+  register_kernel("nn.upsample", nn_upsample);
+  register_kernel("nn.loadConstant", nn_load_constant);
+  register_kernel("nn.embedding", nn_embedding);
+  register_kernel("nn.permute", nn_permute);
+  register_kernel("nn.transpose", nn_transpose);
+}
+
+}  // namespace mlscope::exec

@@ -1,0 +1,64 @@
+// Interpreter speed on the seed network (corpus-gen/amplified_conv_tie_w8a8_ct9: five convs at
+// 224x224), compared in the same run with this machine's OpenBLAS sgemm on the seed's largest
+// conv as a matrix product (64 x 50176 x 576). Reports GFLOP/s counters; the ratio
+// fp32-run GFLOP/s / sgemm GFLOP/s is the "≥ 60% of BLAS" figure, and the gpu/ane times over the
+// fp32 time are the profile overheads. Peak activation bytes (buffers freed after last use) are
+// reported as a counter next to weights + 4 x the largest activation.
+#include <benchmark/benchmark.h>
+#include <cblas.h>
+
+#include <filesystem>
+#include <vector>
+
+#include "core/exec/interpreter.h"
+#include "core/exec/npy.h"
+#include "core/format/open.h"
+
+namespace {
+
+using namespace mlscope;
+
+const std::filesystem::path kSeed = std::filesystem::path(MLSCOPE_SHARED_DIR) / "corpus-gen" / "amplified_conv_tie_w8a8_ct9";
+
+// FLOPs of the seed network's convs and linear (2 per multiply-add), from its shapes:
+// conv 3->64, 3 x conv 64->64 (3x3), conv 64->16 (1x1) at 224x224, linear 16->2.
+double seed_flops() {
+  const double hw = 224.0 * 224.0;
+  return 2.0 * hw * (64 * 3 * 9 + 3 * 64 * 64 * 9 + 16 * 64) + 2.0 * 16 * 2;
+}
+
+void BM_Sgemm(benchmark::State& state) {
+  const int M = 64, N = 50176, K = 576;
+  std::vector<float> a(size_t(M) * K, 0.01f), b(size_t(K) * N, 0.02f), c(size_t(M) * N);
+  for (auto _ : state) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, a.data(), K, b.data(), N, 0.0f, c.data(), N);
+    benchmark::DoNotOptimize(c.data());
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * M * N * K * double(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_Sgemm)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_SeedRun(benchmark::State& state, const char* profile) {
+  if (!std::filesystem::exists(kSeed)) {
+    state.SkipWithError("../shared/corpus-gen/amplified_conv_tie_w8a8_ct9 not found");
+    return;
+  }
+  ir::Model model = format::open((kSeed / "model.mlpackage").string());
+  exec::RunInputs ins = {{"x", exec::read_npy((kSeed / "input.npy").string())}};
+  exec::Interpreter interp(exec::NumericProfile::builtin(profile));
+  uint64_t peak = 0;
+  for (auto _ : state) {
+    exec::RunResult r = interp.run(model, ins, {});
+    peak = std::max(peak, r.peak_live_bytes);
+    benchmark::DoNotOptimize(r.outputs);
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(seed_flops() * double(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  state.counters["peak_live_MB"] = double(peak) / 1e6;
+  // Largest activation: 64 x 224 x 224 floats; weights: the model's stored bytes.
+  state.counters["budget_MB"] = (double(model.weight_bytes()) + 4.0 * 64 * 224 * 224 * 4) / 1e6;
+}
+BENCHMARK_CAPTURE(BM_SeedRun, fp32, "fp32")->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK_CAPTURE(BM_SeedRun, gpu, "gpu")->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK_CAPTURE(BM_SeedRun, ane, "ane")->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+
+}  // namespace
