@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@ struct CorpusCase {
   std::filesystem::path model;   ///< the model inside it (path named by expected.json "path")
 };
 std::vector<CorpusCase> corpus_cases();
+/// gtest printer: test names and failures show "corpus-gen/cnn_fp32", not a byte dump.
+inline void PrintTo(const CorpusCase& c, std::ostream* os) { *os << c.name; }
 /// gtest-safe name for a case ("corpus_mnist_cnn").
 std::string case_test_name(const std::string& name);
 std::filesystem::path source_dir();
