@@ -1,0 +1,33 @@
+// Turning `compare` command-line values into backends and inputs (kept apart from the verb so
+// the benchmark and tests can build the same backends).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/compare/recorded_backend.h"
+#include "core/exec/backend.h"
+#include "core/exec/numeric_profile.h"
+
+namespace mlscope::cli {
+
+struct CompareBackend {
+  std::string name;                          ///< "fp32", "recorded:cpu_and_ne"
+  std::unique_ptr<exec::Backend> backend;
+  std::optional<exec::NumericProfile> profile;  ///< emulated backends: to make more instances
+  compare::RecordedBackend* recorded = nullptr; ///< set for recorded backends
+};
+
+/// "fp32,gpu,recording:FILE,profile:FILE.json" → backends. Throws mlscope::Error for an unknown
+/// profile or a bad recording, UsageError for an empty or duplicated name.
+std::vector<CompareBackend> make_backends(const std::string& list);
+
+/// --input values ("x=a.npy", "x=random:7", "random:7", "in.npz", "a.npy") → inputs for `model`.
+/// With no values: the first recorded backend's own input, else random seed 0. `label` gets a
+/// human description of where the inputs came from.
+exec::RunInputs make_inputs(const ir::Model& model, const std::vector<std::string>& values,
+                            const std::vector<CompareBackend>& backends, std::string* label);
+
+}  // namespace mlscope::cli
