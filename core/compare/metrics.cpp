@@ -23,7 +23,9 @@ double cosine_similarity(std::span<const double> a, std::span<const double> b) {
   }
   if (na == 0 && nb == 0) return 1;
   if (na == 0 || nb == 0) return 0;
-  return dot / (std::sqrt(na) * std::sqrt(nb));
+  // Identical vectors are exactly 1 (the division below can land an ulp short); clamp the rest.
+  if (std::equal(a.begin(), a.end(), b.begin())) return 1;
+  return std::clamp(dot / (std::sqrt(na) * std::sqrt(nb)), -1.0, 1.0);
 }
 
 DiffStats diff_stats(std::span<const double> a, std::span<const double> b) {
