@@ -7,6 +7,7 @@
 #include "core/compare/sweep_inputs.h"
 #include "core/exec/interpreter.h"
 #include "core/exec/npy.h"
+#include "core/recording/model_identity.h"
 #include "core/recording/recording_json.h"
 #include "core/util/error.h"
 
@@ -39,7 +40,7 @@ uint64_t parse_seed(const std::string& text) {
 
 }  // namespace
 
-std::vector<CompareBackend> make_backends(const std::string& list) {
+std::vector<CompareBackend> make_backends(const std::string& list, const ir::Model& model, const std::string& model_path) {
   std::vector<CompareBackend> out;
   std::set<std::string> names;
   auto add = [&](CompareBackend b) {
@@ -49,6 +50,11 @@ std::vector<CompareBackend> make_backends(const std::string& list) {
   for (const auto& item : split(list, ',')) {
     if (item.rfind("recording:", 0) == 0) {
       auto rec = std::make_shared<const recording::Recording>(recording::load_recording_file(item.substr(10)));
+      // Replaying another model's predictions would be a lie: the recording must name this file.
+      const recording::ModelIdentity id = recording::identify_model(model_path, model);
+      if (!rec->model.sha256.empty() && rec->model.sha256 != id.sha256)
+        throw Error(Location::in_file(rec->path), "recording was made from another model: its " + rec->model.hashed_file +
+                                                      " has SHA-256 " + rec->model.sha256 + ", " + model_path + " has " + id.sha256);
       for (auto& rb : compare::recorded_backends(rec)) {
         CompareBackend b;
         b.name = rb->name();

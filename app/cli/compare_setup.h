@@ -21,8 +21,9 @@ struct CompareBackend {
 };
 
 /// "fp32,gpu,recording:FILE,profile:FILE.json" → backends. Throws mlscope::Error for an unknown
-/// profile or a bad recording, UsageError for an empty or duplicated name.
-std::vector<CompareBackend> make_backends(const std::string& list);
+/// profile, a bad recording or a recording of another model (its model SHA-256 must equal
+/// MODEL's, see core/recording/model_identity.h), UsageError for an empty or duplicated name.
+std::vector<CompareBackend> make_backends(const std::string& list, const ir::Model& model, const std::string& model_path);
 
 /// --input values ("x=a.npy", "x=random:7", "random:7", "in.npz", "a.npy") → inputs for `model`.
 /// With no values: the first recorded backend's own input, else random seed 0. `label` gets a

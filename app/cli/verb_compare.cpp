@@ -68,7 +68,7 @@ int run_compare(const std::vector<std::string>& argv) {
   if (args.has("min-cosine") && !args.has("golden")) throw UsageError{"--min-cosine belongs to --golden FILE"};
 
   const ir::Model model = format::open(path);
-  std::vector<CompareBackend> backends = make_backends(args.get_or("backends", "fp32,fp16,gpu,ane,ane-w8a8"));
+  std::vector<CompareBackend> backends = make_backends(args.get_or("backends", "fp32,fp16,gpu,ane,ane-w8a8"), model, path);
   const std::string reference = args.get_or("reference", backends.front().name);
   if (!find_backend(backends, reference)) throw UsageError{"--reference '" + reference + "' is not one of --backends"};
 

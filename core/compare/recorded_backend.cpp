@@ -68,20 +68,20 @@ std::map<std::string, exec::RunValue> RecordedBackend::recorded_outputs() const 
 
 exec::RunResult RecordedBackend::run(const ir::Model&, const exec::RunInputs& inputs, const exec::RunOptions&) {
   const exec::RunInputs recorded = recorded_inputs();
-  for (const auto& [name, want] : recorded) {
-    auto it = inputs.find(name);
-    const Location loc = Location::at_op(rec_->path, "input '" + name + "'");
-    if (it == inputs.end()) throw Error(loc, name() + ": input '" + name + "' was not given");
+  for (const auto& [input, want] : recorded) {
+    auto it = inputs.find(input);
+    const Location loc = Location::at_op(rec_->path, "input '" + input + "'");
+    if (it == inputs.end()) throw Error(loc, name() + ": input '" + input + "' was not given");
     const auto* got = std::get_if<exec::Tensor>(&it->second);
     const auto& w = std::get<exec::Tensor>(want);
     if (!got || got->size() != w.size())
-      throw Error(loc, name() + ": input '" + name + "' has another shape than the recorded " + exec::dims_str(w.shape()) +
+      throw Error(loc, name() + ": input '" + input + "' has another shape than the recorded " + exec::dims_str(w.shape()) +
                            " — a recording can only replay its own input");
     for (uint64_t i = 0; i < w.size(); ++i) {
       if (got->at(i) != w.at(i)) {
         std::ostringstream m;
         m.precision(9);
-        m << name() << ": input '" << name << "' differs from the recorded input at element " << i << " (given "
+        m << name() << ": input '" << input << "' differs from the recorded input at element " << i << " (given "
           << got->at(i) << ", recorded " << w.at(i) << ") — a recording can only replay its own input";
         throw Error(loc, m.str());
       }
