@@ -82,8 +82,6 @@ TEST(CompareSweepCorpus, DeterministicWhateverTheThreadCount) {
     EXPECT_EQ(r1.pairs[k].closest_to_tie, r2.pairs[k].closest_to_tie);
   }
   expect_flips_consistent_with_margins(r2);
-  // Different inputs under another seed: the generator really depends on the seed.
-  EXPECT_NE(seeded_random_inputs(m, 43, 1).make(0).begin()->second.index(), 99u);
   const auto& t0 = std::get<exec::Tensor>(in.make(0).at("x"));
   const auto& t1 = std::get<exec::Tensor>(seeded_random_inputs(m, 43, 24).make(0).at("x"));
   EXPECT_NE(t0.at(0), t1.at(0));
