@@ -126,7 +126,8 @@ TEST(CompareSweep, PairFlipHandComputed) {
   EXPECT_DOUBLE_EQ(f.max_abs_margin_delta, 1.0);
   EXPECT_DOUBLE_EQ(f.histogram.lo, -0.5);
   EXPECT_DOUBLE_EQ(f.histogram.hi, 1.0);
-  EXPECT_EQ(f.histogram.counts, (std::vector<int64_t>{1, 1, 0, 1}));  // width 0.375
+  // width 0.375: bins [−0.5, −0.125) holds −0.5 and −0.2, [0.625, 1] holds 1.
+  EXPECT_EQ(f.histogram.counts, (std::vector<int64_t>{2, 0, 0, 1}));
   EXPECT_EQ(f.closest_to_tie, (std::vector<size_t>{2, 0}));           // min gaps 0.1, 0.5
 }
 
