@@ -5,6 +5,7 @@
 
 #include "app/cli/verb.h"
 #include "core/compare/sweep_inputs.h"
+#include "core/exec/input_files.h"
 #include "core/exec/interpreter.h"
 #include "core/exec/npy.h"
 #include "core/recording/model_identity.h"
@@ -24,19 +25,6 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-uint64_t parse_seed(const std::string& text) {
-  try {
-    size_t used = 0;
-    uint64_t v = std::stoull(text, &used);
-    if (used == text.size()) return v;
-  } catch (const std::exception&) {
-  }
-  throw UsageError{"random:SEED needs a non-negative integer seed, got '" + text + "'"};
-}
 
 }  // namespace
 
@@ -87,37 +75,22 @@ exec::RunInputs make_inputs(const ir::Model& model, const std::vector<std::strin
         *label = "the recording's input (" + b.name + ")";
         return b.recorded->recorded_inputs();
       }
-    auto r = compare::seeded_random_inputs(model, 0, 1);
-    *label = "random seed 0 (mlscope generator, docs/compare.md)";
-    return r.make(0);
+  }
+  const ir::Function* fn = model.main_function();
+  if (!fn) throw Error(Location::in_file(model.path), "model has no function to run");
+  if (values.empty()) {
+    for (ir::ValueId id : fn->inputs) exec::add_input_spec(model, *fn, fn->value(id).name + "=random:0", in);
+    *label = "random:0 (exec/random_inputs.h generator)";
+    return in;
   }
   for (const auto& v : values) {
-    const auto eq = v.find('=');
-    const std::string name = eq == std::string::npos ? "" : v.substr(0, eq);
-    const std::string what = eq == std::string::npos ? v : v.substr(eq + 1);
-    if (what.rfind("random:", 0) == 0) {
-      const uint64_t seed = parse_seed(what.substr(7));
-      exec::RunInputs r = compare::seeded_random_inputs(model, seed, 1).make(0);
-      if (name.empty()) {
-        for (auto& [n, t] : r) in[n] = t;
-      } else {
-        auto it = r.find(name);
-        if (it == r.end()) throw UsageError{"--input names '" + name + "', which is not a model input"};
-        in[name] = it->second;
-      }
-      note((name.empty() ? "" : name + " = ") + "random seed " + std::to_string(seed));
-    } else if (ends_with(what, ".npz") && name.empty()) {
-      for (auto& [n, t] : exec::read_npz(what)) in[n] = std::move(t);
-      note(what);
+    // A bare random:SEED seeds every input (exec's spec syntax takes one input at a time).
+    if (v.rfind("random:", 0) == 0 && fn->inputs.size() != 1) {
+      for (ir::ValueId id : fn->inputs) exec::add_input_spec(model, *fn, fn->value(id).name + "=" + v, in);
     } else {
-      std::string n = name;
-      if (n.empty()) {
-        if (model.inputs.size() != 1) throw UsageError{"--input FILE.npy needs NAME=FILE.npy for a model with several inputs"};
-        n = model.inputs[0].name;
-      }
-      in[n] = exec::read_npy(what);
-      note(n + " = " + what);
+      exec::add_input_spec(model, *fn, v, in);
     }
+    note(v);
   }
   *label = desc;
   return in;

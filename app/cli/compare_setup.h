@@ -25,7 +25,8 @@ struct CompareBackend {
 /// MODEL's, see core/recording/model_identity.h), UsageError for an empty or duplicated name.
 std::vector<CompareBackend> make_backends(const std::string& list, const ir::Model& model, const std::string& model_path);
 
-/// --input values ("x=a.npy", "x=random:7", "random:7", "in.npz", "a.npy") → inputs for `model`.
+/// --input values in exec's spec syntax (exec/input_files.h: "x=a.npy", "x=random:7", "a.npz",
+/// "img.png"; a bare "random:7" seeds every input) → inputs for `model`.
 /// With no values: the first recorded backend's own input, else random seed 0. `label` gets a
 /// human description of where the inputs came from.
 exec::RunInputs make_inputs(const ir::Model& model, const std::vector<std::string>& values,

@@ -108,7 +108,7 @@ int run_compare(const std::vector<std::string>& argv) {
       report.notes.push_back("recorded backends are not part of the sweep: a recording can only replay its own input");
     if (sb.size() < 2) throw UsageError{"--sweep needs at least two emulated backends"};
     compare::SweepInputs si = args.has("sweep-dir")
-                                  ? compare::npy_folder_inputs(model, *args.get("sweep-dir"))
+                                  ? compare::folder_inputs(model, *args.get("sweep-dir"))
                                   : compare::seeded_random_inputs(model, static_cast<uint64_t>(to_int(args, "sweep-seed", 0, 0)),
                                                                   static_cast<size_t>(sweep_n));
     compare::SweepOptions so;

@@ -1,9 +1,11 @@
 #include "core/compare/sweep_inputs.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <memory>
 
+#include "core/exec/image_input.h"
 #include "core/exec/npy.h"
 #include "core/exec/random_inputs.h"
 #include "core/util/error.h"
@@ -30,6 +32,11 @@ ir::DType tensor_dtype(ir::ArrayDType a) {
     case ir::ArrayDType::Int32: return ir::DType::Int32;
     default: return ir::DType::Invalid;
   }
+}
+
+bool is_image(std::string ext) {
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp";
 }
 
 struct InputSpec {
@@ -64,24 +71,29 @@ SweepInputs seeded_random_inputs(const ir::Model& model, uint64_t seed, size_t c
   return s;
 }
 
-SweepInputs npy_folder_inputs(const ir::Model& model, const std::string& dir) {
+SweepInputs folder_inputs(const ir::Model& model, const std::string& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw Error(Location::in_file(dir), "input folder not found");
   auto files = std::make_shared<std::vector<std::string>>();
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     const auto ext = e.path().extension().string();
-    if (e.is_regular_file() && (ext == ".npy" || ext == ".npz")) files->push_back(e.path().string());
+    if (e.is_regular_file() && (ext == ".npy" || ext == ".npz" || is_image(ext))) files->push_back(e.path().string());
   }
   std::sort(files->begin(), files->end());
-  if (files->empty()) throw Error(Location::in_file(dir), "input folder holds no .npy or .npz file");
+  if (files->empty()) throw Error(Location::in_file(dir), "input folder holds no .npy, .npz or image file");
   std::vector<std::string> names;
   for (const auto& f : model.inputs) names.push_back(f.name);
+  const ir::Model* m = &model;  // the sweep keeps the model alive while inputs are made
   SweepInputs s;
   s.count = files->size();
-  s.make = [files, names](size_t i) {
+  s.make = [files, names, m](size_t i) {
     const std::string& path = (*files)[i];
     exec::RunInputs in;
-    if (path.size() > 4 && path.compare(path.size() - 4, 4, ".npz") == 0) {
+    if (is_image(fs::path(path).extension().string())) {
+      if (m->inputs.size() != 1 || m->inputs[0].type.kind != ir::FeatureType::Kind::Image)
+        throw Error(Location::in_file(path), "an image input needs a model with a single image input");
+      in[names[0]] = exec::load_image_input(path, m->inputs[0].type);
+    } else if (path.size() > 4 && path.compare(path.size() - 4, 4, ".npz") == 0) {
       for (auto& [n, t] : exec::read_npz(path)) in[n] = std::move(t);
     } else {
       if (names.size() != 1)

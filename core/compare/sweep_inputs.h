@@ -21,10 +21,11 @@ struct SweepInputs {
 /// input that is not a fixed-shape multi-array (images: use an image folder).
 SweepInputs seeded_random_inputs(const ir::Model& model, uint64_t seed, size_t count);
 
-/// Every .npy (single-input models) or .npz (members named like the inputs) in `dir`, sorted by
-/// file name. Throws mlscope::Error naming `dir` if it is missing or holds no such file; a bad
-/// file raises the npy reader's located Error when it is reached.
-SweepInputs npy_folder_inputs(const ir::Model& model, const std::string& dir);
+/// Every .npy (single-input models), .npz (members named like the inputs) or image file (.png,
+/// .jpg, .jpeg, .bmp; single image-input models, decoded and resized by exec::load_image_input)
+/// in `dir`, sorted by file name. Throws mlscope::Error naming `dir` if it is missing or holds no
+/// such file; a bad file raises the reader's located Error when it is reached.
+SweepInputs folder_inputs(const ir::Model& model, const std::string& dir);
 
 uint64_t splitmix64(uint64_t x);
 
