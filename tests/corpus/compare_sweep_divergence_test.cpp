@@ -44,8 +44,12 @@ void expect_flips_consistent_with_margins(const SweepResult& r) {
       const bool flip = row.argmax[a] != row.argmax[b];
       flips += flip;
       // b ranking a's runner-up above a's winner is a flip; with two classes it is the only kind.
-      if (ma > 0 && mb < 0) EXPECT_TRUE(flip) << row.label;
-      if (row.scores[a].size() == 2 && ma != 0 && mb != 0) EXPECT_EQ(flip, (ma > 0) != (mb > 0)) << row.label;
+      if (ma > 0 && mb < 0) {
+        EXPECT_TRUE(flip) << row.label;
+      }
+      if (row.scores[a].size() == 2 && ma != 0 && mb != 0) {
+        EXPECT_EQ(flip, (ma > 0) != (mb > 0)) << row.label;
+      }
     }
     EXPECT_EQ(flips, p.flips);
     EXPECT_DOUBLE_EQ(p.flip_rate, p.inputs ? double(flips) / double(p.inputs) : 0);
