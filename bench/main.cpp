@@ -1,4 +1,4 @@
-// The one main() of mlscope_bench (each bench/*.cpp only registers benchmarks).
+// The one main() of mlscope_bench; benchmark files only register benchmarks.
 #include <benchmark/benchmark.h>
 
 BENCHMARK_MAIN();

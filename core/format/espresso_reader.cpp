@@ -141,7 +141,6 @@ void read_espresso(const std::string& dir, ir::Model& model) {
       t = ir::Type::tensor(ir::DType::Float32, ir::Shape(in.type.shape));
     ir::ValueId v = f.add_value(in.name, t, body);
     f.inputs.push_back(v);
-    f.blocks[static_cast<size_t>(body)].inputs.push_back(v);
     scope.define(in.name, v);
   }
 

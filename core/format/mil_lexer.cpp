@@ -7,7 +7,27 @@ namespace mlscope::format {
 namespace {
 
 bool ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool ident_char(char c) { return ident_start(c) || (c >= '0' && c <= '9') || c == '@' || c == '.'; }
+
+// Identifier bytes [A-Za-z0-9_@.] as a table: the lexer's hottest loop.
+struct IdentTable {
+  bool t[256] = {};
+  constexpr IdentTable() {
+    for (int c = 0; c < 256; ++c)
+      t[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '@' || c == '.';
+  }
+};
+constexpr IdentTable kIdent;
+bool ident_char(char c) { return kIdent.t[static_cast<unsigned char>(c)]; }
+
+bool is_punct(char c) {
+  switch (c) {
+    case '(': case ')': case '[': case ']': case '{': case '}': case '<': case '>':
+    case ',': case '=': case ';': case '?': case '*': case ':':
+      return true;
+    default:
+      return false;
+  }
+}
 bool digit(char c) { return c >= '0' && c <= '9'; }
 bool alnum(char c) { return ident_start(c) || digit(c); }
 
@@ -122,7 +142,7 @@ MilToken MilLexer::next() {
       if (pos_ > src_.size()) pos_ = src_.size();
     }
   }
-  if (std::strchr("()[]{}<>,=;?*:", c) != nullptr && c != '\0') {
+  if (is_punct(c)) {
     ++pos_;
     return make(MilToken::Kind::Punct, begin, line, col);
   }

@@ -211,7 +211,8 @@ ir::Shape MilParser::parse_shape() {
 std::shared_ptr<const Constant> MilParser::parse_literal() {
   MilToken start = cur_;
   Type t = parse_type();
-  expect('(', ("to open the value of a " + t.str() + " literal").c_str());
+  if (!cur_.is('(')) fail(cur_, "expected '(' to open the value of a " + t.str() + " literal, found " + cur_.describe());
+  advance();
   Constant c = parse_payload(t, start, 0);
   expect(')', "to close the literal");
   return std::make_shared<const Constant>(std::move(c));
@@ -366,6 +367,8 @@ void MilParser::parse_element(const Type& type, Constant& out, uint64_t index) {
 }
 
 std::shared_ptr<const ir::BlobFile> MilParser::open_weight_file(const std::string& path, const MilToken& at) {
+  // Every BLOBFILE names the same file or two: resolve each spelling once.
+  if (auto hit = weight_files_by_spelling_.find(path); hit != weight_files_by_spelling_.end()) return hit->second;
   std::string p = path;
   static const std::string kPrefix = "@model_path";
   fs::path base(source_.model_path);
@@ -390,11 +393,12 @@ std::shared_ptr<const ir::BlobFile> MilParser::open_weight_file(const std::strin
   }
   std::string key = resolved.lexically_normal().string();
   auto it = weight_files_.find(key);
-  if (it != weight_files_.end()) return it->second;
+  if (it != weight_files_.end()) return weight_files_by_spelling_[path] = it->second;
   if (!fs::exists(resolved, ec))
     fail(at, "weight file '" + path + "' not found (looked for " + key + ")");
   auto file = ir::BlobFile::open(key);  // throws with the file and byte offset
   weight_files_[key] = file;
+  weight_files_by_spelling_[path] = file;
   return file;
 }
 

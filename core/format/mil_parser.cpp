@@ -117,7 +117,6 @@ void MilParser::parse_function() {
       ValueId v = fn_->add_value(std::string(pname.text), t, body);
       define(pname, v);
       fn_->inputs.push_back(v);
-      fn_->blocks[static_cast<size_t>(body)].inputs.push_back(v);
     } while (accept(','));
   }
   expect(')', "to close the function's parameter list");
@@ -184,20 +183,25 @@ void MilParser::parse_statement(BlockId block) {
   // results: T a, T b = ...   (or parenthesized, as some third-party emitters write it)
   struct Result { ir::Type type; MilToken name; };
   std::vector<Result> results;
-  bool paren = accept('(');
-  do {
-    ir::Type t = parse_type();
-    MilToken n = expect_ident("a result name after its type");
-    results.push_back({std::move(t), n});
-  } while (accept(','));
-  if (paren) expect(')', "to close the result list");
-  expect('=', "after the result list");
+  // An op without results (write_state) is printed as a bare call: `op(args)[attrs];`.
+  bool no_results = cur_.kind == MilToken::Kind::Ident && next_.is('(') && !ir::dtype_from_name(cur_.text);
+  if (!no_results) {
+    bool paren = accept('(');
+    do {
+      ir::Type t = parse_type();
+      MilToken n = expect_ident("a result name after its type");
+      results.push_back({std::move(t), n});
+    } while (accept(','));
+    if (paren) expect(')', "to close the result list");
+    expect('=', "after the result list");
+  }
   MilToken op_tok = expect_ident("an op type after '='");
 
   ir::Op op;
   op.type = std::string(op_tok.text);
   std::vector<PendingRef> refs;
-  expect('(', ("to open the arguments of '" + op.type + "'").c_str());
+  if (!cur_.is('(')) fail(cur_, "expected '(' to open the arguments of '" + op.type + "', found " + cur_.describe());
+  advance();
   if (!cur_.is(')')) {
     do {
       MilToken arg = expect_ident("an argument name");
@@ -229,7 +233,8 @@ void MilParser::parse_statement(BlockId block) {
       op.inputs.push_back(std::move(in));
     } while (accept(','));
   }
-  expect(')', ("to close the arguments of '" + op.type + "'").c_str());
+  if (!cur_.is(')')) fail(cur_, "expected ')' to close the arguments of '" + op.type + "', found " + cur_.describe());
+  advance();
 
   if (cur_.is('[')) {
     for (auto& a : parse_attribute_list()) {
@@ -279,7 +284,8 @@ void MilParser::parse_nested_block(OpId op, const MilToken& op_tok) {
     }
     expect(')', "to close the block's input list");
   }
-  expect('{', ("to open a nested block of '" + std::string(op_tok.text) + "'").c_str());
+  if (!cur_.is('{')) fail(cur_, "expected '{' to open a nested block of '" + std::string(op_tok.text) + "', found " + cur_.describe());
+  advance();
   parse_statements(b);
   expect('}', "to close the nested block");
   parse_block_outputs(b, "after a nested block");

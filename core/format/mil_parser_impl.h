@@ -58,7 +58,8 @@ class MilParser {
   ir::Function* fn_ = nullptr;
   ir::ScopeStack scopes_;
   int block_depth_ = 0;
-  std::map<std::string, std::shared_ptr<const ir::BlobFile>> weight_files_;
+  std::map<std::string, std::shared_ptr<const ir::BlobFile>> weight_files_;  ///< by resolved path
+  std::map<std::string, std::shared_ptr<const ir::BlobFile>> weight_files_by_spelling_;  ///< by BLOBFILE path text
 };
 
 }  // namespace mlscope::format::detail

@@ -183,7 +183,7 @@ struct Printer {
       out += ' ';
       out += name_of(o.outputs[i]);
     }
-    out += " = ";
+    if (!o.outputs.empty()) out += " = ";
     out += o.dialect == ir::Dialect::NeuralNetwork ? o.qualified_type() : o.type;
     out += '(';
     std::vector<const ir::NamedInput*> ins;

@@ -1,6 +1,7 @@
 // Writing an ir::Model (ML program) as an .mlpackage directory: Manifest.json with fresh UUIDs,
 // Data/com.apple.CoreML/model.mlmodel and weights/weight.bin (blob storage v2). Tensor constants
-// of at least 10 elements whose dtype can live in a blob go to weight.bin, as coremltools does.
+// of at least 10 elements whose dtype can live in a blob go to weight.bin, as coremltools does
+// (int16/uint16/int32/uint32 only for specification version >= 9).
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,7 @@
 #include "core/format/open.h"
 
 #include <filesystem>
+#include <fstream>
 
 #include "core/util/error.h"
 
@@ -29,7 +30,15 @@ ir::Model open(const std::string& path) {
   if (ext == ".mlmodel") return read_mlmodel(p.string());
   if (ext == ".mlpackage" || ext == ".mlmodelc")
     throw Error(Location::in_file(path), "expected a directory for a " + ext + " model, found a file");
-  // Unknown extension: sniff. MIL text starts with "program".
+  // Unknown extension: sniff. MIL text starts with "program" (after optional whitespace).
+  {
+    std::ifstream in(p, std::ios::binary);
+    char head[256] = {};
+    in.read(head, sizeof head);
+    std::string_view h(head, static_cast<size_t>(in.gcount()));
+    size_t start = h.find_first_not_of(" \t\r\n");
+    if (start != std::string_view::npos && h.substr(start, 7) == "program") return read_mil_file(p.string());
+  }
   return read_mlmodel(p.string());
 }
 

@@ -184,7 +184,7 @@ static int64_t function_op_count(const ir::Function& f) {
   return n;
 }
 
-static std::string display_path(const std::string& file, const std::string& model_path) {
+std::string weight_file_display_path(const std::string& file, const std::string& model_path) {
   // Weight files inside the model folder are shown relative to it, so reports are portable.
   fs::path rel = fs::path(file).lexically_relative(fs::path(model_path));
   if (!rel.empty() && *rel.begin() != "..") return rel.generic_string();
@@ -278,7 +278,7 @@ json info_json(const ir::Model& model) {
   j["weight_bytes"] = model.weight_bytes();
   json files = json::array();
   for (const auto& w : model.weight_files)
-    files.push_back({{"path", display_path(w->path(), model.path)}, {"bytes", w->size()}, {"blobs", w->blob_count()}});
+    files.push_back({{"path", weight_file_display_path(w->path(), model.path)}, {"bytes", w->size()}, {"blobs", w->blob_count()}});
   j["weight_files"] = files;
 
   json pre = json::array();

@@ -37,6 +37,8 @@ const ir::Constant* const_value(const ir::Op& op);
 
 /// The function named `name`; throws mlscope::Error naming the model and the known functions.
 const ir::Function& require_function(const ir::Model& model, const std::string& name);
+/// A weight file's path relative to the model folder when inside it, else as opened.
+std::string weight_file_display_path(const std::string& file, const std::string& model_path);
 /// Color-space name of an image feature: "GRAYSCALE", "RGB", "BGR", "GRAYSCALE_FLOAT16".
 std::string color_space_name(int32_t cs);
 /// Schema name of a feature kind ("int64Type", "stringType", ...).

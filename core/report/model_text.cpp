@@ -56,12 +56,13 @@ std::string info_text(const ir::Model& model) {
     const ir::Function* main = model.main_function();
     std::string fns;
     for (const auto& f : model.functions) {
+      if (f.dialect != ir::Dialect::MIL) continue;  // NeuralNetwork layers: no program function
       if (!fns.empty()) fns += ", ";
       fns += f.name;
       if (!f.opset.empty()) fns += "<" + f.opset + ">";
       if (&f == main && model.functions.size() > 1) fns += " (default)";
     }
-    head.add_row({"functions", fns});
+    if (!fns.empty()) head.add_row({"functions", fns});
   }
   const int64_t nested = nested_op_count(model);
   head.add_row({"ops", group_thousands(model.op_count()) + " total" +
@@ -116,7 +117,8 @@ std::string info_text(const ir::Model& model) {
     TextTable t;
     t.align_right(1);
     for (const auto& w : model.weight_files)
-      t.add_row({w->path(), human_bytes(w->size()), std::to_string(w->blob_count()) + " blobs"});
+      t.add_row({weight_file_display_path(w->path(), model.path), human_bytes(w->size()),
+                 std::to_string(w->blob_count()) + " blobs"});
     out += t.render("  ");
   }
   if (!md.user_defined.empty()) {
@@ -151,12 +153,17 @@ static std::string op_signature(const ir::Function& f, const ir::Op& op) {
       }
     }
   }
+  std::string attrs;
+  if (!op.is_const())  // a const's attribute is its value, shown above
+    for (const auto& a : op.attributes)
+      attrs += (attrs.empty() ? "[" : ", ") + a.name + "=" + (a.value ? a.value->summary(4) : std::string("?"));
+  if (!attrs.empty()) attrs += "]";
   std::string outs;
   for (ir::ValueId v : op.outputs) {
     const ir::Value& val = f.value(v);
     outs += (outs.empty() ? "" : ", ") + val.type.str() + " " + val.name;
   }
-  return "(" + args + ") -> " + (outs.empty() ? std::string("()") : outs);
+  return "(" + args + ")" + attrs + " -> " + (outs.empty() ? std::string("()") : outs);
 }
 
 static std::string function_ops_text(const ir::Function& f) {

@@ -13,7 +13,8 @@ namespace mlscope::report {
 std::string info_text(const ir::Model& model);
 
 /// One line per op in program order, e.g.
-///   `  12  conv   conv_0  (x=input, weight=w0) -> tensor<fp16, [1, 64, 224, 224]> var_12`
+///   `  12  conv   conv_0  (x=input, weight=w0)[attr=...] -> tensor<fp16, [1, 64, 224, 224]> var_12`
+/// (compile-time attributes in brackets, as NeuralNetwork layers and constexpr ops carry them).
 /// With a non-empty `function` only that one (mlscope::Error if absent).
 std::string ops_text(const ir::Model& model, const std::string& function = {});
 

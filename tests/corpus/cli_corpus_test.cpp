@@ -13,17 +13,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/corpus_case_print.h"
 #include "support/doc_keys.h"
 #include "support/test_paths.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace mlscope::test;
-
-namespace mlscope::test {
-// Readable test parameters in gtest output (instead of a byte dump).
-inline void PrintTo(const CorpusCase& c, std::ostream* os) { *os << c.name; }
-}  // namespace mlscope::test
 
 namespace {
 
@@ -144,7 +140,8 @@ TEST_P(CliCorpus, OpsListingAgreesWithIndependentCounts) {
   // The listing walks each function's active specialization only; with one specialization per
   // function it must account for every op expected.json counts.
   bool single_spec = true;
-  for (const auto& [fn, specs] : expected.value("block_specializations", json::object()).items())
+  const json specializations = expected.value("block_specializations", json::object());
+  for (const auto& [fn, specs] : specializations.items())
     single_spec = single_spec && specs.size() <= 1;
   if (expected.contains("op_counts") && single_spec) {
     std::map<std::string, int64_t> listed;

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdio>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <cstdlib>
 #include <fstream>
 
@@ -52,7 +53,8 @@ fs::path binary_dir() { return MLSCOPE_BINARY_DIR; }
 fs::path cli_path() { return MLSCOPE_CLI_PATH; }
 
 fs::path scratch_dir(const std::string& tag) {
-  fs::path d = binary_dir() / "test-scratch" / tag;
+  // ctest -j runs tests of one binary as parallel processes: the pid keeps their folders apart.
+  fs::path d = binary_dir() / "test-scratch" / (tag + "-" + std::to_string(::getpid()));
   fs::remove_all(d);
   fs::create_directories(d);
   return d;

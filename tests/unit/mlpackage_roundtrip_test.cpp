@@ -103,5 +103,27 @@ TEST(MLPackageWriter, SparseZeroConstantReservesWithoutWriting) {
   EXPECT_EQ(0.0, z->element(12345678));
 }
 
+TEST(MLPackageWriter, Int32ConstantsUseTheWeightFileFromSpec9Only) {
+  for (int64_t spec : {8, 9}) {
+    ir::Model m = test::sample_program();
+    m.specification_version = spec;
+    ir::Function& f = m.functions.front();
+    ir::Constant c = ir::Constant::from_ints({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, ir::Shape{12});
+    ir::Op op;
+    op.type = "const";
+    op.name = "ints";
+    op.outputs.push_back(f.add_value("ints", c.type, f.body()));
+    op.attributes.push_back({"val", std::make_shared<const ir::Constant>(c)});
+    f.add_op(f.body(), std::move(op));
+    const fs::path pkg = test::scratch_dir("int32_spec" + std::to_string(spec)) / "m.mlpackage";
+    format::write_mlpackage(m, pkg.string());
+    const ir::Model back = format::open(pkg.string());
+    const ir::Function* main = back.function("main");
+    const ir::Constant* v = main->op(main->find_op("ints")).attribute_value("val");
+    EXPECT_EQ(spec >= 9, v->is_blob()) << "spec " << spec;
+    EXPECT_EQ(c.to_ints(), v->to_ints());
+  }
+}
+
 }  // namespace
 }  // namespace mlscope

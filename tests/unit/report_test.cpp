@@ -2,13 +2,17 @@
 // from the IR (counts, program order, nesting, literals, constants), and the text forms line up.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <regex>
 
+#include "core/format/mil_printer.h"
+#include "core/format/mlpackage_writer.h"
 #include "core/ir/model.h"
 #include "core/report/model_report.h"
 #include "core/report/model_text.h"
 #include "core/util/error.h"
 #include "support/doc_keys.h"
+#include "support/test_paths.h"
 
 using namespace mlscope;
 using namespace mlscope::ir;
@@ -443,7 +447,7 @@ TEST(InfoText, TablesAndSortedOpCounts) {
 TEST(OpsText, OneAlignedLinePerOp) {
   std::string t = report::ops_text(program_model(), "main");
   EXPECT_EQ(t.rfind("function main<CoreML7>: 10 ops\n", 0), 0u) << t;
-  std::regex conv_line(R"(\n  4  conv +conv_0 +\(x=x, weight=w, pad_type=pad_type, strides=\[1, 1\], bias_big=tensor<int32, \[20\]> inline\) -> tensor<fp16, \[1, 2, 4, 4\]> conv_0_out\n)");
+  std::regex conv_line(R"(\n  4  conv +conv_0 +\(x=x, weight=w, pad_type=pad_type, strides=\[1, 1\], bias_big=tensor<int32, \[20\]> inline\)\[groups_hint=1\] -> tensor<fp16, \[1, 2, 4, 4\]> conv_0_out\n)");
   EXPECT_TRUE(std::regex_search(t, conv_line)) << t;
   std::regex nested(R"(\n  6    relu +relu_then +\(x=conv_0_out\))");  // indented by depth
   EXPECT_TRUE(std::regex_search(t, nested)) << t;
@@ -465,4 +469,67 @@ TEST(OpsText, PipelineListsStagesAndNotes) {
   EXPECT_NE(t.find("submodel net (neuralNetworkClassifier)"), std::string::npos) << t;
   EXPECT_NE(t.find("nn.convolution"), std::string::npos) << t;
   EXPECT_NE(t.find("no op graph (treeEnsembleRegressor)"), std::string::npos) << t;
+}
+
+// The fixture written as a real .mlpackage by the project's writer (constants of >= 10 elements
+// go to weight.bin), then read back by mlscope-cli: the blob-backed keys appear, and with the
+// IR fixtures every documented key of both documents is produced.
+TEST(CliJson, WrittenPackageProducesEveryDocumentedKey) {
+  auto dir = test::scratch_dir("report_cli_package") / "fixture.mlpackage";
+  format::write_mlpackage(program_model(), dir.string());
+  auto run = [&](const std::string& verb) {
+    std::string out;
+    int code = test::run_command(test::cli_path().string() + " " + verb + " '" + dir.string() + "' --json", &out);
+    EXPECT_EQ(code, 0) << verb;
+    json j = json::parse(out, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << out.substr(0, 200);
+    return j;
+  };
+  json info = run("info"), ops = run("ops");
+  auto missing_info = test::missing_documented_keys(
+      "`info --json`", {info, report::info_json(program_model()), report::info_json(pipeline_model())});
+  EXPECT_TRUE(missing_info.empty()) << json(missing_info).dump();
+  auto missing_ops = test::missing_documented_keys(
+      "`ops --json", {ops, report::ops_json(program_model()), report::ops_json(pipeline_model())});
+  EXPECT_TRUE(missing_ops.empty()) << json(missing_ops).dump();
+
+  // What was written is what the CLI reports.
+  EXPECT_EQ(info["format"], "mlpackage");
+  EXPECT_EQ(info["op_counts"], report::info_json(program_model())["op_counts"]);
+  ASSERT_EQ(info["weight_files"].size(), 1u);
+  EXPECT_EQ(info["weight_files"][0]["path"], "Data/com.apple.CoreML/weights/weight.bin");
+  const json* main = nullptr;
+  for (const auto& f : ops["functions"])
+    if (f["name"] == "main") main = &f;
+  ASSERT_NE(main, nullptr);
+  EXPECT_EQ(op_names(*main), op_names(report::ops_json(program_model(), "main")["functions"][0]));
+  const json& big = (*main)["ops"][1]["constant"];  // 40 fp32 elements: stored in weight.bin
+  EXPECT_EQ(big["file"], "weight.bin");
+  EXPECT_EQ(big["bytes"], 160);
+  const json& bias_big = (*main)["ops"][4]["inputs"]["bias_big"][0];  // 20-element literal
+  EXPECT_EQ(bias_big["dtype"], "int32");
+  EXPECT_EQ(bias_big["bytes"], 80);
+}
+
+// A bare .mil file (the fixture printed by the MIL printer) reports format "mil", the program's
+// op counts and, for `ops`, the same program order per function.
+TEST(CliJson, BareMilFile) {
+  auto path = test::scratch_dir("report_cli_mil") / "fixture.mil";
+  {
+    std::ofstream out(path);
+    out << format::print_mil(program_model());
+  }
+  std::string out;
+  ASSERT_EQ(test::run_command(test::cli_path().string() + " info '" + path.string() + "' --json", &out), 0);
+  json info = json::parse(out);
+  EXPECT_EQ(info["format"], "mil");
+  EXPECT_EQ(info["kind"], "mlProgram");
+  EXPECT_EQ(info["op_counts"], report::info_json(program_model())["op_counts"]);
+  EXPECT_EQ(info["nested_ops"], 2);
+  out.clear();
+  ASSERT_EQ(test::run_command(test::cli_path().string() + " ops '" + path.string() + "' --json --function main", &out), 0);
+  json ops = json::parse(out);
+  ASSERT_EQ(ops["functions"].size(), 1u);
+  EXPECT_EQ(op_names(ops["functions"][0]), op_names(report::ops_json(program_model(), "main")["functions"][0]));
+  EXPECT_EQ(ops["functions"][0]["ops"][6]["block"], "cond_0/block0");
 }

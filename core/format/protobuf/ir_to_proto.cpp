@@ -104,6 +104,10 @@ void set_immediate_tensor(const ir::Constant& c, const WriteState& st, const std
 bool goes_to_blob(const ir::Constant& c, const WriteState& st) {
   if (!c.is_tensor() || !blob_dtype_for(c.dtype())) return false;
   if (c.is_blob()) return true;
+  // coremltools: int16/uint16/int32/uint32 use the weight file only from spec 9 on (§4.6).
+  using D = ir::DType;
+  const D dt = c.dtype();
+  if (st.spec_version < 9 && (dt == D::Int16 || dt == D::UInt16 || dt == D::Int32 || dt == D::UInt32)) return false;
   auto n = c.shape().element_count();
   return !n || *n >= st.options.blob_threshold;
 }
@@ -313,6 +317,7 @@ void build_model_proto(const ir::Model& m, WriteState& st, pb::Model* out) {
   if (!m.is_ml_program())
     throw Error(Location::in_file(st.model_file), "the writer handles ML programs only (model kind is '" + m.kind + "')");
   out->set_specificationversion(static_cast<int32_t>(m.specification_version));
+  st.spec_version = m.specification_version;
   out->set_isupdatable(m.is_updatable);
   write_description(m, out->mutable_description());
   auto* prog = out->mutable_mlprogram();

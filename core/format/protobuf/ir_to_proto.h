@@ -13,6 +13,7 @@ namespace mlscope::format::pbwrite {
 struct WriteState {
   WriteOptions options;
   std::string model_file;  ///< named in errors
+  int64_t spec_version = 0;
   /// Returns the weight writer, creating weights/weight.bin on first use.
   std::function<BlobWriter&()> blobs;
 };

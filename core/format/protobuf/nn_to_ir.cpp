@@ -135,8 +135,16 @@ class NNBuilder {
     std::vector<const FD*> fields;
     r->ListFields(m, &fields);
     if (fields.empty() && !prefix.empty()) {
-      // An empty sub-message is a choice (e.g. activation "ReLU"); record that it was made.
-      op.attributes.push_back({prefix, make(ir::Constant::from_bool(true))});
+      const gp::Descriptor* d = m.GetDescriptor();
+      if (d->field_count() == 0) {
+        // A field-less message is a choice (e.g. activation "ReLU"); record that it was made.
+        op.attributes.push_back({prefix, make(ir::Constant::from_bool(true))});
+        return;
+      }
+      // proto3 drops zeros: an all-default message (e.g. zero padding edges) still means its defaults.
+      for (int i = 0; i < d->field_count(); ++i)
+        if (!d->field(i)->is_repeated() && d->field(i)->cpp_type() != FD::CPPTYPE_MESSAGE && !d->field(i)->containing_oneof())
+          add_scalar(m, d->field(i), prefix + "." + d->field(i)->name(), op);
       return;
     }
     for (const FD* f : fields) {

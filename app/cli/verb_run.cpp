@@ -1,0 +1,143 @@
+// mlscope-cli run: executes a model with the emulating interpreter under a numeric profile.
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "app/cli/verb.h"
+#include "core/exec/input_files.h"
+#include "core/exec/interpreter.h"
+#include "core/exec/npy.h"
+#include "core/format/open.h"
+#include "core/util/error.h"
+
+namespace mlscope::cli {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr uint64_t kSmallOutput = 64;  // --json prints values for outputs up to this many elements
+
+json value_json(const exec::RunValue& v) {
+  json j;
+  if (const auto* t = std::get_if<exec::Tensor>(&v)) {
+    j["dtype"] = std::string(ir::dtype_name(t->dtype()));
+    j["shape"] = t->shape();
+    if (t->size() <= kSmallOutput) {
+      json vals = json::array();
+      for (uint64_t i = 0; i < t->size(); ++i) {
+        if (t->dtype() == ir::DType::String) vals.push_back(t->strings()[i]);
+        else if (t->is_float()) {
+          const float f = t->floats()[i];
+          if (std::isfinite(f)) vals.push_back(f);
+          else vals.push_back(std::isnan(f) ? "nan" : (f > 0 ? "inf" : "-inf"));
+        } else vals.push_back(t->ints()[i]);
+      }
+      j["values"] = vals;
+    }
+  } else if (const auto* d = std::get_if<exec::Dictionary>(&v)) {
+    j["dtype"] = d->string_keys ? "dict<string,double>" : "dict<int64,double>";
+    j["shape"] = json::array({int64_t(d->size())});
+    json vals = json::object();
+    for (size_t i = 0; i < d->size(); ++i) vals[d->string_keys ? d->string_key[i] : std::to_string(d->int_key[i])] = d->value[i];
+    j["values"] = vals;
+  } else {
+    j["dtype"] = "list";
+    j["shape"] = json::array({int64_t(std::get<exec::TensorList>(v).items.size())});
+  }
+  return j;
+}
+
+std::string safe_file_name(const std::string& name) {
+  std::string s = name;
+  for (char& c : s)
+    if (c == '/' || c == '\\' || c == ':' || c == '\0') c = '_';
+  return s.empty() || s == "." || s == ".." ? "_" + s : s;
+}
+
+int run_verb(const std::vector<std::string>& argv) {
+  const std::vector<std::string> value_flags = {"function", "profile", "profile-file", "input", "output-dir"};
+  Args args(argv, value_flags);
+  if (args.positional().size() != 1) throw UsageError{"run needs exactly one MODEL"};
+  const std::string path = args.positional()[0];
+  ir::Model model = format::open(path);
+
+  if (args.has("list-unsupported")) {
+    auto missing = exec::list_unsupported(model);
+    if (args.has("json")) {
+      json j = json::array();
+      for (const auto& u : missing) j.push_back({{"function", u.function}, {"op_type", u.op_type}, {"op", u.op_name}});
+      std::cout << json{{"model", path}, {"unsupported", j}}.dump(2) << "\n";
+    } else {
+      for (const auto& u : missing) std::cout << u.function << "\t" << u.op_type << "\t" << u.op_name << "\n";
+      std::cout << missing.size() << " op(s) without a kernel\n";
+    }
+    return missing.empty() ? 0 : 1;
+  }
+
+  if (args.has("profile") && args.has("profile-file")) throw UsageError{"give --profile or --profile-file, not both"};
+  exec::NumericProfile profile = args.has("profile-file") ? exec::NumericProfile::from_json_file(*args.get("profile-file"))
+                                                          : exec::NumericProfile::builtin(args.get_or("profile", "fp32"));
+  exec::RunOptions opts;
+  opts.function = args.get_or("function", "");
+  opts.keep_intermediates = args.has("keep-intermediates");
+  if (args.has("reject-nonfinite")) opts.non_finite_inputs = exec::NonFinitePolicy::Reject;
+  const ir::Function* fn = opts.function.empty() ? model.main_function() : model.function(opts.function);
+  if (!fn) throw Error(Location::in_file(path), opts.function.empty() ? "model has no program to run" : "no function '" + opts.function + "'");
+
+  exec::RunInputs inputs;
+  std::vector<std::string> notes;
+  for (const auto& spec : args.get_all("input")) exec::add_input_spec(model, *fn, spec, inputs, &notes);
+  exec::Interpreter interp(profile);
+  exec::RunResult r = interp.run(model, inputs, opts);
+
+  if (auto dir = args.get("output-dir")) {
+    std::filesystem::create_directories(*dir);
+    for (const auto& [name, v] : r.outputs)
+      if (const auto* t = std::get_if<exec::Tensor>(&v)) exec::write_npy((std::filesystem::path(*dir) / (safe_file_name(name) + ".npy")).string(), *t);
+    for (const auto& [name, t] : r.states) exec::write_npy((std::filesystem::path(*dir) / (safe_file_name(name) + ".npy")).string(), t);
+    if (opts.keep_intermediates) {
+      auto idir = std::filesystem::path(*dir) / "intermediates";
+      std::filesystem::create_directories(idir);
+      for (const auto& [name, v] : r.intermediates)
+        if (const auto* t = std::get_if<exec::Tensor>(&v)) exec::write_npy((idir / (safe_file_name(name) + ".npy")).string(), *t);
+    }
+    for (const auto& [name, v] : r.outputs)
+      if (const auto* d = std::get_if<exec::Dictionary>(&v)) {
+        std::ofstream out(std::filesystem::path(*dir) / (safe_file_name(name) + ".json"));
+        out << value_json(*d).dump(2) << "\n";
+      }
+  }
+  if (args.has("json")) {
+    json outs = json::object(), states = json::object();
+    for (const auto& [name, v] : r.outputs) outs[name] = value_json(v);
+    for (const auto& [name, t] : r.states) states[name] = value_json(t);
+    json j = {{"model", path}, {"function", fn->name}, {"profile", profile.name}, {"provenance", r.provenance},
+              {"outputs", outs}, {"states", states}, {"warnings", r.warnings}, {"notes", notes}};
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::cout << r.provenance << "\n";
+    for (const auto& n : notes) std::cout << "note: " << n << "\n";
+    for (const auto& w : r.warnings) std::cout << "warning: " << w << "\n";
+    for (const auto& [name, v] : r.outputs) {
+      json j = value_json(v);
+      std::cout << name << ": " << exec::describe(v);
+      if (j.contains("values")) std::cout << " = " << j["values"].dump();
+      std::cout << "\n";
+    }
+    for (const auto& [name, t] : r.states) std::cout << "state " << name << ": " << exec::describe(t) << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+MLSCOPE_CLI_VERB("run",
+                 "run MODEL [--function F] [--profile fp32|fp16|gpu|gpu-lowacc|ane|ane-w8a8 | --profile-file P.json] "
+                 "[--input name=file.npy|file.npz|image.png|random:SEED]... [--output-dir D] [--json] [--keep-intermediates] "
+                 "[--list-unsupported] [--reject-nonfinite]",
+                 "execute a model with the emulating interpreter under a numeric profile", run_verb);
+
+}  // namespace mlscope::cli

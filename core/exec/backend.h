@@ -1,0 +1,75 @@
+// Backend: one way of running a model — emulated (our interpreter under a numeric profile),
+// recorded (replaying predictions captured on a Mac), or native (Core ML itself, Apple only).
+//
+// Every result carries `provenance`, a human label saying where the numbers came from, so an
+// emulation is never shown as a measurement (see HELPERS.md).
+//
+// How the other kinds slot in:
+//  * Native: core/exec/coreml_backend_apple.mm (Objective-C++, compiled only on Apple by the
+//    *_apple.mm glob in core/CMakeLists.txt) implements Backend with MLModel/MLMultiArray:
+//    kind() = Native, name() = "coreml:<compute units>", run() converts RunInputs to an
+//    MLDictionaryFeatureProvider, calls predictionFromFeatures, converts the outputs back to
+//    Tensor/Dictionary, provenance "native: Core ML <os version>, computeUnits=ALL".
+//    keep_intermediates is not available natively (Core ML exposes only outputs).
+//  * Recorded: a RecordedBackend holds predictions captured on a Mac (per compute unit, with the
+//    input files they were made from); run() checks the given inputs equal the recorded inputs
+//    and returns the recorded outputs with provenance "recorded: <device>, <date>, CPU_ONLY".
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/exec/tensor.h"
+#include "core/ir/model.h"
+
+namespace mlscope::exec {
+
+enum class BackendKind : uint8_t { Emulated, Recorded, Native };
+std::string_view backend_kind_name(BackendKind k);  ///< "emulated", "recorded", "native"
+
+/// Model inputs by feature name (for stateful models, initial states may be given by state name).
+using RunInputs = std::map<std::string, RunValue>;
+
+/// What to do when an input holds NaN or infinity.
+enum class NonFinitePolicy : uint8_t { Warn, Reject };
+
+struct RunOptions {
+  std::string function;             ///< empty = the model's default function
+  bool keep_intermediates = false;  ///< keep every op output (else buffers are freed after last use)
+  bool time_ops = false;            ///< fill RunResult::op_timings
+  NonFinitePolicy non_finite_inputs = NonFinitePolicy::Warn;
+  /// Set to true from another thread to stop the run (Error "cancelled" is thrown).
+  const std::atomic<bool>* cancel = nullptr;
+  /// Called after each executed op: (ops done, ops total in the top-level block, op name).
+  std::function<void(int64_t, int64_t, const std::string&)> progress;
+};
+
+struct OpTiming {
+  std::string op_name, op_type;
+  double seconds = 0;
+};
+
+struct RunResult {
+  std::map<std::string, RunValue> outputs;
+  std::map<std::string, Tensor> states;              ///< final state values (stateful models)
+  std::map<std::string, RunValue> intermediates;     ///< value name -> value (keep_intermediates)
+  std::vector<OpTiming> op_timings;                  ///< program order (time_ops)
+  std::vector<std::string> warnings;                 ///< e.g. "input 'x' has 3 NaN values"
+  std::string provenance;  ///< "emulated: profile ane (fp16 storage, ...)", "recorded: ...", "native: ..."
+  uint64_t peak_live_bytes = 0;  ///< largest sum of live activation buffers seen (emulated)
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;
+  virtual BackendKind kind() const = 0;
+  /// Runs `model` on `inputs`. Throws mlscope::Error for bad inputs (wrong name/dtype/shape,
+  /// missing input), unsupported ops (naming op type and op) and cancellation.
+  virtual RunResult run(const ir::Model& model, const RunInputs& inputs, const RunOptions& options) = 0;
+};
+
+}  // namespace mlscope::exec

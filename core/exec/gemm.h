@@ -1,0 +1,21 @@
+// Matrix product under a profile's accumulation rules. With fp32 accumulation of unrounded
+// products it is OpenBLAS sgemm; otherwise a blocked loop that rounds each product and/or
+// partial sum to fp16 exactly (bit-exact round-to-nearest-even, with an exact fallback for
+// fp16 subnormals and overflow).
+#pragma once
+
+#include <cstdint>
+
+#include "core/exec/numeric_profile.h"
+
+namespace mlscope::exec {
+
+/// C[m*ldc + n] = sum_k op(A)[m,k] * op(B)[k,n]  (row-major; op = transpose when trans*).
+/// A is M×K (or K×M when transA), B is K×N (or N×K when transB).
+void gemm(const OpNumerics& num, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, bool transA,
+          const float* B, int64_t ldb, bool transB, float* C, int64_t ldc);
+
+/// True when gemm() would call BLAS directly for these numerics.
+bool gemm_uses_blas(const OpNumerics& num);
+
+}  // namespace mlscope::exec

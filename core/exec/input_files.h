@@ -1,0 +1,26 @@
+// Turning "--input name=source" specs into RunInputs: source is a .npy file, an .npz file (the
+// member named after the input, or the only member), an image file (image inputs), or
+// random:SEED (seeded random values of the declared dtype and default shape, see random_inputs.h).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/exec/backend.h"
+
+namespace mlscope::exec {
+
+/// Parses "name=source" (or just "source" when the function has exactly one input) and loads it.
+/// Errors name the spec, the file and the input.
+void add_input_spec(const ir::Model& model, const ir::Function& fn, const std::string& spec, RunInputs& inputs,
+                    std::vector<std::string>* notes = nullptr);
+
+/// Declared dtype/shape of a function input (default shape of a flexible feature).
+struct InputDecl {
+  ir::DType dtype = ir::DType::Float32;
+  Dims shape;
+  bool is_image = false;
+};
+InputDecl input_declaration(const ir::Model& model, const ir::Function& fn, const std::string& name);
+
+}  // namespace mlscope::exec

@@ -1,0 +1,340 @@
+// The interpreter loop: binds inputs, runs each block's ops through the kernel registry, applies
+// the profile's storage rounding to float outputs, frees buffers after their last use.
+#include "core/exec/interpreter.h"
+
+#include <chrono>
+#include <cmath>
+#include <deque>
+#include <map>
+
+#include "core/exec/input_check.h"
+#include "core/exec/kernel.h"
+#include "core/util/error.h"
+
+namespace mlscope::exec {
+
+namespace {
+
+bool is_const_op(const ir::Op& op) { return op.dialect == ir::Dialect::MIL && op.type == "const"; }
+
+std::string kernel_key(const ir::Op& op) { return op.qualified_type(); }
+
+class RunState;
+
+class Context final : public KernelContext {
+ public:
+  Context(RunState& rs, const ir::Op& op, const OpNumerics& num) : rs_(rs), op_(op), num_(num) {
+    outputs.resize(op.outputs.size());
+    set.assign(op.outputs.size(), false);
+  }
+  const ir::Op& op() const override { return op_; }
+  const ir::Function& function() const override;
+  const OpNumerics& numerics() const override { return num_; }
+  const std::string& file() const override;
+  bool has(const std::string& name) const override {
+    const ir::NamedInput* in = op_.input(name);
+    return in && !in->bindings.empty();
+  }
+  const RunValue& value(const std::string& name, size_t index) const override;
+  size_t count(const std::string& name) const override {
+    const ir::NamedInput* in = op_.input(name);
+    return in ? in->bindings.size() : 0;
+  }
+  ir::Type declared(const std::string& name, size_t index) const override;
+  void set_output(size_t index, RunValue v) override {
+    if (index >= outputs.size()) fail("kernel set output " + std::to_string(index) + " but the op has " + std::to_string(outputs.size()));
+    outputs[index] = std::move(v);
+    set[index] = true;
+  }
+  size_t output_count() const override { return op_.outputs.size(); }
+  ir::Type output_type(size_t index) const override;
+  std::vector<RunValue> run_block(size_t block_index, const std::vector<RunValue>& inputs) override;
+  Tensor& state(const std::string& input_name) override;
+  void warn(const std::string& message) override;
+
+  std::vector<RunValue> outputs;
+  std::vector<bool> set;
+
+ private:
+  RunState& rs_;
+  const ir::Op& op_;
+  const OpNumerics& num_;
+  mutable std::deque<RunValue> literals_;
+};
+
+class RunState {
+ public:
+  RunState(const ir::Model& m, const ir::Function& f, const NumericProfile& p, const RunOptions& o, RunResult& r)
+      : model(m), fn(f), profile(p), opts(o), result(r), slots(f.values.size()), live(f.values.size(), false) {}
+
+  const ir::Model& model;
+  const ir::Function& fn;
+  const NumericProfile& profile;
+  const RunOptions& opts;
+  RunResult& result;
+  std::vector<RunValue> slots;
+  std::vector<bool> live;
+  std::vector<int64_t> last_use;  // top-level op index after which a value can be freed (-1 never)
+  uint64_t live_bytes = 0;
+
+  static uint64_t bytes_of(const RunValue& v) {
+    if (const auto* t = std::get_if<Tensor>(&v)) return t->storage_bytes();
+    if (const auto* l = std::get_if<TensorList>(&v)) {
+      uint64_t n = 0;
+      for (const auto& t : l->items) n += t.storage_bytes();
+      return n;
+    }
+    return 0;
+  }
+
+  void store(ir::ValueId v, RunValue val) {
+    auto i = static_cast<size_t>(v);
+    if (live[i]) live_bytes -= bytes_of(slots[i]);
+    slots[i] = std::move(val);
+    live[i] = true;
+    live_bytes += bytes_of(slots[i]);
+    result.peak_live_bytes = std::max(result.peak_live_bytes, live_bytes);
+  }
+
+  void release(ir::ValueId v) {
+    auto i = static_cast<size_t>(v);
+    if (!live[i]) return;
+    live_bytes -= bytes_of(slots[i]);
+    slots[i] = RunValue{};
+    live[i] = false;
+  }
+
+  const RunValue& load(ir::ValueId v, const ir::Op& user) const {
+    auto i = static_cast<size_t>(v);
+    if (i >= live.size() || !live[i])
+      throw Error(Location::at_op(model.path, user.name),
+                  user.type + ": input value '" + fn.value(v).name + "' has not been computed (or was already freed)");
+    return slots[i];
+  }
+
+  void compute_last_use() {
+    last_use.assign(fn.values.size(), -1);
+    const ir::Block& body = fn.body_block();
+    std::map<ir::OpId, int64_t> top_index;
+    for (size_t i = 0; i < body.ops.size(); ++i) top_index[body.ops[i]] = static_cast<int64_t>(i);
+    auto top_of = [&](ir::OpId op) -> int64_t {
+      while (true) {
+        auto it = top_index.find(op);
+        if (it != top_index.end()) return it->second;
+        const ir::Op& o = fn.op(op);
+        if (o.parent == ir::kNone) return -1;
+        op = fn.block(o.parent).parent_op;
+        if (op == ir::kNone) return -1;
+      }
+    };
+    for (size_t v = 0; v < fn.values.size(); ++v) {
+      int64_t last = -1;
+      for (const auto& u : fn.values[v].uses) last = std::max(last, top_of(u.op));
+      last_use[v] = last;
+    }
+    for (ir::ValueId v : body.outputs) last_use[static_cast<size_t>(v)] = -2;  // keep outputs
+    for (ir::ValueId v : fn.inputs)
+      if (fn.value(v).type.kind == ir::Type::Kind::State) last_use[static_cast<size_t>(v)] = -2;  // final states
+  }
+
+  void check_cancel() const {
+    if (opts.cancel && opts.cancel->load(std::memory_order_relaxed))
+      throw Error(Location::in_file(model.path), "run cancelled");
+  }
+
+  void apply_storage(const ir::Op& op, const OpNumerics& num, Context& ctx) {
+    for (size_t k = 0; k < ctx.outputs.size(); ++k) {
+      Tensor* t = std::get_if<Tensor>(&ctx.outputs[k]);
+      if (!t || !t->is_float()) continue;
+      const ir::Type decl = fn.value(op.outputs[k]).type;
+      const bool decl_fp16 = decl.is_tensor() && decl.dtype == ir::DType::Float16;
+      bool round = num.storage == StorageMode::Fp16 || (num.storage == StorageMode::Declared && decl_fp16);
+      if (round) {
+        for (float& x : t->mutable_floats()) x = round_fp16(x, num.rounding);
+        if (decl_fp16 || t->dtype() == ir::DType::Float16) *t = t->relabeled(ir::DType::Float16);
+        if (num.storage == StorageMode::Fp16 && decl.is_tensor() && decl.dtype == ir::DType::Float32)
+          *t = t->relabeled(ir::DType::Float32);  // fp16-exact values in the declared fp32 interface
+      } else if (num.storage == StorageMode::Fp32 && t->dtype() == ir::DType::Float16) {
+        *t = t->relabeled(ir::DType::Float32);  // computed and kept in fp32
+      }
+    }
+  }
+
+  void exec_op(const ir::Op& op) {
+    if (is_const_op(op)) {
+      const ir::Constant* c = op.attribute_value("val");
+      if (!c) throw Error(Location::at_op(model.path, op.name), "const op without a 'val' attribute");
+      if (op.outputs.empty()) return;
+      Tensor t = tensor_from_constant(*c, op.name);
+      const OpNumerics& num = profile.for_op(op);
+      if (t.is_float() && num.storage == StorageMode::Fp16) {
+        for (float& x : t.mutable_floats()) x = round_fp16(x, num.rounding);
+      } else if (t.is_float() && num.storage == StorageMode::Fp32 && t.dtype() == ir::DType::Float16) {
+        t = t.relabeled(ir::DType::Float32);
+      }
+      store(op.outputs[0], std::move(t));
+      return;
+    }
+    KernelFn k = find_kernel(kernel_key(op));
+    if (!k)
+      throw Error(Location::at_op(model.path, op.name),
+                  "no kernel for op type '" + kernel_key(op) + "' (op '" + op.name + "'); see --list-unsupported");
+    const OpNumerics& num = profile.for_op(op);
+    Context ctx(*this, op, num);
+    k(ctx);
+    apply_storage(op, num, ctx);
+    for (size_t i = 0; i < op.outputs.size(); ++i) {
+      if (!ctx.set[i]) {
+        // Ops without data outputs (write_state) leave them unset; a declared output must be set.
+        if (fn.value(op.outputs[i]).type.kind == ir::Type::Kind::Unknown && op.dialect == ir::Dialect::MIL) continue;
+        throw Error(Location::at_op(model.path, op.name), op.type + ": kernel did not produce output " + std::to_string(i));
+      }
+      if (opts.keep_intermediates) result.intermediates[fn.value(op.outputs[i]).name] = ctx.outputs[i];
+      store(op.outputs[i], std::move(ctx.outputs[i]));
+    }
+  }
+
+  std::vector<RunValue> exec_block(ir::BlockId b, const std::vector<RunValue>& inputs, bool top_level) {
+    const ir::Block& blk = fn.block(b);
+    if (inputs.size() != blk.inputs.size())
+      throw Error(Location::in_file(model.path), "block " + fn.block_path(b) + " expects " + std::to_string(blk.inputs.size()) +
+                                                     " inputs, got " + std::to_string(inputs.size()));
+    for (size_t i = 0; i < inputs.size(); ++i) store(blk.inputs[i], inputs[i]);
+    const int64_t total = static_cast<int64_t>(blk.ops.size());
+    for (int64_t i = 0; i < total; ++i) {
+      check_cancel();
+      const ir::Op& op = fn.op(blk.ops[static_cast<size_t>(i)]);
+      auto t0 = std::chrono::steady_clock::now();
+      exec_op(op);
+      if (top_level) {
+        if (opts.time_ops)
+          result.op_timings.push_back({op.name, op.qualified_type(),
+                                       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()});
+        if (!opts.keep_intermediates) free_after(i, op);
+        if (opts.progress) opts.progress(i + 1, total, op.name);
+      }
+    }
+    std::vector<RunValue> outs;
+    outs.reserve(blk.outputs.size());
+    for (ir::ValueId v : blk.outputs) {
+      if (!live[static_cast<size_t>(v)])
+        throw Error(Location::in_file(model.path), "block output '" + fn.value(v).name + "' was never computed");
+      outs.push_back(slots[static_cast<size_t>(v)]);
+    }
+    return outs;
+  }
+
+  void free_after(int64_t index, const ir::Op& op) {
+    // Values whose last user is this top-level op: its inputs (and nested-block captures).
+    auto consider = [&](ir::ValueId v) {
+      if (v != ir::kNone && last_use[static_cast<size_t>(v)] == index) release(v);
+    };
+    for (const auto& in : op.inputs)
+      for (const auto& bnd : in.bindings) consider(bnd.value);
+    if (!op.blocks.empty()) {
+      for (size_t v = 0; v < fn.values.size(); ++v)
+        if (last_use[v] == index) release(static_cast<ir::ValueId>(v));
+    }
+    for (ir::ValueId v : op.outputs)
+      if (last_use[static_cast<size_t>(v)] == -1) release(v);  // never used
+  }
+};
+
+const ir::Function& Context::function() const { return rs_.fn; }
+const std::string& Context::file() const { return rs_.model.path; }
+
+const RunValue& Context::value(const std::string& name, size_t index) const {
+  const ir::NamedInput* in = op_.input(name);
+  if (!in || index >= in->bindings.size()) fail("missing required input '" + name + "'");
+  const ir::Binding& b = in->bindings[index];
+  if (b.is_literal()) {
+    if (!b.literal) fail("input '" + name + "' has neither a value nor a literal");
+    Tensor t = tensor_from_constant(*b.literal, op_.name);
+    if (t.is_float() && num_.storage == StorageMode::Fp16)
+      for (float& x : t.mutable_floats()) x = round_fp16(x, num_.rounding);
+    literals_.emplace_back(std::move(t));
+    return literals_.back();
+  }
+  return rs_.load(b.value, op_);
+}
+
+ir::Type Context::declared(const std::string& name, size_t index) const {
+  const ir::NamedInput* in = op_.input(name);
+  if (!in || index >= in->bindings.size()) return {};
+  const ir::Binding& b = in->bindings[index];
+  if (b.is_literal()) return b.literal ? b.literal->type : ir::Type{};
+  return rs_.fn.value(b.value).type;
+}
+
+ir::Type Context::output_type(size_t index) const {
+  if (index >= op_.outputs.size()) return {};
+  return rs_.fn.value(op_.outputs[index]).type;
+}
+
+std::vector<RunValue> Context::run_block(size_t block_index, const std::vector<RunValue>& inputs) {
+  if (block_index >= op_.blocks.size()) fail("has no nested block " + std::to_string(block_index));
+  return rs_.exec_block(op_.blocks[block_index], inputs, false);
+}
+
+Tensor& Context::state(const std::string& input_name) {
+  const ir::NamedInput* in = op_.input(input_name);
+  if (!in || in->bindings.empty() || in->bindings[0].is_literal()) fail("input '" + input_name + "' must name a state");
+  ir::ValueId v = in->bindings[0].value;
+  auto i = static_cast<size_t>(v);
+  if (!rs_.live[i]) fail("state '" + rs_.fn.value(v).name + "' has no value");
+  Tensor* t = std::get_if<Tensor>(&rs_.slots[i]);
+  if (!t) fail("state '" + rs_.fn.value(v).name + "' does not hold a tensor");
+  return *t;
+}
+
+void Context::warn(const std::string& message) { rs_.result.warnings.push_back(op_.name + ": " + message); }
+
+}  // namespace
+
+Interpreter::Interpreter(NumericProfile profile) : profile_(std::move(profile)) {}
+
+RunResult Interpreter::run(const ir::Model& model, const RunInputs& inputs, const RunOptions& options) {
+  const ir::Function* fn = options.function.empty() ? model.main_function() : model.function(options.function);
+  if (!fn) {
+    std::string names;
+    for (const auto& f : model.functions) names += (names.empty() ? "" : ", ") + f.name;
+    throw Error(Location::in_file(model.path),
+                options.function.empty() ? "model has no program to run (" + model.kind + ")"
+                                         : "no function '" + options.function + "' (functions: " + names + ")");
+  }
+  RunResult result;
+  result.provenance = "emulated: mlscope interpreter, " + profile_.label();
+  BoundInputs bound = bind_inputs(model, *fn, inputs, options, result.warnings);
+  RunState rs(model, *fn, profile_, options, result);
+  rs.compute_last_use();
+  std::vector<RunValue> body_inputs;  // the function body has no block inputs; function inputs are slots
+  for (auto& [v, val] : bound.values) rs.store(v, std::move(val));
+  std::vector<RunValue> outs = rs.exec_block(fn->body(), body_inputs, true);
+  const auto& out_ids = fn->outputs();
+  for (size_t i = 0; i < out_ids.size(); ++i) result.outputs[fn->value(out_ids[i]).name] = std::move(outs[i]);
+  for (ir::ValueId v : fn->inputs) {
+    if (fn->value(v).type.kind != ir::Type::Kind::State) continue;
+    if (const auto* t = std::get_if<Tensor>(&rs.slots[static_cast<size_t>(v)])) result.states[fn->value(v).name] = *t;
+  }
+  return result;
+}
+
+std::vector<UnsupportedOp> list_unsupported(const ir::Model& model) {
+  std::vector<UnsupportedOp> out;
+  std::function<void(const ir::Model&)> visit = [&](const ir::Model& m) {
+    for (const auto& f : m.functions) {
+      f.walk([&](ir::OpId id) {
+        const ir::Op& op = f.op(id);
+        if (!is_const_op(op) && !find_kernel(kernel_key(op))) out.push_back({f.name, kernel_key(op), op.name});
+        return true;
+      });
+    }
+    for (const auto& sm : m.submodels) visit(sm);
+  };
+  visit(model);
+  if (model.functions.empty() && model.submodels.empty())
+    out.push_back({"", model.kind, "(model kind '" + model.kind + "' has no op graph to interpret)"});
+  return out;
+}
+
+}  // namespace mlscope::exec

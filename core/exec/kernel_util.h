@@ -1,0 +1,72 @@
+// Small helpers shared by the kernel families: axes, strides, broadcasting, fp16 accumulation.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/exec/kernel.h"
+#include "core/util/half.h"
+
+namespace mlscope::exec {
+
+/// Normalizes a possibly negative axis against `rank` (Error at the op if out of range).
+int64_t norm_axis(const KernelContext& ctx, int64_t axis, size_t rank);
+std::vector<int64_t> strides_of(const Dims& shape);
+/// Numpy broadcast of two shapes (Error at the op if incompatible).
+Dims broadcast_shapes(const KernelContext& ctx, const Dims& a, const Dims& b);
+/// For each output element of `out` shape, the flat index into a tensor of shape `in` broadcast to it.
+std::vector<uint64_t> broadcast_index(const Dims& in, const Dims& out);
+/// Output tensor of the op's declared float dtype (fp32 when not declared).
+Tensor float_output(const KernelContext& ctx, const Dims& shape, size_t index = 0);
+
+/// Sums with the accumulation rules of a profile: fp32 or fp16 partial sums, optional chunking.
+class Accumulator {
+ public:
+  Accumulator(AccumMode mode, int chunk) : fp16_(mode == AccumMode::Fp16), chunk_(chunk) {}
+  void add(float v) {
+    if (fp16_) {
+      part_ = round_to_half(part_ + v);
+    } else {
+      part_ += v;
+    }
+    if (chunk_ > 0 && ++n_ == chunk_) flush();
+  }
+  float result() {
+    flush();
+    return total_;
+  }
+
+ private:
+  void flush() {
+    total_ += part_;  // chunks are combined in fp32
+    if (fp16_ && chunk_ <= 0) total_ = round_to_half(total_);
+    part_ = 0;
+    n_ = 0;
+  }
+  bool fp16_;
+  int chunk_;
+  int n_ = 0;
+  float part_ = 0, total_ = 0;
+};
+
+}  // namespace mlscope::exec
+
+namespace mlscope::exec {
+/// Softmax along an axis (kernels_activation.cpp), shared with attention and NN layers.
+Tensor softmax_along(const KernelContext& ctx, const Tensor& x, int64_t axis, ir::DType out_dt);
+}  // namespace mlscope::exec
+
+namespace mlscope::exec {
+/// Clamps conv/matmul-class outputs to ±saturate when the profile asks (kernels_linear.cpp).
+void saturate_outputs(const OpNumerics& num, std::span<float> v);
+}  // namespace mlscope::exec
+
+namespace mlscope::exec {
+/// out.flat[k] = x.flat[idx[k]] for any storage (float, int, string); dtype kept.
+Tensor take(const Tensor& x, const Dims& out_shape, const std::vector<uint64_t>& idx);
+/// Index map of a permutation: out[k] = in[idx[k]] where out = transpose(in, perm).
+std::vector<uint64_t> permute_index(const Dims& in_shape, const std::vector<int64_t>& perm, Dims& out_shape);
+/// Concatenation of tensors (same storage) along axis.
+Tensor concat_along(const KernelContext& ctx, const std::vector<Tensor>& parts, int64_t axis);
+}  // namespace mlscope::exec

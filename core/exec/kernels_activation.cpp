@@ -1,0 +1,147 @@
+// Activation ops (MIL iOS15+ definitions) and softmax.
+#include <cmath>
+
+#include "core/exec/kernel_families.h"
+#include "core/exec/kernel_util.h"
+
+namespace mlscope::exec {
+
+namespace {
+
+template <typename F>
+void apply(KernelContext& ctx, F f) {
+  const Tensor& x = ctx.tensor("x");
+  Tensor xf = x.is_float() ? x : x.cast_to(ir::DType::Float32);
+  auto in = xf.floats();
+  std::vector<float> out(in.size());
+  for (size_t i = 0; i < in.size(); ++i) out[i] = f(in[i]);
+  ctx.set(Tensor::from_floats(ctx.out_dtype(0, xf.dtype()), x.shape(), std::move(out)));
+}
+
+float sigmoid(float v) { return 1.0f / (1.0f + std::exp(-v)); }
+
+void k_relu(KernelContext& c) { apply(c, [](float v) { return v > 0 ? v : 0.0f; }); }
+void k_relu6(KernelContext& c) { apply(c, [](float v) { return std::min(std::max(v, 0.0f), 6.0f); }); }
+void k_sigmoid(KernelContext& c) { apply(c, sigmoid); }
+void k_tanh(KernelContext& c) { apply(c, [](float v) { return std::tanh(v); }); }
+void k_silu(KernelContext& c) { apply(c, [](float v) { return v * sigmoid(v); }); }
+void k_softsign(KernelContext& c) { apply(c, [](float v) { return v / (1 + std::fabs(v)); }); }
+void k_softplus(KernelContext& c) { apply(c, [](float v) { return v > 20 ? v : std::log1p(std::exp(v)); }); }
+void k_gelu(KernelContext& c) {
+  std::string mode = c.string_param("mode", "EXACT");
+  if (mode == "TANH_APPROXIMATION")
+    apply(c, [](float v) { return 0.5f * v * (1 + std::tanh(0.7978845608f * (v + 0.044715f * v * v * v))); });
+  else if (mode == "SIGMOID_APPROXIMATION")
+    apply(c, [](float v) { return v * sigmoid(1.702f * v); });
+  else
+    apply(c, [](float v) { return 0.5f * v * (1 + std::erf(v * 0.70710678118f)); });
+}
+void k_leaky_relu(KernelContext& c) {
+  float a = float(c.float_param("alpha", 0.01));
+  apply(c, [a](float v) { return v >= 0 ? v : a * v; });
+}
+void k_elu(KernelContext& c) {
+  float a = float(c.float_param("alpha", 1.0));
+  apply(c, [a](float v) { return v > 0 ? v : a * (std::exp(v) - 1); });
+}
+void k_clamped_relu(KernelContext& c) {
+  float a = float(c.float_param("alpha", 0)), b = float(c.float_param("beta", 6));
+  apply(c, [a, b](float v) { return std::min(v >= 0 ? v : a * v, b); });
+}
+void k_linear_activation(KernelContext& c) {
+  float a = float(c.float_param("alpha", 1)), b = float(c.float_param("beta", 0));
+  apply(c, [a, b](float v) { return a * v + b; });
+}
+void k_scaled_tanh(KernelContext& c) {
+  float a = float(c.float_param("alpha", 1)), b = float(c.float_param("beta", 1));
+  apply(c, [a, b](float v) { return a * std::tanh(b * v); });
+}
+void k_sigmoid_hard(KernelContext& c) {
+  float a = float(c.float_param("alpha", 0.2)), b = float(c.float_param("beta", 0.5));
+  apply(c, [a, b](float v) { return std::min(std::max(a * v + b, 0.0f), 1.0f); });
+}
+void k_thresholded_relu(KernelContext& c) {
+  float a = float(c.float_param("alpha", 1));
+  apply(c, [a](float v) { return v >= a ? v : 0.0f; });
+}
+
+// prelu / softplus_parametric: per-channel parameters along axis 1 (rank >= 3).
+void per_channel(KernelContext& c, bool prelu) {
+  const Tensor& x = c.tensor("x");
+  if (x.rank() < 2) c.fail("input must have a channel axis (rank >= 2)");
+  const Tensor alpha = c.tensor("alpha").cast_to(ir::DType::Float32);
+  const Tensor beta = prelu ? Tensor() : c.tensor("beta").cast_to(ir::DType::Float32);
+  const int64_t C = x.shape()[1];
+  if (int64_t(alpha.size()) != C && alpha.size() != 1) c.fail("alpha must have one value per channel");
+  int64_t inner = 1;
+  for (size_t i = 2; i < x.rank(); ++i) inner *= x.shape()[i];
+  auto in = x.floats();
+  std::vector<float> out(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    size_t ch = alpha.size() == 1 ? 0 : size_t((int64_t(i) / inner) % C);
+    float a = alpha.floats()[ch], v = in[i];
+    out[i] = prelu ? (v >= 0 ? v : a * v) : a * std::log1p(std::exp(beta.floats()[ch] * v));
+  }
+  c.set(Tensor::from_floats(c.out_dtype(0, x.dtype()), x.shape(), std::move(out)));
+}
+void k_prelu(KernelContext& c) { per_channel(c, true); }
+void k_softplus_parametric(KernelContext& c) { per_channel(c, false); }
+
+}  // namespace
+
+/// Softmax along `axis` (max-subtracted; sums in fp32, or fp16 under fp16 reduction accumulation).
+Tensor softmax_along(const KernelContext& ctx, const Tensor& x, int64_t axis_in, ir::DType out_dt) {
+  const int64_t axis = norm_axis(ctx, axis_in, x.rank());
+  int64_t outer = 1, inner = 1, n = x.shape()[size_t(axis)];
+  for (int64_t i = 0; i < axis; ++i) outer *= x.shape()[size_t(i)];
+  for (size_t i = size_t(axis) + 1; i < x.rank(); ++i) inner *= x.shape()[i];
+  Tensor xf = x.is_float() ? x : x.cast_to(ir::DType::Float32);
+  auto in = xf.floats();
+  std::vector<float> out(in.size());
+  const auto& num = ctx.numerics();
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t k = 0; k < inner; ++k) {
+      const size_t base = size_t(o * n * inner + k);
+      float m = -INFINITY;
+      for (int64_t j = 0; j < n; ++j) m = std::max(m, in[base + size_t(j * inner)]);
+      Accumulator acc(num.reduction_accumulation, num.accumulation_chunk);
+      for (int64_t j = 0; j < n; ++j) {
+        float e = std::exp(in[base + size_t(j * inner)] - m);
+        out[base + size_t(j * inner)] = e;
+        acc.add(e);
+      }
+      float s = acc.result();
+      for (int64_t j = 0; j < n; ++j) out[base + size_t(j * inner)] /= s;
+    }
+  return Tensor::from_floats(out_dt, x.shape(), std::move(out));
+}
+
+namespace {
+void k_softmax(KernelContext& c) {
+  const Tensor& x = c.tensor("x");
+  c.set(softmax_along(c, x, c.int_param("axis", -1), c.out_dtype(0, x.is_float() ? x.dtype() : ir::DType::Float32)));
+}
+}  // namespace
+
+void register_activation_kernels() {
+  register_kernel("relu", k_relu);
+  register_kernel("relu6", k_relu6);
+  register_kernel("sigmoid", k_sigmoid);
+  register_kernel("tanh", k_tanh);
+  register_kernel("silu", k_silu);
+  register_kernel("softsign", k_softsign);
+  register_kernel("softplus", k_softplus);
+  register_kernel("gelu", k_gelu);
+  register_kernel("leaky_relu", k_leaky_relu);
+  register_kernel("elu", k_elu);
+  register_kernel("clamped_relu", k_clamped_relu);
+  register_kernel("linear_activation", k_linear_activation);
+  register_kernel("scaled_tanh", k_scaled_tanh);
+  register_kernel("sigmoid_hard", k_sigmoid_hard);
+  register_kernel("thresholded_relu", k_thresholded_relu);
+  register_kernel("prelu", k_prelu);
+  register_kernel("softplus_parametric", k_softplus_parametric);
+  register_kernel("softmax", k_softmax);
+}
+
+}  // namespace mlscope::exec

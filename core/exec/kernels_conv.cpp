@@ -1,0 +1,240 @@
+// conv / conv_transpose (1-D, 2-D and 3-D as N-D with up to 3 spatial axes): im2col + gemm.
+// Padding modes valid / same / same_lower / custom, strides, dilations, groups.
+#include <cstring>
+
+#include "core/exec/gemm.h"
+#include "core/exec/kernel_families.h"
+#include "core/exec/kernel_util.h"
+#include "core/exec/quantized_source.h"
+
+namespace mlscope::exec {
+
+namespace {
+
+struct ConvGeom {
+  int64_t N = 1, C = 1, O = 1, groups = 1;
+  int64_t in[3] = {1, 1, 1}, k[3] = {1, 1, 1}, out[3] = {1, 1, 1}, stride[3] = {1, 1, 1}, dil[3] = {1, 1, 1};
+  int64_t pad_lo[3] = {0, 0, 0}, pad_hi[3] = {0, 0, 0};
+  int sp = 2;  // spatial rank of the op
+};
+
+// Fills geometry from MIL conv parameters; spatial dims are right-aligned into 3 slots.
+ConvGeom geometry(const KernelContext& ctx, const Dims& xs, const Dims& ws, bool transpose) {
+  ConvGeom g;
+  if (xs.size() < 3 || xs.size() > 5 || ws.size() != xs.size()) ctx.fail("unsupported shapes x " + dims_str(xs) + ", weight " + dims_str(ws));
+  g.sp = int(xs.size()) - 2;
+  g.N = xs[0];
+  g.C = xs[1];
+  g.groups = ctx.int_param("groups", 1);
+  if (g.groups < 1 || g.C % g.groups) ctx.fail("groups " + std::to_string(g.groups) + " does not divide " + std::to_string(g.C) + " input channels");
+  g.O = transpose ? ws[1] * g.groups : ws[0];
+  const int64_t wc = transpose ? ws[0] : ws[1];
+  if ((transpose ? wc != g.C : wc * g.groups != g.C))
+    ctx.fail("weight " + dims_str(ws) + " does not match " + std::to_string(g.C) + " input channels in " + std::to_string(g.groups) + " groups");
+  auto strides = ctx.ints_param("strides", std::vector<int64_t>(size_t(g.sp), 1));
+  auto dil = ctx.ints_param("dilations", std::vector<int64_t>(size_t(g.sp), 1));
+  const std::string pad_type = ctx.string_param("pad_type", "valid");
+  auto pad = ctx.ints_param("pad", std::vector<int64_t>(size_t(2 * g.sp), 0));
+  if (int(strides.size()) != g.sp || int(dil.size()) != g.sp || int(pad.size()) != 2 * g.sp) ctx.fail("strides/dilations/pad length does not match the spatial rank");
+  const int off = 3 - g.sp;
+  for (int i = 0; i < g.sp; ++i) {
+    const int s = off + i;
+    g.in[s] = xs[size_t(2 + i)];
+    g.k[s] = ws[size_t(2 + i)];
+    g.stride[s] = strides[size_t(i)];
+    g.dil[s] = dil[size_t(i)];
+    if (g.stride[s] < 1 || g.dil[s] < 1) ctx.fail("strides and dilations must be >= 1");
+    const int64_t ek = (g.k[s] - 1) * g.dil[s] + 1;
+    if (transpose) {
+      if (pad_type == "custom") { g.pad_lo[s] = pad[size_t(2 * i)]; g.pad_hi[s] = pad[size_t(2 * i + 1)]; }
+      g.out[s] = (g.in[s] - 1) * g.stride[s] + ek - g.pad_lo[s] - g.pad_hi[s];
+      if (pad_type == "same" || pad_type == "same_lower") {
+        g.out[s] = g.in[s] * g.stride[s];
+        int64_t total = std::max<int64_t>((g.in[s] - 1) * g.stride[s] + ek - g.out[s], 0);
+        g.pad_lo[s] = pad_type == "same" ? total / 2 : (total + 1) / 2;
+        g.pad_hi[s] = total - g.pad_lo[s];
+      }
+    } else {
+      if (pad_type == "custom") {
+        g.pad_lo[s] = pad[size_t(2 * i)];
+        g.pad_hi[s] = pad[size_t(2 * i + 1)];
+      } else if (pad_type == "same" || pad_type == "same_lower") {
+        const int64_t out = (g.in[s] + g.stride[s] - 1) / g.stride[s];
+        const int64_t total = std::max<int64_t>((out - 1) * g.stride[s] + ek - g.in[s], 0);
+        g.pad_lo[s] = pad_type == "same" ? total / 2 : (total + 1) / 2;
+        g.pad_hi[s] = total - g.pad_lo[s];
+      } else if (pad_type != "valid") {
+        ctx.fail("unknown pad_type '" + pad_type + "'");
+      }
+      g.out[s] = (g.in[s] + g.pad_lo[s] + g.pad_hi[s] - ek) / g.stride[s] + 1;
+    }
+    if (g.out[s] < 1) ctx.fail("output spatial size " + std::to_string(g.out[s]) + " is not positive");
+  }
+  return g;
+}
+
+// cols[(c*K3) + kk][pos] for one image and one group; K3 = kd*kh*kw, pos over out volume.
+void im2col(const ConvGeom& g, const float* x, int64_t c0, int64_t cn, float* cols) {
+  const int64_t P = g.out[0] * g.out[1] * g.out[2];
+  int64_t row = 0;
+  for (int64_t c = c0; c < c0 + cn; ++c) {
+    const float* xc = x + c * g.in[0] * g.in[1] * g.in[2];
+    for (int64_t a = 0; a < g.k[0]; ++a)
+      for (int64_t b = 0; b < g.k[1]; ++b)
+        for (int64_t e = 0; e < g.k[2]; ++e, ++row) {
+          float* dst = cols + row * P;
+          int64_t p = 0;
+          for (int64_t od = 0; od < g.out[0]; ++od) {
+            const int64_t id = od * g.stride[0] - g.pad_lo[0] + a * g.dil[0];
+            for (int64_t oh = 0; oh < g.out[1]; ++oh) {
+              const int64_t ih = oh * g.stride[1] - g.pad_lo[1] + b * g.dil[1];
+              const bool row_ok = id >= 0 && id < g.in[0] && ih >= 0 && ih < g.in[1];
+              const float* src = row_ok ? xc + (id * g.in[1] + ih) * g.in[2] : nullptr;
+              int64_t iw = -g.pad_lo[2] + e * g.dil[2];
+              if (row_ok && g.stride[2] == 1 && iw >= 0 && iw + g.out[2] <= g.in[2]) {
+                std::memcpy(dst + p, src + iw, size_t(g.out[2]) * sizeof(float));
+                p += g.out[2];
+                continue;
+              }
+              for (int64_t ow = 0; ow < g.out[2]; ++ow, ++p, iw += g.stride[2])
+                dst[p] = (row_ok && iw >= 0 && iw < g.in[2]) ? src[iw] : 0.0f;
+            }
+          }
+        }
+  }
+}
+
+Tensor as_float(const Tensor& t) { return t.is_float() ? t : t.cast_to(ir::DType::Float32); }
+
+Dims out_dims(const ConvGeom& g, int64_t O) {
+  Dims d = {g.N, O};
+  for (int i = 3 - g.sp; i < 3; ++i) d.push_back(g.out[i]);
+  return d;
+}
+
+void k_conv(KernelContext& ctx) {
+  const Tensor x = as_float(ctx.tensor("x"));
+  const Tensor w = as_float(ctx.tensor("weight"));
+  const ConvGeom g = geometry(ctx, x.shape(), w.shape(), false);
+  const int64_t Cg = g.C / g.groups, Og = g.O / g.groups;
+  const int64_t K3 = g.k[0] * g.k[1] * g.k[2], Kdim = Cg * K3;
+  const int64_t P = g.out[0] * g.out[1] * g.out[2];
+  const int64_t in_vol = g.in[0] * g.in[1] * g.in[2];
+  Tensor y = float_output(ctx, out_dims(g, g.O));
+  auto yv = y.mutable_floats();
+  const OpNumerics& num = ctx.numerics();
+  std::optional<QuantizedOperand> qx, qw;
+  if (num.int8_accumulation) {
+    qx = quantized_source(ctx, "x", x);
+    qw = qx ? quantized_source(ctx, "weight", w) : std::nullopt;
+    if (qw && qw->axis > 0) qw.reset();
+  }
+  const bool direct = K3 == 1 && P == in_vol && g.stride[0] * g.stride[1] * g.stride[2] == 1 &&
+                      g.pad_lo[0] + g.pad_lo[1] + g.pad_lo[2] + g.pad_hi[0] + g.pad_hi[1] + g.pad_hi[2] == 0;
+  std::vector<float> cols(direct ? 0 : size_t(Kdim * P));
+  const float* xdata = qx && qw ? qx->codes.data() : x.floats().data();
+  const float* wdata = qx && qw ? qw->codes.data() : w.floats().data();
+  OpNumerics exact = num;  // integer codes: fp32 sums are exact below 2^24, checked below
+  if (qx && qw) {
+    exact.accumulation = AccumMode::Fp32;
+    exact.round_products = false;
+    exact.accumulation_chunk = 0;
+    if (double(Kdim) * 255.0 * 255.0 >= 16777216.0) {  // could exceed fp32's exact integer range
+      qx.reset();
+      qw.reset();
+      xdata = x.floats().data();
+      wdata = w.floats().data();
+    }
+  }
+  const bool integer = qx && qw;
+  for (int64_t n = 0; n < g.N; ++n)
+    for (int64_t gr = 0; gr < g.groups; ++gr) {
+      const float* xn = xdata + n * g.C * in_vol;
+      const float* B = direct ? xn + gr * Cg * in_vol : cols.data();
+      if (!direct) im2col(g, xn, gr * Cg, Cg, cols.data());
+      float* out = yv.data() + (n * g.O + gr * Og) * P;
+      gemm(integer ? exact : num, Og, P, Kdim, wdata + gr * Og * Kdim, Kdim, false, B, P, false, out, P);
+    }
+  if (integer) {
+    for (int64_t n = 0; n < g.N; ++n)
+      for (int64_t o = 0; o < g.O; ++o) {
+        const float s = qx->scale[0] * (qw->scale.size() == 1 ? qw->scale[0] : qw->scale[size_t(o)]);
+        float* out = yv.data() + (n * g.O + o) * P;
+        for (int64_t p = 0; p < P; ++p) out[p] *= s;
+      }
+  }
+  if (auto b = ctx.opt_tensor("bias")) {
+    Tensor bf = as_float(*b);
+    if (int64_t(bf.size()) != g.O) ctx.fail("bias has " + std::to_string(bf.size()) + " values for " + std::to_string(g.O) + " channels");
+    for (int64_t n = 0; n < g.N; ++n)
+      for (int64_t o = 0; o < g.O; ++o) {
+        float* out = yv.data() + (n * g.O + o) * P;
+        const float bv = bf.floats()[size_t(o)];
+        for (int64_t p = 0; p < P; ++p) out[p] += bv;
+      }
+  }
+  saturate_outputs(num, yv);
+  ctx.set(y);
+}
+
+void k_conv_transpose(KernelContext& ctx) {
+  const Tensor x = as_float(ctx.tensor("x"));
+  const Tensor w = as_float(ctx.tensor("weight"));  // [C_in, O/groups, k...]
+  ConvGeom g = geometry(ctx, x.shape(), w.shape(), true);
+  if (ctx.has("output_shape")) {
+    auto os = ctx.ints_param("output_shape");
+    if (int(os.size()) >= g.sp)
+      for (int i = 0; i < g.sp; ++i) g.out[3 - g.sp + i] = os[os.size() - size_t(g.sp) + size_t(i)];
+  }
+  const int64_t Cg = g.C / g.groups, Og = g.O / g.groups;
+  const int64_t K3 = g.k[0] * g.k[1] * g.k[2];
+  const int64_t Pin = g.in[0] * g.in[1] * g.in[2], Pout = g.out[0] * g.out[1] * g.out[2];
+  Tensor y = float_output(ctx, out_dims(g, g.O));
+  auto yv = y.mutable_floats();
+  std::vector<float> cols(size_t(Og * K3 * Pin));
+  for (int64_t n = 0; n < g.N; ++n)
+    for (int64_t gr = 0; gr < g.groups; ++gr) {
+      // cols[(o*K3 + kk)][p] = sum_c w[c, o, kk] * x[c, p]
+      const float* W = w.floats().data() + gr * Cg * Og * K3;
+      const float* X = x.floats().data() + (n * g.C + gr * Cg) * Pin;
+      gemm(ctx.numerics(), Og * K3, Pin, Cg, W, Og * K3, true, X, Pin, false, cols.data(), Pin);
+      for (int64_t o = 0; o < Og; ++o) {
+        float* out = yv.data() + (n * g.O + gr * Og + o) * Pout;
+        for (int64_t a = 0; a < g.k[0]; ++a)
+          for (int64_t b = 0; b < g.k[1]; ++b)
+            for (int64_t e = 0; e < g.k[2]; ++e) {
+              const float* src = cols.data() + ((o * g.k[0] + a) * g.k[1] * g.k[2] + b * g.k[2] + e) * Pin;
+              for (int64_t id = 0; id < g.in[0]; ++id) {
+                const int64_t od = id * g.stride[0] - g.pad_lo[0] + a * g.dil[0];
+                if (od < 0 || od >= g.out[0]) continue;
+                for (int64_t ih = 0; ih < g.in[1]; ++ih) {
+                  const int64_t oh = ih * g.stride[1] - g.pad_lo[1] + b * g.dil[1];
+                  if (oh < 0 || oh >= g.out[1]) continue;
+                  for (int64_t iw = 0; iw < g.in[2]; ++iw) {
+                    const int64_t ow = iw * g.stride[2] - g.pad_lo[2] + e * g.dil[2];
+                    if (ow < 0 || ow >= g.out[2]) continue;
+                    out[(od * g.out[1] + oh) * g.out[2] + ow] += src[(id * g.in[1] + ih) * g.in[2] + iw];
+                  }
+                }
+              }
+            }
+      }
+    }
+  if (auto b = ctx.opt_tensor("bias")) {
+    Tensor bf = as_float(*b);
+    for (int64_t n = 0; n < g.N; ++n)
+      for (int64_t o = 0; o < g.O && o < int64_t(bf.size()); ++o)
+        for (int64_t p = 0; p < Pout; ++p) yv[size_t((n * g.O + o) * Pout + p)] += bf.floats()[size_t(o)];
+  }
+  saturate_outputs(ctx.numerics(), yv);
+  ctx.set(y);
+}
+
+}  // namespace
+
+void register_conv_kernels() {
+  register_kernel("conv", k_conv);
+  register_kernel("conv_transpose", k_conv_transpose);
+}
+
+}  // namespace mlscope::exec

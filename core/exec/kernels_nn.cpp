@@ -1,0 +1,1 @@
+namespace mlscope::exec { void register_nn_kernels() {} }

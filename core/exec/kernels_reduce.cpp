@@ -1,0 +1,144 @@
+// reduce_* ops. Sums (sum, mean, l1, l2, sum_square, log_sum, log_sum_exp, prod) accumulate per
+// the profile's reduction accumulation (fp32, or fp16 partial sums, optionally chunked).
+#include <cmath>
+
+#include "core/exec/kernel_families.h"
+#include "core/exec/kernel_util.h"
+
+namespace mlscope::exec {
+
+namespace {
+
+enum class Red { Sum, Mean, Max, Min, Prod, L1, L2, SumSquare, LogSum, LogSumExp, ArgMax, ArgMin };
+
+struct Plan {
+  Dims out_shape, kept_shape;  // kept_shape: out shape with keep_dims (1 at reduced axes)
+  std::vector<bool> reduced;
+  uint64_t group = 1;  // elements per output
+};
+
+Plan plan(const KernelContext& ctx, const Tensor& x, std::vector<int64_t> axes, bool keep) {
+  Plan p;
+  p.reduced.assign(x.rank(), axes.empty());
+  for (int64_t a : axes) p.reduced[size_t(norm_axis(ctx, a, x.rank()))] = true;
+  for (size_t i = 0; i < x.rank(); ++i) {
+    if (p.reduced[i]) {
+      p.group *= uint64_t(x.shape()[i]);
+      p.kept_shape.push_back(1);
+      if (keep) p.out_shape.push_back(1);
+    } else {
+      p.kept_shape.push_back(x.shape()[i]);
+      p.out_shape.push_back(x.shape()[i]);
+    }
+  }
+  return p;
+}
+
+// For each input element (memory order), its output index.
+std::vector<uint64_t> out_index(const Tensor& x, const Plan& p) {
+  std::vector<uint64_t> idx(x.size());
+  auto ks = strides_of(p.kept_shape);
+  const size_t r = x.rank();
+  std::vector<int64_t> pos(r, 0);
+  uint64_t cur = 0;
+  for (uint64_t k = 0; k < x.size(); ++k) {
+    idx[k] = cur;
+    for (size_t d = r; d-- > 0;) {
+      const int64_t step = p.reduced[d] ? 0 : ks[d];
+      if (++pos[d] < x.shape()[d]) { cur += uint64_t(step); break; }
+      cur -= uint64_t(step * (x.shape()[d] - 1));
+      pos[d] = 0;
+    }
+  }
+  return idx;
+}
+
+template <Red R>
+void reduce(KernelContext& ctx) {
+  const Tensor& xin = ctx.tensor("x");
+  const bool arg = R == Red::ArgMax || R == Red::ArgMin;
+  std::vector<int64_t> axes;
+  if (arg) axes = {ctx.int_param("axis", -1)};
+  else if (ctx.has("axes")) axes = ctx.ints_param("axes");
+  if (!arg && ctx.has("axes") && axes.empty()) {  // empty axes list: identity
+    ctx.set_output(0, ctx.value("x"));
+    return;
+  }
+  const bool keep = ctx.bool_param("keep_dims", false);
+  const Tensor x = xin.is_float() ? xin : xin.cast_to(ir::DType::Float32);
+  const Plan p = plan(ctx, x, axes, keep);
+  const uint64_t n_out = dims_count(p.out_shape);
+  auto in = x.floats();
+  std::vector<uint64_t> oi = out_index(x, p);
+  if (arg) {
+    std::vector<float> best(n_out, R == Red::ArgMax ? -INFINITY : INFINITY);
+    std::vector<int64_t> at(n_out, -1), count(n_out, 0);
+    for (uint64_t k = 0; k < x.size(); ++k) {
+      const uint64_t o = oi[k];
+      const float v = in[k];
+      if (at[o] < 0 || (R == Red::ArgMax ? v > best[o] : v < best[o]) || (std::isnan(v) && !std::isnan(best[o]))) { best[o] = v; at[o] = count[o]; }
+      ++count[o];
+    }
+    ctx.set(Tensor::from_ints(ctx.out_dtype(0, ir::DType::Int32), p.out_shape, std::move(at)));
+    return;
+  }
+  std::vector<float> out(n_out);
+  if (R == Red::Max || R == Red::Min) {
+    std::fill(out.begin(), out.end(), R == Red::Max ? -INFINITY : INFINITY);
+    for (uint64_t k = 0; k < x.size(); ++k) out[oi[k]] = R == Red::Max ? std::max(out[oi[k]], in[k]) : std::min(out[oi[k]], in[k]);
+  } else if (R == Red::Prod) {
+    std::fill(out.begin(), out.end(), 1.0f);
+    for (uint64_t k = 0; k < x.size(); ++k) out[oi[k]] *= in[k];
+  } else {
+    const OpNumerics& num = ctx.numerics();
+    std::vector<float> mx;
+    if (R == Red::LogSumExp) {
+      mx.assign(n_out, -INFINITY);
+      for (uint64_t k = 0; k < x.size(); ++k) mx[oi[k]] = std::max(mx[oi[k]], in[k]);
+    }
+    std::vector<Accumulator> acc(n_out, Accumulator(num.reduction_accumulation, num.accumulation_chunk));
+    for (uint64_t k = 0; k < x.size(); ++k) {
+      float v = in[k];
+      switch (R) {
+        case Red::L1: v = std::fabs(v); break;
+        case Red::L2: case Red::SumSquare: v = v * v; break;
+        case Red::LogSumExp: v = std::exp(v - mx[oi[k]]); break;
+        default: break;
+      }
+      acc[oi[k]].add(v);
+    }
+    for (uint64_t o = 0; o < n_out; ++o) {
+      float s = acc[o].result();
+      switch (R) {
+        case Red::Mean: s = s / float(p.group); break;
+        case Red::L2: s = std::sqrt(s); break;
+        case Red::LogSum: s = std::log(s); break;
+        case Red::LogSumExp: s = std::log(s) + mx[o]; break;
+        default: break;
+      }
+      out[o] = s;
+    }
+  }
+  ir::DType dt = ctx.out_dtype(0, x.dtype());
+  Tensor r = Tensor::from_floats(ir::dtype_is_float(dt) ? dt : ir::DType::Float32, p.out_shape, std::move(out));
+  ctx.set(ir::dtype_is_float(dt) ? r : r.cast_to(dt));
+}
+
+}  // namespace
+
+void register_reduce_kernels() {
+  register_kernel("reduce_sum", reduce<Red::Sum>);
+  register_kernel("reduce_mean", reduce<Red::Mean>);
+  register_kernel("reduce_max", reduce<Red::Max>);
+  register_kernel("reduce_min", reduce<Red::Min>);
+  register_kernel("reduce_prod", reduce<Red::Prod>);
+  register_kernel("reduce_l1_norm", reduce<Red::L1>);
+  register_kernel("reduce_l2_norm", reduce<Red::L2>);
+  register_kernel("reduce_sum_square", reduce<Red::SumSquare>);
+  register_kernel("reduce_log_sum", reduce<Red::LogSum>);
+  register_kernel("reduce_log_sum_exp", reduce<Red::LogSumExp>);
+  register_kernel("reduce_argmax", reduce<Red::ArgMax>);
+  register_kernel("reduce_argmin", reduce<Red::ArgMin>);
+}
+
+}  // namespace mlscope::exec

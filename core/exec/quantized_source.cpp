@@ -1,0 +1,75 @@
+#include "core/exec/quantized_source.h"
+
+#include <cmath>
+
+namespace mlscope::exec {
+
+namespace {
+
+// The constant behind a binding: a literal, or the `val` of a const op producing the value.
+const ir::Constant* constant_of(const ir::Function& fn, const ir::Op& op, const std::string& input) {
+  const ir::NamedInput* in = op.input(input);
+  if (in && !in->bindings.empty()) {
+    const ir::Binding& b = in->bindings[0];
+    if (b.is_literal()) return b.literal.get();
+    const ir::Value& v = fn.value(b.value);
+    if (v.producer == ir::kNone) return nullptr;
+    const ir::Op& p = fn.op(v.producer);
+    return p.type == "const" ? p.attribute_value("val") : nullptr;
+  }
+  return op.attribute_value(input);  // iOS16/17 constexpr parameters are attributes
+}
+
+}  // namespace
+
+std::optional<QuantizedOperand> quantized_source(const KernelContext& ctx, const std::string& name, const Tensor& value) {
+  const ir::NamedInput* in = ctx.op().input(name);
+  if (!in || in->bindings.empty() || in->bindings[0].is_literal()) return std::nullopt;
+  const ir::Function& fn = ctx.function();
+  const ir::Value& v = fn.value(in->bindings[0].value);
+  if (v.producer == ir::kNone) return std::nullopt;
+  const ir::Op& p = fn.op(v.producer);
+  const bool act = p.type == "dequantize";
+  const bool weight = p.type == "constexpr_affine_dequantize";
+  if (!act && !weight) return std::nullopt;
+  const ir::Constant* scale = constant_of(fn, p, "scale");
+  const ir::Constant* zp = constant_of(fn, p, "zero_point");
+  if (!scale) return std::nullopt;
+  QuantizedOperand q;
+  q.scale = scale->to_floats();
+  std::vector<int64_t> zero = zp ? zp->to_ints() : std::vector<int64_t>{0};
+  if (zp && ir::dtype_is_float(zp->dtype())) return std::nullopt;  // float zero point: not an integer grid
+  if (q.scale.size() > 1) {
+    const ir::Constant* axis = constant_of(fn, p, "axis");
+    if (!axis || !axis->scalar_int()) return std::nullopt;
+    int64_t a = *axis->scalar_int();
+    q.axis = a < 0 ? a + int64_t(value.rank()) : a;
+    if (q.axis < 0 || q.axis >= int64_t(value.rank()) || value.shape()[size_t(q.axis)] != int64_t(q.scale.size())) return std::nullopt;
+  }
+  if (weight) {
+    const ir::Constant* data = constant_of(fn, p, "quantized_data");
+    if (!data || (data->dtype() != ir::DType::Int8 && data->dtype() != ir::DType::UInt8)) return std::nullopt;
+    std::vector<int64_t> codes = data->to_ints();
+    if (codes.size() != value.size()) return std::nullopt;
+    q.codes.resize(codes.size());
+    int64_t inner = 1, C = int64_t(q.scale.size());
+    for (size_t d = size_t(std::max<int64_t>(q.axis, 0)) + 1; q.axis >= 0 && d < value.rank(); ++d) inner *= value.shape()[d];
+    for (size_t i = 0; i < codes.size(); ++i) {
+      size_t c = q.axis < 0 ? 0 : size_t((int64_t(i) / inner) % C);
+      q.codes[i] = float(codes[i] - zero[zero.size() == 1 ? 0 : c]);
+    }
+    return q;
+  }
+  // Activation: recover q - zp = round(x / scale) (exact: |q - zp| <= 255 survives fp16 storage).
+  const ir::NamedInput* src = p.input("input");
+  if (!src || src->bindings.empty()) return std::nullopt;
+  ir::DType qdt = src->bindings[0].is_literal() ? src->bindings[0].literal->dtype() : fn.value(src->bindings[0].value).type.dtype;
+  if (qdt != ir::DType::Int8 && qdt != ir::DType::UInt8) return std::nullopt;
+  if (q.scale.size() != 1) return std::nullopt;  // per-tensor activation scales only (NE rule)
+  auto x = value.floats();
+  q.codes.resize(x.size());
+  for (size_t i = 0; i < x.size(); ++i) q.codes[i] = std::nearbyint(x[i] / q.scale[0]);
+  return q;
+}
+
+}  // namespace mlscope::exec
