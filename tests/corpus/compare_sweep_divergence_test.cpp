@@ -61,8 +61,8 @@ void expect_flips_consistent_with_margins(const SweepResult& r) {
 TEST(CompareSweepCorpus, DeterministicWhateverTheThreadCount) {
   MLSCOPE_REQUIRE_SHARED();
   const ir::Model m = format::open((gen("cnn_fp32") / "model.mlpackage").string());
-  auto backends = profiles({"fp32", "fp16", "gpu-lowacc", "ane"});
-  SweepInputs in = seeded_random_inputs(m, 42, 24);
+  auto backends = profiles({"fp32", "gpu-lowacc", "ane"});
+  SweepInputs in = seeded_random_inputs(m, 42, 12);
   SweepOptions one, two;
   one.threads = 1;
   two.threads = 2;
@@ -72,11 +72,11 @@ TEST(CompareSweepCorpus, DeterministicWhateverTheThreadCount) {
     EXPECT_LE(done, total);
   };
   SweepResult r1 = run_sweep(m, backends, in, one), r2 = run_sweep(m, backends, in, two);
-  EXPECT_EQ(progress_calls, 24u);
-  ASSERT_EQ(r1.completed, 24u);
-  ASSERT_EQ(r2.completed, 24u);
-  EXPECT_EQ(r1.pairs.size(), 6u);
-  for (size_t i = 0; i < 24; ++i) {
+  EXPECT_EQ(progress_calls, 12u);
+  ASSERT_EQ(r1.completed, 12u);
+  ASSERT_EQ(r2.completed, 12u);
+  EXPECT_EQ(r1.pairs.size(), 3u);
+  for (size_t i = 0; i < 12; ++i) {
     EXPECT_EQ(r1.rows[i].scores, r2.rows[i].scores) << i;  // bitwise: the slot is the input's
     EXPECT_EQ(r1.rows[i].label, r2.rows[i].label);
   }
@@ -86,9 +86,8 @@ TEST(CompareSweepCorpus, DeterministicWhateverTheThreadCount) {
     EXPECT_EQ(r1.pairs[k].closest_to_tie, r2.pairs[k].closest_to_tie);
   }
   expect_flips_consistent_with_margins(r2);
-  const auto& t0 = std::get<exec::Tensor>(in.make(0).at("x"));
-  const auto& t1 = std::get<exec::Tensor>(seeded_random_inputs(m, 43, 24).make(0).at("x"));
-  EXPECT_NE(t0.at(0), t1.at(0));
+  const exec::RunInputs i42 = in.make(0), i43 = seeded_random_inputs(m, 43, 12).make(0);
+  EXPECT_NE(std::get<exec::Tensor>(i42.at("x")).at(0), std::get<exec::Tensor>(i43.at("x")).at(0));
 }
 
 TEST(CompareSweepCorpus, CancelStopsEarlyAndKeepsFinishedRows) {
