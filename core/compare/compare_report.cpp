@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <cmath>
 #include <sstream>
 
@@ -10,9 +11,10 @@
 namespace mlscope::compare {
 
 std::string fmt_f32(double v) {
+  // numpy prints float32 arrays with 8 significant digits ([1.3398438 0.11132812]).
   char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, static_cast<float>(v));
-  return std::string(buf, r.ptr);
+  std::snprintf(buf, sizeof buf, "%.8g", static_cast<double>(static_cast<float>(v)));
+  return buf;
 }
 
 std::string fmt_f64(double v) {

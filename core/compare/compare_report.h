@@ -30,7 +30,7 @@ struct CompareReport {
 /// Outputs with at most this many elements are printed / serialized with their values.
 constexpr size_t kSmallOutput = 16;
 
-/// Shortest text that reads back as the same float32 (numpy's float32 repr: 3.5722656).
+/// A float32 as numpy prints arrays: 8 significant digits (3.5722656, 0.11132812).
 std::string fmt_f32(double v);
 /// Shortest text that reads back as the same double (Python's repr: -0.470703125).
 std::string fmt_f64(double v);
