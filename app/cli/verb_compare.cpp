@@ -1,0 +1,183 @@
+// `mlscope-cli compare MODEL --backends fp32,gpu,ane,ane-w8a8[,recording:FILE] ...`: do the
+// backends agree on this model, how far apart are they, and where does it start?
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+
+#include "app/cli/compare_setup.h"
+#include "app/cli/flags.h"
+#include "app/cli/verb.h"
+#include "core/compare/compare_report.h"
+#include "core/compare/drift.h"
+#include "core/exec/interpreter.h"
+#include "core/format/open.h"
+#include "core/util/error.h"
+
+namespace mlscope::cli {
+namespace {
+
+std::atomic<bool> g_cancel{false};
+void on_sigint(int) { g_cancel = true; }
+
+int to_int(const Args& args, const std::string& flag, int fallback, int min) {
+  auto v = args.get(flag);
+  if (!v) return fallback;
+  try {
+    size_t used = 0;
+    int n = std::stoi(*v, &used);
+    if (used == v->size() && n >= min) return n;
+  } catch (const std::exception&) {
+  }
+  throw UsageError{"--" + flag + " needs an integer ≥ " + std::to_string(min) + ", got '" + *v + "'"};
+}
+
+double to_double(const Args& args, const std::string& flag, double fallback) {
+  auto v = args.get(flag);
+  if (!v) return fallback;
+  try {
+    size_t used = 0;
+    double x = std::stod(*v, &used);
+    if (used == v->size()) return x;
+  } catch (const std::exception&) {
+  }
+  throw UsageError{"--" + flag + " needs a number, got '" + *v + "'"};
+}
+
+CompareBackend* find_backend(std::vector<CompareBackend>& bs, const std::string& name) {
+  for (auto& b : bs)
+    if (b.name == name) return &b;
+  return nullptr;
+}
+
+int run_compare(const std::vector<std::string>& argv) {
+  reject_unknown_flags(argv, {"backends", "reference", "input", "runs", "sweep", "sweep-seed", "sweep-dir", "threads",
+                              "divergence", "divergence-with", "threshold-cosine", "threshold-rel", "golden", "min-cosine",
+                              "golden-axis", "golden-backend", "json", "fail-on-flip", "function", "top-k"});
+  Args args(argv, {"backends", "reference", "input", "runs", "sweep", "sweep-seed", "sweep-dir", "threads", "divergence-with",
+                   "threshold-cosine", "threshold-rel", "golden", "min-cosine", "golden-axis", "golden-backend", "function", "top-k"});
+  if (args.positional().size() != 1) throw UsageError{"compare needs exactly one MODEL"};
+  const std::string path = args.positional()[0];
+  const bool json = args.has("json");
+  const int runs = to_int(args, "runs", 1, 1);
+  const int sweep_n = to_int(args, "sweep", 0, 0);
+  const int threads = to_int(args, "threads", 2, 1);
+  const int top_k = to_int(args, "top-k", 5, 1);
+  if (args.has("min-cosine") && !args.has("golden")) throw UsageError{"--min-cosine belongs to --golden FILE"};
+
+  const ir::Model model = format::open(path);
+  std::vector<CompareBackend> backends = make_backends(args.get_or("backends", "fp32,fp16,gpu,ane,ane-w8a8"), model, path);
+  const std::string reference = args.get_or("reference", backends.front().name);
+  if (!find_backend(backends, reference)) throw UsageError{"--reference '" + reference + "' is not one of --backends"};
+
+  compare::CompareReport report;
+  report.model_path = path;
+  const exec::RunInputs inputs = make_inputs(model, args.get_all("input"), backends, &report.input_label);
+  exec::RunOptions ro;
+  ro.function = args.get_or("function", "");
+  ro.cancel = &g_cancel;
+  std::signal(SIGINT, on_sigint);
+
+  std::vector<compare::BackendRun> results;
+  for (auto& b : backends) {
+    compare::BackendRun r;
+    r.name = b.name;
+    r.kind = b.backend->kind();
+    r.result = b.backend->run(model, inputs, ro);
+    r.provenance = r.result.provenance;
+    results.push_back(std::move(r));
+    if (runs >= 2)
+      report.drift.push_back(b.recorded ? b.recorded->recorded_drift() : compare::measure_drift(*b.backend, model, inputs, ro, runs));
+    if (!report.drift.empty()) report.drift.back().backend = b.name;
+  }
+  compare::CompareOptions co;
+  co.top_k = top_k;
+  for (const auto& f : model.outputs) co.output_order.push_back(f.name);
+  report.comparison = compare::compare_runs(results, reference, co);
+
+  if (sweep_n > 0 || args.has("sweep-dir")) {
+    std::vector<compare::SweepBackend> sb;
+    for (const auto& b : backends) {
+      if (!b.profile) continue;
+      exec::NumericProfile p = *b.profile;
+      sb.push_back({b.name, [p] { return std::unique_ptr<exec::Backend>(new exec::Interpreter(p)); }});
+    }
+    if (sb.size() != backends.size())
+      report.notes.push_back("recorded backends are not part of the sweep: a recording can only replay its own input");
+    if (sb.size() < 2) throw UsageError{"--sweep needs at least two emulated backends"};
+    compare::SweepInputs si = args.has("sweep-dir")
+                                  ? compare::folder_inputs(model, *args.get("sweep-dir"))
+                                  : compare::seeded_random_inputs(model, static_cast<uint64_t>(to_int(args, "sweep-seed", 0, 0)),
+                                                                  static_cast<size_t>(sweep_n));
+    compare::SweepOptions so;
+    so.threads = threads;
+    so.cancel = &g_cancel;
+    so.run_options = ro;
+    const bool tty = isatty(STDERR_FILENO);
+    if (tty) so.progress = [](size_t done, size_t total) { std::fprintf(stderr, "\rsweep %zu/%zu", done, total); };
+    report.sweep = compare::run_sweep(model, sb, si, so);
+    if (tty) std::fprintf(stderr, "\n");
+  }
+
+  if (args.has("divergence")) {
+    CompareBackend* ref = find_backend(backends, reference);
+    if (!ref->profile)
+      for (auto& b : backends)
+        if (b.profile) {
+          ref = &b;
+          break;
+        }
+    CompareBackend* other = nullptr;
+    if (auto w = args.get("divergence-with")) {
+      other = find_backend(backends, *w);
+      if (!other) throw UsageError{"--divergence-with '" + *w + "' is not one of --backends"};
+    } else {
+      for (auto& b : backends)
+        if (b.profile && &b != ref) {
+          other = &b;
+          break;
+        }
+    }
+    if (!ref->profile || !other || !other->profile || other == ref)
+      throw UsageError{"--divergence needs two emulated backends (recorded runs hold outputs only)"};
+    compare::DivergenceOptions dopt;
+    dopt.function = ro.function;
+    dopt.min_cosine = to_double(args, "threshold-cosine", dopt.min_cosine);
+    dopt.max_rel_error = to_double(args, "threshold-rel", dopt.max_rel_error);
+    report.divergence = compare::run_divergence(*ref->backend, *other->backend, model, inputs, ro, dopt);
+    report.divergence->reference = ref->name;
+    report.divergence->other = other->name;
+  }
+
+  if (auto g = args.get("golden")) {
+    const std::string gb = args.get_or("golden-backend", reference);
+    auto it = std::find_if(results.begin(), results.end(), [&](const auto& r) { return r.name == gb; });
+    if (it == results.end()) throw UsageError{"--golden-backend '" + gb + "' is not one of --backends"};
+    compare::GoldenOptions gopt;
+    gopt.min_cosine = to_double(args, "min-cosine", gopt.min_cosine);
+    if (args.has("golden-axis")) gopt.axis = to_int(args, "golden-axis", 0, -64);
+    std::vector<std::string> outs = co.output_order;
+    report.golden = compare::golden_gate(it->result, compare::load_golden(*g, outs), *g, gopt);
+    report.golden->file = *g + " (checked: " + gb + ")";
+  }
+
+  const std::string out = json ? compare::report_json(report).dump(2) + "\n" : compare::report_text(report);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  if (report.golden && !report.golden->pass) return 1;
+  if (args.has("fail-on-flip") && compare::any_flip(report)) return 1;
+  return 0;
+}
+
+}  // namespace
+
+MLSCOPE_CLI_VERB("compare",
+                 "compare MODEL --backends fp32,gpu,ane,ane-w8a8[,recording:FILE] [--reference NAME] "
+                 "[--input NAME=FILE.npy|random:SEED] [--runs N] [--sweep M [--sweep-seed S] | --sweep-dir DIR] "
+                 "[--divergence [--divergence-with NAME]] [--golden FILE [--min-cosine X] [--golden-axis A]] "
+                 "[--json] [--fail-on-flip]",
+                 "backends side by side: logits, margins, argmax flips, drift, flip rate, per-op divergence, golden gate",
+                 run_compare);
+
+}  // namespace mlscope::cli

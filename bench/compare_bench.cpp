@@ -1,0 +1,96 @@
+// compare benchmarks on the seed network (corpus-gen/amplified_conv_tie_w8a8_ct9, 224×224 convs):
+//  * sweep: N seeded inputs through fp16 + ane-w8a8 on worker threads, against N × (one fp16 run +
+//    one ane-w8a8 run) measured in the same process. Counters: ratio (target ≤ 1.2), cpu_util
+//    (process CPU time / wall / 2 cores; ≈ 1 when both cores are busy).
+//    N = $MLSCOPE_BENCH_SWEEP_N (default 20; the per-input ratio extrapolates to 200).
+//  * divergence: run_divergence (two runs keeping intermediates + reduction) against two plain
+//    runs. Counter: overhead (target ≤ 0.30).
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+
+#include "core/compare/divergence.h"
+#include "core/compare/sweep.h"
+#include "core/exec/interpreter.h"
+#include "core/exec/npy.h"
+#include "core/format/open.h"
+
+using namespace mlscope;
+
+namespace {
+
+const std::filesystem::path kSeedDir = std::filesystem::path(MLSCOPE_SHARED_DIR) / "corpus-gen/amplified_conv_tie_w8a8_ct9";
+
+double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+compare::SweepBackend profile_backend(const std::string& name) {
+  exec::NumericProfile p = exec::NumericProfile::builtin(name);
+  return {name, [p] { return std::unique_ptr<exec::Backend>(new exec::Interpreter(p)); }};
+}
+
+void BM_CompareSweepVsRuns(benchmark::State& state) {
+  if (!std::filesystem::exists(kSeedDir)) {
+    state.SkipWithError("../shared/corpus-gen/amplified_conv_tie_w8a8_ct9 not found");
+    return;
+  }
+  const char* env = std::getenv("MLSCOPE_BENCH_SWEEP_N");
+  const size_t n = env ? std::strtoul(env, nullptr, 10) : 20;
+  const ir::Model m = format::open((kSeedDir / "model.mlpackage").string());
+  std::vector<compare::SweepBackend> backends{profile_backend("fp16"), profile_backend("ane-w8a8")};
+  compare::SweepInputs inputs = compare::seeded_random_inputs(m, 0, n);
+  for (auto _ : state) {
+    // One input through both backends, sequentially: the per-input cost of the runs alone.
+    const exec::RunInputs in = inputs.make(0);
+    auto a = backends[0].make(), b = backends[1].make();
+    a->run(m, in, {});  // warm-up (weights decoded, pages touched)
+    double best = 1e30;
+    for (int rep = 0; rep < 3; ++rep) {
+      const double t0 = now();
+      benchmark::DoNotOptimize(a->run(m, in, {}));
+      benchmark::DoNotOptimize(b->run(m, in, {}));
+      best = std::min(best, now() - t0);
+    }
+    compare::SweepOptions o;
+    o.threads = 2;
+    compare::SweepResult r = compare::run_sweep(m, backends, inputs, o);
+    state.counters["inputs"] = static_cast<double>(n);
+    state.counters["one_input_both_backends_s"] = best;
+    state.counters["sweep_wall_s"] = r.wall_seconds;
+    state.counters["ratio_vs_n_runs"] = r.wall_seconds / (static_cast<double>(n) * best);
+    state.counters["cpu_util_2cores"] = r.cpu_seconds / r.wall_seconds / 2.0;
+    state.counters["extrapolated_200_s"] = r.wall_seconds / static_cast<double>(n) * 200.0;
+  }
+}
+BENCHMARK(BM_CompareSweepVsRuns)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+
+void BM_CompareDivergenceOverhead(benchmark::State& state) {
+  if (!std::filesystem::exists(kSeedDir)) {
+    state.SkipWithError("../shared/corpus-gen/amplified_conv_tie_w8a8_ct9 not found");
+    return;
+  }
+  const ir::Model m = format::open((kSeedDir / "model.mlpackage").string());
+  const exec::RunInputs in{{"x", exec::read_npy((kSeedDir / "input.npy").string())}};
+  exec::Interpreter a(exec::NumericProfile::builtin("fp32")), b(exec::NumericProfile::builtin("ane-w8a8"));
+  a.run(m, in, {});
+  for (auto _ : state) {
+    double plain = 1e30, div = 1e30;
+    for (int rep = 0; rep < 3; ++rep) {
+      double t0 = now();
+      benchmark::DoNotOptimize(a.run(m, in, {}));
+      benchmark::DoNotOptimize(b.run(m, in, {}));
+      plain = std::min(plain, now() - t0);
+      t0 = now();
+      benchmark::DoNotOptimize(compare::run_divergence(a, b, m, in, {}, {}));
+      div = std::min(div, now() - t0);
+    }
+    state.counters["two_plain_runs_s"] = plain;
+    state.counters["divergence_s"] = div;
+    state.counters["overhead"] = div / plain - 1.0;
+  }
+}
+BENCHMARK(BM_CompareDivergenceOverhead)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+
+}  // namespace

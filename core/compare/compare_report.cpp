@@ -1,0 +1,323 @@
+#include "core/compare/compare_report.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <cmath>
+#include <sstream>
+
+#include "core/exec/backend.h"
+
+namespace mlscope::compare {
+
+std::string fmt_f32(double v) {
+  // numpy prints float32 arrays with 8 significant digits ([1.3398438 0.11132812]).
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.8g", static_cast<double>(static_cast<float>(v)));
+  return buf;
+}
+
+std::string fmt_f64(double v) {
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+namespace {
+
+using nlohmann::json;
+
+std::string vec_f32(const std::vector<double>& v) {
+  std::string s = "[";
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? " " : "") + fmt_f32(v[i]);
+  return s + "]";
+}
+
+std::string pct(double x) {
+  std::ostringstream o;
+  o.precision(3);
+  o << x * 100 << "%";
+  return o.str();
+}
+
+/// Plain text table with columns padded to their widest cell.
+class Table {
+ public:
+  explicit Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
+  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  std::string str() const {
+    std::vector<size_t> w;
+    for (const auto& r : rows_)
+      for (size_t i = 0; i < r.size(); ++i) {
+        if (w.size() <= i) w.push_back(0);
+        w[i] = std::max(w[i], r[i].size());
+      }
+    std::string out;
+    for (const auto& r : rows_) {
+      std::string line;
+      for (size_t i = 0; i < r.size(); ++i) line += r[i] + (i + 1 < r.size() ? std::string(w[i] - r[i].size() + 2, ' ') : "");
+      out += "  " + line + "\n";
+    }
+    return out;
+  }
+
+ private:
+  std::vector<std::vector<std::string>> rows_;
+};
+
+std::string margin_label(const Comparison& c, const std::string& output) {
+  auto p = c.margin_pairs.find(output);
+  if (p == c.margin_pairs.end()) return "margin";
+  return "margin " + output + "[" + std::to_string(p->second.a) + "]−" + output + "[" + std::to_string(p->second.b) + "]";
+}
+
+bool classification_output(const Comparison& c, const std::string& output) { return c.margin_pairs.count(output) != 0; }
+
+void text_outputs(std::ostringstream& o, const Comparison& c) {
+  for (const auto& out : c.output_names) {
+    const BackendComparison* ref = c.find(c.reference);
+    const OutputSummary* rs = nullptr;
+    if (ref)
+      if (auto it = ref->outputs.find(out); it != ref->outputs.end()) rs = &it->second;
+    const bool cls = classification_output(c, out);
+    o << "\noutput " << out;
+    if (rs) o << " " << rs->value.description;
+    if (cls) o << " — " << margin_label(c, out) << " (margin pair of the reference; docs/compare.md)";
+    o << "\n";
+    if (cls) {
+      Table t({"backend", "kind", "values", "margin", "argmax", "delta vs " + c.reference, "max abs diff", "margin delta", "argmax vs ref"});
+      for (const auto& b : c.backends) {
+        auto s = b.outputs.find(out);
+        auto d = b.vs_reference.find(out);
+        if (s == b.outputs.end()) {
+          t.add({b.name, std::string(exec::backend_kind_name(b.kind)), d != b.vs_reference.end() ? d->second.note : "missing"});
+          continue;
+        }
+        std::vector<std::string> row{b.name, std::string(exec::backend_kind_name(b.kind)),
+                                     s->second.value.values.size() <= kSmallOutput ? vec_f32(s->second.value.values) : "(" + std::to_string(s->second.value.values.size()) + " values)",
+                                     fmt_f64(s->second.margin), std::to_string(s->second.cls.argmax)};
+        if (b.name == c.reference) {
+          row.push_back("(reference)");
+        } else if (d != b.vs_reference.end() && d->second.compared) {
+          const auto& od = d->second;
+          row.push_back(od.delta.size() <= kSmallOutput ? vec_f32(od.delta) : "(" + std::to_string(od.delta.size()) + " values)");
+          row.push_back(fmt_f64(od.diff.max_abs_diff));
+          row.push_back(fmt_f64(od.margin_delta));
+          row.push_back(od.argmax_equal ? (od.diff.equal ? "same (bit-identical)" : "same") : "FLIPPED");
+        } else if (d != b.vs_reference.end()) {
+          row.push_back(d->second.note);
+        }
+        t.add(row);
+      }
+      o << t.str();
+    }
+    Table st({"backend vs " + c.reference, "equal", "max abs", "mean abs", "max rel", "cosine", "SNR dB", "PSNR dB"});
+    bool any = false;
+    for (const auto& b : c.backends) {
+      if (b.name == c.reference) continue;
+      auto d = b.vs_reference.find(out);
+      if (d == b.vs_reference.end()) continue;
+      any = true;
+      if (!d->second.compared) {
+        st.add({b.name, d->second.note});
+        continue;
+      }
+      const DiffStats& s = d->second.diff;
+      st.add({b.name, s.equal ? "yes" : "no", fmt_f64(s.max_abs_diff), fmt_f64(s.mean_abs_diff), fmt_f64(s.max_rel_diff),
+              fmt_f64(s.cosine), std::isinf(s.snr_db) ? "inf" : fmt_f32(s.snr_db), std::isinf(s.psnr_db) ? "inf" : fmt_f32(s.psnr_db)});
+    }
+    if (any) o << st.str();
+  }
+}
+
+json diff_json(const OutputDelta& d) {
+  json j;
+  if (!d.compared) {
+    j["compared"] = false;
+    j["note"] = d.note;
+    return j;
+  }
+  j["compared"] = true;
+  j["array_equal"] = d.diff.equal;
+  j["max_abs_diff"] = d.diff.max_abs_diff;
+  j["mean_abs_diff"] = d.diff.mean_abs_diff;
+  j["max_rel_diff"] = d.diff.max_rel_diff;
+  j["cosine"] = d.diff.cosine;
+  j["snr_db"] = std::isinf(d.diff.snr_db) ? json("inf") : json(d.diff.snr_db);
+  j["psnr_db"] = std::isinf(d.diff.psnr_db) ? json("inf") : json(d.diff.psnr_db);
+  if (d.delta.size() <= kSmallOutput) j["delta"] = d.delta;
+  j["margin_delta"] = d.classification ? json(d.margin_delta) : json(nullptr);
+  j["argmax_equal"] = d.argmax_equal;
+  return j;
+}
+
+json output_json(const OutputSummary& s) {
+  json j;
+  j["shape"] = s.value.shape;
+  j["description"] = s.value.description;
+  if (s.value.kind == FlatValue::Kind::Numeric && s.value.values.size() <= kSmallOutput) j["values"] = s.value.values;
+  if (s.value.kind == FlatValue::Kind::Text) j["values"] = s.value.text;
+  if (!s.value.labels.empty()) j["labels"] = s.value.labels;
+  j["argmax"] = s.classification ? json(s.cls.argmax) : json(nullptr);
+  j["margin"] = s.classification ? json(s.margin) : json(nullptr);
+  if (s.classification) j["top_k"] = s.cls.top_k;
+  return j;
+}
+
+json drift_json(const DriftStats& d) {
+  return {{"backend", d.backend}, {"repeats", d.repeats}, {"bit_stable", d.bit_stable},
+          {"first_drifting_run", d.first_drifting_run < 0 ? json(nullptr) : json(d.first_drifting_run)},
+          {"worst_abs_diff", d.worst_abs_diff}, {"argmax_drift", d.argmax_drift}, {"source", d.source}};
+}
+
+}  // namespace
+
+bool any_flip(const CompareReport& r) {
+  for (const auto& b : r.comparison.backends)
+    for (const auto& [n, d] : b.vs_reference)
+      if (d.compared && d.classification && !d.argmax_equal) return true;
+  if (r.sweep)
+    for (const auto& p : r.sweep->pairs)
+      if (p.flips) return true;
+  return false;
+}
+
+std::string report_text(const CompareReport& r) {
+  std::ostringstream o;
+  const Comparison& c = r.comparison;
+  o << "model: " << r.model_path << "\n";
+  if (!r.input_label.empty()) o << "input: " << r.input_label << "\n";
+  o << "reference: " << c.reference << "\n";
+  text_outputs(o, c);
+
+  o << "\nprovenance:\n";
+  for (const auto& b : c.backends) o << "  " << b.name << ": " << b.provenance << "\n";
+
+  if (!r.drift.empty()) {
+    o << "\ndrift (same input, repeated runs):\n";
+    Table t({"backend", "repeats", "bit-stable", "first drifting run", "worst abs diff", "argmax drift", "source"});
+    for (const auto& d : r.drift)
+      t.add({d.backend, std::to_string(d.repeats), d.bit_stable ? "yes" : "NO",
+             d.first_drifting_run < 0 ? "-" : std::to_string(d.first_drifting_run), fmt_f64(d.worst_abs_diff),
+             d.argmax_drift ? "YES" : "no", d.source});
+    o << t.str();
+  }
+  if (r.sweep) {
+    const SweepResult& s = *r.sweep;
+    o << "\nflip rate over " << s.completed << " inputs (output " << s.output << (s.cancelled ? ", CANCELLED early" : "")
+      << "; margin delta = margin(b) − margin(a)):\n";
+    Table t({"a", "b", "flips", "rate", "max |margin delta|", "margin delta histogram [lo..hi]: counts", "closest to a tie"});
+    for (const auto& p : s.pairs) {
+      std::string hist = "[" + fmt_f32(p.histogram.lo) + " .. " + fmt_f32(p.histogram.hi) + "]:";
+      for (auto n : p.histogram.counts) hist += " " + std::to_string(n);
+      std::string ties;
+      for (size_t i = 0; i < std::min<size_t>(3, p.closest_to_tie.size()); ++i)
+        ties += (i ? ", " : "") + s.rows[p.closest_to_tie[i]].label;
+      t.add({p.a, p.b, std::to_string(p.flips) + "/" + std::to_string(p.inputs), pct(p.flip_rate), fmt_f32(p.max_abs_margin_delta), hist, ties});
+    }
+    o << t.str();
+    o << "  sweep wall time " << fmt_f32(s.wall_seconds) << " s, CPU time " << fmt_f32(s.cpu_seconds) << " s\n";
+  }
+  if (r.divergence) {
+    const DivergenceReport& d = *r.divergence;
+    o << "\nper-op divergence, " << d.other << " vs " << d.reference << " (threshold: cosine < " << fmt_f64(d.options.min_cosine)
+      << " or relative error > " << fmt_f64(d.options.max_rel_error) << "):\n";
+    Table t({"#", "op", "type", "cosine", "max abs diff", "rel error", ""});
+    for (const auto& op : d.ops) {
+      if (!op.compared) {
+        t.add({std::to_string(op.order), op.name, op.type, "-", "-", "-", op.note});
+        continue;
+      }
+      const bool first = std::find_if(d.first_crossing.begin(), d.first_crossing.end(),
+                                      [&](size_t i) { return d.ops[i].order == op.order; }) != d.first_crossing.end();
+      t.add({std::to_string(op.order), op.name, op.type, fmt_f32(op.cosine), fmt_f32(op.max_abs_diff), fmt_f32(op.rel_error),
+             first ? "<- crosses (first)" : (op.crosses ? "crosses" : "")});
+    }
+    o << t.str();
+  }
+  if (r.golden) {
+    const GoldenReport& g = *r.golden;
+    o << "\ngolden gate vs " << g.file << " (cosine ≥ " << fmt_f64(g.min_cosine) << "): " << (g.pass ? "PASS" : "FAIL") << "\n";
+    for (const auto& ch : g.checks) {
+      o << "  " << ch.output << ": " << (ch.pass ? "pass" : "FAIL") << ", worst cosine " << fmt_f64(ch.worst_cosine);
+      if (ch.worst_position >= 0) o << " at position " << ch.worst_position;
+      o << ", max abs diff " << fmt_f64(ch.diff.max_abs_diff);
+      if (ch.cosines.size() > 1) {
+        o << "; per position:";
+        for (double x : ch.cosines) o << " " << fmt_f32(x);
+      }
+      o << "\n";
+    }
+  }
+  for (const auto& n : r.notes) o << "note: " << n << "\n";
+  return o.str();
+}
+
+json report_json(const CompareReport& r) {
+  const Comparison& c = r.comparison;
+  json j;
+  j["model"] = r.model_path;
+  j["input"] = r.input_label;
+  j["reference"] = c.reference;
+  j["output_names"] = c.output_names;
+  json margins = json::object();
+  for (const auto& [n, p] : c.margin_pairs) margins[n] = {{"a", p.a}, {"b", p.b}, {"definition", "margin = " + n + "[a] - " + n + "[b]"}};
+  j["margin_pairs"] = margins;
+  j["backends"] = json::array();
+  for (const auto& b : c.backends) {
+    json jb;
+    jb["name"] = b.name;
+    jb["kind"] = std::string(exec::backend_kind_name(b.kind));
+    jb["provenance"] = b.provenance;
+    jb["outputs"] = json::object();
+    for (const auto& [n, s] : b.outputs) jb["outputs"][n] = output_json(s);
+    jb["vs_reference"] = json::object();
+    for (const auto& [n, d] : b.vs_reference) jb["vs_reference"][n] = diff_json(d);
+    for (const auto& d : r.drift)
+      if (d.backend == b.name) jb["drift"] = drift_json(d);
+    j["backends"].push_back(jb);
+  }
+  if (r.sweep) {
+    const SweepResult& s = *r.sweep;
+    j["sweep"] = {{"inputs", s.completed}, {"requested", s.rows.size()}, {"cancelled", s.cancelled}, {"output", s.output},
+                  {"wall_seconds", s.wall_seconds}, {"cpu_seconds", s.cpu_seconds}};
+    j["flip_rate"] = json::array();
+    for (const auto& p : s.pairs) {
+      json jp{{"a", p.a}, {"b", p.b}, {"inputs", p.inputs}, {"flips", p.flips}, {"flip_rate", p.flip_rate},
+              {"max_abs_margin_delta", p.max_abs_margin_delta},
+              {"margin_delta_histogram", {{"lo", p.histogram.lo}, {"hi", p.histogram.hi}, {"counts", p.histogram.counts}}}};
+      jp["closest_to_tie"] = json::array();
+      for (size_t i : p.closest_to_tie) jp["closest_to_tie"].push_back({{"input", s.rows[i].label}, {"index", i}});
+      j["flip_rate"].push_back(jp);
+    }
+  }
+  if (r.divergence) {
+    const DivergenceReport& d = *r.divergence;
+    j["divergence"] = {{"reference", d.reference}, {"other", d.other}, {"function", d.function},
+                       {"min_cosine", d.options.min_cosine}, {"max_rel_error", d.options.max_rel_error}};
+    j["divergence"]["first_crossing"] = json::array();
+    for (size_t i : d.first_crossing) j["divergence"]["first_crossing"].push_back(d.ops[i].name);
+    j["ops"] = json::array();
+    for (const auto& op : d.ops) {
+      json jo{{"order", op.order}, {"name", op.name}, {"type", op.type}, {"value", op.value}, {"compared", op.compared}};
+      jo["cosine"] = op.compared ? json(op.cosine) : json(nullptr);
+      jo["max_abs_diff"] = op.compared ? json(op.max_abs_diff) : json(nullptr);
+      jo["rel_error"] = op.compared && std::isfinite(op.rel_error) ? json(op.rel_error) : json(nullptr);
+      jo["crosses"] = op.crosses;
+      if (!op.note.empty()) jo["note"] = op.note;
+      j["ops"].push_back(jo);
+    }
+  }
+  if (r.golden) {
+    const GoldenReport& g = *r.golden;
+    j["golden"] = {{"file", g.file}, {"min_cosine", g.min_cosine}, {"pass", g.pass}};
+    j["golden"]["checks"] = json::array();
+    for (const auto& ch : g.checks)
+      j["golden"]["checks"].push_back({{"output", ch.output}, {"pass", ch.pass}, {"cosines", ch.cosines},
+                                       {"worst_cosine", ch.worst_cosine}, {"max_abs_diff", ch.diff.max_abs_diff}});
+  }
+  j["notes"] = r.notes;
+  return j;
+}
+
+}  // namespace mlscope::compare

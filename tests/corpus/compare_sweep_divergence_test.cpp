@@ -1,0 +1,195 @@
+// Flip-rate sweeps, per-op divergence and the golden gate on corpus-gen models.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/compare/divergence.h"
+#include "core/compare/sweep.h"
+#include "core/exec/interpreter.h"
+#include "core/exec/npy.h"
+#include "core/format/open.h"
+#include "support/test_paths.h"
+
+using namespace mlscope;
+using namespace mlscope::compare;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+fs::path gen(const std::string& name) { return test::shared_dir() / "corpus-gen" / name; }
+
+std::vector<SweepBackend> profiles(const std::vector<std::string>& names) {
+  std::vector<SweepBackend> out;
+  for (const auto& n : names) {
+    exec::NumericProfile p = exec::NumericProfile::builtin(n);
+    out.push_back({n, [p] { return std::unique_ptr<exec::Backend>(new exec::Interpreter(p)); }});
+  }
+  return out;
+}
+
+/// Checks every pair's flips against the per-input scores the sweep reports.
+void expect_flips_consistent_with_margins(const SweepResult& r) {
+  for (const auto& p : r.pairs) {
+    const size_t a = std::find(r.backends.begin(), r.backends.end(), p.a) - r.backends.begin();
+    const size_t b = std::find(r.backends.begin(), r.backends.end(), p.b) - r.backends.begin();
+    size_t flips = 0;
+    for (size_t k = 0; k < p.input_index.size(); ++k) {
+      const SweepRow& row = r.rows[p.input_index[k]];
+      const MarginPair mp = margin_pair(row.scores[a]);
+      const double ma = margin(row.scores[a], mp), mb = margin(row.scores[b], mp);
+      EXPECT_DOUBLE_EQ(p.margin_delta[k], mb - ma);
+      const bool flip = row.argmax[a] != row.argmax[b];
+      flips += flip;
+      // b ranking a's runner-up above a's winner is a flip; with two classes it is the only kind.
+      if (ma > 0 && mb < 0) {
+        EXPECT_TRUE(flip) << row.label;
+      }
+      if (row.scores[a].size() == 2 && ma != 0 && mb != 0) {
+        EXPECT_EQ(flip, (ma > 0) != (mb > 0)) << row.label;
+      }
+    }
+    EXPECT_EQ(flips, p.flips);
+    EXPECT_DOUBLE_EQ(p.flip_rate, p.inputs ? double(flips) / double(p.inputs) : 0);
+  }
+}
+
+}  // namespace
+
+TEST(CompareSweepCorpus, DeterministicWhateverTheThreadCount) {
+  MLSCOPE_REQUIRE_SHARED();
+  const ir::Model m = format::open((gen("cnn_fp32") / "model.mlpackage").string());
+  auto backends = profiles({"fp32", "gpu-lowacc", "ane"});
+  SweepInputs in = seeded_random_inputs(m, 42, 12);
+  SweepOptions one, two;
+  one.threads = 1;
+  two.threads = 2;
+  size_t progress_calls = 0;
+  two.progress = [&](size_t done, size_t total) {
+    ++progress_calls;
+    EXPECT_LE(done, total);
+  };
+  SweepResult r1 = run_sweep(m, backends, in, one), r2 = run_sweep(m, backends, in, two);
+  EXPECT_EQ(progress_calls, 12u);
+  ASSERT_EQ(r1.completed, 12u);
+  ASSERT_EQ(r2.completed, 12u);
+  EXPECT_EQ(r1.pairs.size(), 3u);
+  for (size_t i = 0; i < 12; ++i) {
+    EXPECT_EQ(r1.rows[i].scores, r2.rows[i].scores) << i;  // bitwise: the slot is the input's
+    EXPECT_EQ(r1.rows[i].label, r2.rows[i].label);
+  }
+  for (size_t k = 0; k < r1.pairs.size(); ++k) {
+    EXPECT_EQ(r1.pairs[k].flips, r2.pairs[k].flips);
+    EXPECT_EQ(r1.pairs[k].margin_delta, r2.pairs[k].margin_delta);
+    EXPECT_EQ(r1.pairs[k].closest_to_tie, r2.pairs[k].closest_to_tie);
+  }
+  expect_flips_consistent_with_margins(r2);
+  const exec::RunInputs i42 = in.make(0), i43 = seeded_random_inputs(m, 43, 12).make(0);
+  EXPECT_NE(std::get<exec::Tensor>(i42.at("x")).at(0), std::get<exec::Tensor>(i43.at("x")).at(0));
+}
+
+TEST(CompareSweepCorpus, CancelStopsEarlyAndKeepsFinishedRows) {
+  MLSCOPE_REQUIRE_SHARED();
+  const ir::Model m = format::open((gen("cnn_fp32") / "model.mlpackage").string());
+  std::atomic<bool> cancel{false};
+  SweepOptions o;
+  o.cancel = &cancel;
+  o.progress = [&](size_t done, size_t) {
+    if (done >= 3) cancel = true;
+  };
+  SweepResult r = run_sweep(m, profiles({"fp32", "fp16"}), seeded_random_inputs(m, 1, 500), o);
+  EXPECT_TRUE(r.cancelled);
+  EXPECT_GE(r.completed, 3u);
+  EXPECT_LT(r.completed, 500u);
+  EXPECT_EQ(r.pairs.at(0).inputs, r.completed);
+}
+
+TEST(CompareSweepCorpus, SeedProgramFlipsMatchTwoClassMargins) {
+  MLSCOPE_REQUIRE_SHARED();
+  const ir::Model m = format::open((gen("amplified_conv_tie_w8a8_ct9") / "model.mlpackage").string());
+  SweepResult r = run_sweep(m, profiles({"fp16", "ane-w8a8"}), seeded_random_inputs(m, 7, 6), {});
+  ASSERT_EQ(r.completed, 6u);
+  EXPECT_EQ(r.output, "y");
+  expect_flips_consistent_with_margins(r);
+}
+
+// Per-op divergence on an fp16 program vs fp32: every non-const op, in program order, named as
+// the file names it (meta.json → non_const_op_sequence is coremltools' own listing).
+TEST(CompareDivergenceCorpus, NamesOpsInProgramOrder) {
+  MLSCOPE_REQUIRE_SHARED();
+  const fs::path dir = gen("amplified_conv_tie_w8a8_ct9");
+  const ir::Model m = format::open((dir / "model.mlpackage").string());
+  exec::RunInputs in{{"x", exec::read_npy((dir / "input.npy").string())}};
+  exec::Interpreter fp32(exec::NumericProfile::builtin("fp32")), fp16(exec::NumericProfile::builtin("fp16"));
+  DivergenceReport r = run_divergence(fp32, fp16, m, in, {}, {});
+  std::ifstream f(dir / "meta.json");
+  const json meta = json::parse(f);
+  const json& seq = meta.at("non_const_op_sequence");
+  ASSERT_EQ(r.ops.size(), seq.size());
+  for (size_t i = 0; i < r.ops.size(); ++i) {
+    EXPECT_EQ(r.ops[i].name, seq[i].at("name")) << i;
+    EXPECT_EQ(r.ops[i].type, seq[i].at("type")) << i;
+    EXPECT_TRUE(r.ops[i].compared) << r.ops[i].name << ": " << r.ops[i].note;
+  }
+  // fp16 rounding makes the two differ somewhere, and the first crossing is listed in order.
+  EXPECT_FALSE(r.first_crossing.empty());
+  for (size_t k = 1; k < r.first_crossing.size(); ++k) EXPECT_LT(r.first_crossing[k - 1], r.first_crossing[k]);
+}
+
+// On the W8A8 program, the float program with activation quantization honored (fp32) against the
+// same arithmetic with quantize/dequantize passed through: every pair adds quantization noise, so
+// the relative error right after each dequantize is larger than at the quantize's input.
+TEST(CompareDivergenceCorpus, W8A8DivergenceJumpsAtQuantizeDequantizePairs) {
+  MLSCOPE_REQUIRE_SHARED();
+  const fs::path dir = gen("amplified_conv_tie_w8a8_ct9");
+  const ir::Model m = format::open((dir / "model.mlpackage").string());
+  exec::RunInputs in{{"x", exec::read_npy((dir / "input.npy").string())}};
+  exec::NumericProfile bypass = exec::NumericProfile::builtin("fp32");
+  bypass.name = "fp32-no-activation-quant";
+  bypass.defaults.honor_activation_quant = false;
+  exec::Interpreter quant(exec::NumericProfile::builtin("fp32")), noquant(bypass);
+  DivergenceReport r = run_divergence(quant, noquant, m, in, {}, {});
+  const ir::Function& fn = *m.main_function();
+  std::map<std::string, const OpDivergence*> by_value;
+  for (const auto& op : r.ops) by_value[op.value] = &op;
+  int pairs = 0;
+  for (size_t i = 0; i + 1 < r.ops.size(); ++i) {
+    if (r.ops[i].type != "quantize" || r.ops[i + 1].type != "dequantize") continue;
+    // The value the quantize reads: its "input" argument.
+    const ir::Op& q = fn.op(fn.find_op(r.ops[i].name));
+    const std::string src = fn.value(q.input("input")->bindings.at(0).value).name;
+    const OpDivergence& dq = r.ops[i + 1];
+    const double before = by_value.count(src) ? by_value[src]->rel_error : 0.0;  // model input: identical
+    EXPECT_GT(dq.rel_error, before) << "pair " << r.ops[i].name << " reads " << src;
+    std::printf("  %-14s input %-22s rel %.3g -> after %-14s rel %.3g\n", r.ops[i].name.c_str(), src.c_str(), before,
+                dq.name.c_str(), dq.rel_error);
+    ++pairs;
+  }
+  EXPECT_EQ(pairs, 11);
+}
+
+TEST(CompareGoldenCorpus, PassesOnPyTorchReferenceFailsOnPerturbedAndRejectsMalformed) {
+  MLSCOPE_REQUIRE_SHARED();
+  const fs::path dir = gen("cnn_fp32");
+  const std::string base = test::cli_path().string() + " compare " + (dir / "model.mlpackage").string() +
+                           " --backends fp32 --input x=" + (dir / "input.npy").string();
+  std::string out;
+  EXPECT_EQ(test::run_command(base + " --golden " + (dir / "ref_fp32.npy").string() + " --min-cosine 0.9999", &out), 0) << out;
+  EXPECT_NE(out.find("PASS"), std::string::npos) << out;
+  // Perturbed golden, written with our own npy writer: flip the sign of every other logit.
+  exec::Tensor ref = exec::read_npy((dir / "ref_fp32.npy").string());
+  auto v = ref.mutable_floats();
+  for (size_t i = 0; i < v.size(); i += 2) v[i] = -v[i];
+  const fs::path scratch = test::scratch_dir("compare_golden");
+  exec::write_npy((scratch / "perturbed.npy").string(), ref);
+  out.clear();
+  EXPECT_EQ(test::run_command(base + " --golden " + (scratch / "perturbed.npy").string() + " --min-cosine 0.9999", &out), 1) << out;
+  EXPECT_NE(out.find("FAIL"), std::string::npos) << out;
+  // Malformed: text where an .npy should be → exit 2 and an error naming the file.
+  { std::ofstream(scratch / "bad.npy") << "not numpy"; }
+  out.clear();
+  EXPECT_EQ(test::run_command(base + " --golden " + (scratch / "bad.npy").string(), &out, true), 2) << out;
+  EXPECT_NE(out.find("bad.npy"), std::string::npos) << out;
+}
