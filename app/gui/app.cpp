@@ -148,6 +148,8 @@ int App::run() {
       empty_message_ = "The demo model is not in " MLSCOPE_ASSETS_DIR "/demo yet.\nOpen a model with File > Open (Ctrl+O), drop one on this window, or run: mlscope MODEL";
   }
   doc_.set_recording(recording);
+  // A recording is a real Mac plan: show it (colored by preferred device) from the first frame.
+  if (!recording.empty()) graph_.set_color_mode(ColorMode::Device);
   if (!model.empty()) open(model);
   if (empty_message_.empty()) empty_message_ = "No model open.\nOpen one with File > Open (Ctrl+O) or drop it on this window.";
   while (!glfwWindowShouldClose(window_) && !quit_) frame();
