@@ -264,7 +264,8 @@ TEST(PlacementRules, SeveralRulesReportTheFirstAndListTheOthers) {
   PlacementIr b;
   auto x = b.input("x", fp32({1, 2, 2, 2, 2, 20000}));
   b.op("relu", "r", {{"x", x}}, fp32({1, 2, 2, 2, 2, 20000}));
-  const auto& r = op_named(analysis::estimate_placement(b.done()), "r");
+  const auto placement = analysis::estimate_placement(b.done());  // keep it alive: r refers into it
+  const auto& r = op_named(placement, "r");
   EXPECT_EQ(r.rule, "fp32");
   EXPECT_NE(r.reason.find("also rank:"), std::string::npos) << r.reason;
   EXPECT_NE(r.reason.find("axis-limit:"), std::string::npos) << r.reason;
