@@ -1,5 +1,6 @@
 #include "widgets/document.h"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 
@@ -13,6 +14,9 @@ struct Document::Job {
   std::string path, recording;
   bool show_constants = false;
   std::shared_ptr<const ir::Model> reuse;  ///< relayout: skip reading
+  std::shared_ptr<const ir::Model> root;   ///< submodel switch: skip reading, show submodel_path
+  std::vector<int> submodel_path;
+  std::vector<std::vector<ir::OpId>> collapsed;  ///< per function
   std::atomic<int> stage{0};
   std::atomic<int> done{0}, total{1};
   std::atomic<bool> cancel{false};
@@ -97,10 +101,54 @@ void Document::reload() {
 void Document::set_show_constants(bool show) {
   show_constants_ = show;
   if (!snapshot_ || snapshot_->show_constants == show) return;
+  auto job = relayout_job();
+  job->show_constants = show;
+  pending_path_ = path_;
+  start(job);
+}
+
+std::shared_ptr<Document::Job> Document::relayout_job() const {
   auto job = std::make_shared<Job>();
   job->path = path_;
-  job->show_constants = show;
+  job->show_constants = snapshot_->show_constants;
   job->reuse = snapshot_->model;
+  job->root = snapshot_->root;
+  job->submodel_path = snapshot_->submodel_path;
+  job->collapsed = snapshot_->collapsed;
+  return job;
+}
+
+bool Document::is_collapsed(int32_t function, ir::OpId op) const {
+  if (!snapshot_ || function < 0 || static_cast<size_t>(function) >= snapshot_->collapsed.size()) return false;
+  const auto& c = snapshot_->collapsed[static_cast<size_t>(function)];
+  return std::binary_search(c.begin(), c.end(), op);
+}
+
+void Document::set_collapsed(int32_t function, ir::OpId op, bool collapsed) {
+  if (!snapshot_ || function < 0 || static_cast<size_t>(function) >= snapshot_->model->functions.size()) return;
+  if (is_collapsed(function, op) == collapsed) return;
+  auto job = relayout_job();
+  job->collapsed.resize(snapshot_->model->functions.size());
+  auto& c = job->collapsed[static_cast<size_t>(function)];
+  if (collapsed) c.insert(std::upper_bound(c.begin(), c.end(), op), op);
+  else std::erase(c, op);
+  pending_path_ = path_;
+  start(job);
+}
+
+void Document::select_submodel(std::vector<int> path) {
+  if (!snapshot_ || path == snapshot_->submodel_path) return;
+  const ir::Model* m = snapshot_->root.get();
+  for (int i : path) {
+    if (!m || i < 0 || static_cast<size_t>(i) >= m->submodels.size()) return;
+    m = &m->submodels[static_cast<size_t>(i)];
+  }
+  auto job = std::make_shared<Job>();
+  job->path = path_;
+  job->recording = recording_;
+  job->show_constants = show_constants_;
+  job->root = snapshot_->root;
+  job->submodel_path = std::move(path);
   pending_path_ = path_;
   start(job);
 }
@@ -134,10 +182,27 @@ void Document::run_job(Job& job, const CoreServices& services, const std::shared
         snap->placement_error = previous->placement_error;
         snap->op_device = previous->op_device;
         snap->op_placement = previous->op_placement;
+        snap->root = previous->root;
+        snap->submodel_path = previous->submodel_path;
+        snap->quant = previous->quant;
+        snap->cost = previous->cost;
+        snap->analysis_error = previous->analysis_error;
+        snap->analysis = previous->analysis;
       } else {
         j->stage = static_cast<int>(Stage::Reading);
-        snap->model = std::make_shared<const ir::Model>(services.open(j->path));
-        snap->open_ms = ms_since(t0);
+        if (j->root) {
+          // A pipeline sub-model of the already-read file: alias into the root model.
+          const ir::Model* m = j->root.get();
+          for (int i : j->submodel_path) m = &m->submodels[static_cast<size_t>(i)];
+          snap->root = j->root;
+          snap->submodel_path = j->submodel_path;
+          snap->model = std::shared_ptr<const ir::Model>(j->root, m);
+          snap->open_ms = previous ? previous->open_ms : 0;
+        } else {
+          snap->model = std::make_shared<const ir::Model>(services.open(j->path));
+          snap->root = snap->model;
+          snap->open_ms = ms_since(t0);
+        }
         if (j->cancel) return;
         j->stage = static_cast<int>(Stage::Printing);
         try {
@@ -148,6 +213,8 @@ void Document::run_job(Job& job, const CoreServices& services, const std::shared
         }
         index_lines(*snap);
         if (services.place) place(*snap, services, j->path, j->recording);
+        if (j->cancel) return;
+        analyze_snapshot(*snap);
       }
       j->stage = static_cast<int>(Stage::LayingOut);
       const auto t1 = std::chrono::steady_clock::now();
@@ -156,8 +223,11 @@ void Document::run_job(Job& job, const CoreServices& services, const std::shared
       layout::LayoutOptions opt;
       opt.show_constants = j->show_constants;
       opt.cancel = &j->cancel;
+      snap->collapsed = j->collapsed;
+      snap->collapsed.resize(fns.size());
       for (size_t f = 0; f < fns.size(); ++f) {
         if (j->cancel) return;
+        opt.collapsed = snap->collapsed[f];
         snap->layouts.push_back(layout::layout_function(fns[f], opt));
         j->done = static_cast<int>(f + 1);
       }

@@ -16,6 +16,9 @@
 #include <thread>
 #include <vector>
 
+#include "core/analysis/cost.h"
+#include "core/analysis/lineage.h"
+#include "core/analysis/op_lineage_kind.h"
 #include "core/analysis/placement.h"
 #include "core/ir/model.h"
 #include "core/layout/graph_layout.h"
@@ -37,9 +40,21 @@ struct CoreServices {
   std::function<analysis::Placement(const ir::Model&, const std::string& model_path, const std::string& recording)> place;
 };
 
+/// Per-op analysis of one function (indexed by OpId), computed on the worker thread.
+struct FunctionAnalysis {
+  std::vector<analysis::LineageKind> lineage;
+  std::vector<std::vector<uint32_t>> lineage_records;  ///< indices into ModelSnapshot::quant->tensors
+  std::vector<int32_t> cost;  ///< index into ModelSnapshot::cost->ops, -1 = not costed (const, ...)
+  uint64_t total_macs = 0, max_macs = 0;  ///< over the function's known ops
+  int64_t unknown_cost_ops = 0;
+};
+
 /// One opened model with its derived data. Immutable once published.
 struct ModelSnapshot {
+  /// The model shown: the file's model, or one of its pipeline sub-models (aliasing `root`).
   std::shared_ptr<const ir::Model> model;
+  std::shared_ptr<const ir::Model> root;  ///< the model read from the file
+  std::vector<int> submodel_path;        ///< indices into submodels from root to model; empty = root
   std::vector<layout::GraphLayout> layouts;  ///< per model.functions index
   bool show_constants = false;
   ProgramText program;
@@ -53,7 +68,21 @@ struct ModelSnapshot {
   std::vector<std::vector<int8_t>> op_device;
   /// op_placement[f][op]: index into placement->ops, -1 if absent.
   std::vector<std::vector<int32_t>> op_placement;
+  // --- quantization lineage and cost (core/analysis), per function ---
+  std::optional<analysis::QuantReport> quant;
+  std::optional<analysis::CostReport> cost;
+  std::string analysis_error;  ///< why quant/cost is missing
+  std::vector<FunctionAnalysis> analysis;
+  /// Ops drawn collapsed (sorted), per function (LayoutOptions::collapsed).
+  std::vector<std::vector<ir::OpId>> collapsed;
+
+  const FunctionAnalysis* function_analysis(int32_t f) const {
+    return f >= 0 && static_cast<size_t>(f) < analysis.size() ? &analysis[static_cast<size_t>(f)] : nullptr;
+  }
 };
+
+/// Fills quant, cost and analysis of `s` from s.model (core/analysis; never throws).
+void analyze_snapshot(ModelSnapshot& s);
 
 struct LoadError {
   std::string path;
@@ -80,6 +109,12 @@ class Document {
   void reload();
   /// Re-lays out the current model with or without `const` nodes (worker thread).
   void set_show_constants(bool show);
+  /// Collapses / expands a control-flow op (cond, while_loop) of the current function (re-layout).
+  void set_collapsed(int32_t function, ir::OpId op, bool collapsed);
+  bool is_collapsed(int32_t function, ir::OpId op) const;
+  /// Shows a pipeline sub-model (path of submodel indices from the file's model; {} = the file's
+  /// model): re-runs print, placement, analysis and layout for it on the worker thread.
+  void select_submodel(std::vector<int> path);
   /// Stops waiting for the running job; the previous model stays.
   void cancel();
   /// Publishes a finished job's result. Call once per frame on the UI thread.
@@ -113,6 +148,7 @@ class Document {
  private:
   struct Job;
   void start(std::shared_ptr<Job> job);
+  std::shared_ptr<Job> relayout_job() const;
   static void run_job(Job& job, const CoreServices& services, const std::shared_ptr<const ModelSnapshot>& previous);
 
   CoreServices services_;

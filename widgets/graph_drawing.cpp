@@ -90,6 +90,7 @@ void GraphView::draw_nodes(ImDrawList* dl, const Document& doc, const layout::Gr
   }
   const float font = ImGui::GetFontSize();
   const float rounding = std::clamp(5.0f * zoom_, 0.0f, 6.0f);
+  cache_.colors.color_table(color_mode_);
   char buf[64];
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const auto& n = g.nodes[i];
@@ -104,6 +105,11 @@ void GraphView::draw_nodes(ImDrawList* dl, const Document& doc, const layout::Gr
       dl->AddRectFilled(a, b, pal.group_fill, rounding);
       dl->AddRectFilled(a, {b.x, a.y + label_h}, fill, rounding, ImDrawFlags_RoundCornersTop);
       dl->AddRect(a, b, pal.group_border, rounding, 0, 1.5f);
+    } else if (n.collapsed) {
+      // A collapsed control-flow op: a stacked look says "there is more inside".
+      dl->AddRectFilled({a.x + 4, a.y + 4}, {b.x + 4, b.y + 4}, pal.group_border, rounding);
+      dl->AddRectFilled(a, b, fill, rounding);
+      dl->AddRect(a, b, pal.group_border, rounding, 0, 1.5f);
     } else {
       const bool io_node = n.kind != layout::NodeKind::Op;
       dl->AddRectFilled(a, b, fill, io_node ? h * 0.5f : rounding);
@@ -116,10 +122,22 @@ void GraphView::draw_nodes(ImDrawList* dl, const Document& doc, const layout::Gr
     // from ~2.3. Text stays at the UI font size, so it is crisp at every zoom.
     if (label_h < font * 1.15f || b.x - a.x < font * 2.5f) continue;
     const ImU32 text_col = text_on(fill);
-    const ImVec4 clip{a.x + 3, a.y, b.x - 3, a.y + label_h};
+    ImVec4 clip{a.x + 3, a.y, b.x - 3, a.y + label_h};
+    if ((n.compound || n.collapsed) && n.kind == layout::NodeKind::Op) {
+      // [-] / [+] box at the left of the title: collapse / expand the nested blocks.
+      const float box = std::min(font + 2, label_h - 4);
+      const ImVec2 p0{a.x + 5, a.y + (std::min(label_h, font * 2.0f) - box) / 2 + (n.collapsed ? 0 : 0)};
+      dl->AddRect(p0, {p0.x + box, p0.y + box}, text_col, 2, 0, 1.5f);
+      const float cy = p0.y + box / 2, cx = p0.x + box / 2;
+      dl->AddLine({p0.x + 3, cy}, {p0.x + box - 3, cy}, text_col, 1.5f);
+      if (n.collapsed) dl->AddLine({cx, p0.y + 3}, {cx, p0.y + box - 3}, text_col, 1.5f);
+      clip.x = p0.x + box + 4;
+    }
     const bool two_lines = label_h >= font * 2.3f && !n.compound;
     std::string type = node_label(doc, n, true);
     std::string name = node_label(doc, n, false);
+    // A function input/output pill with room for one line shows its name, not just "input".
+    if (n.kind != layout::NodeKind::Op && !two_lines) type = name;
     if (n.compound) type += "  " + name;
     if (n.folded_constants > 0 && b.x - a.x > font * 7) {
       std::snprintf(buf, sizeof buf, "+%d", n.folded_constants);
@@ -128,8 +146,13 @@ void GraphView::draw_nodes(ImDrawList* dl, const Document& doc, const layout::Gr
       dl->AddRectFilled({bp.x - 3, bp.y - 1}, {bp.x + bs.x + 3, bp.y + bs.y}, pal.badge, 3);
       dl->AddText(bp, text_col, buf);
     }
+    if (n.collapsed && fn) {
+      size_t inner = 0;
+      for (ir::BlockId blk : fn->op(n.id).blocks) inner += fn->block(blk).ops.size();
+      name = std::to_string(inner) + " ops inside";
+    }
     const ImVec2 ts = ImGui::CalcTextSize(type.c_str());
-    const float cx = (a.x + b.x) / 2;
+    const float cx = (clip.x + clip.z) / 2;
     const float ty = two_lines ? a.y + label_h / 2 - font : a.y + (label_h - font) / 2;
     dl->AddText(nullptr, 0, {std::max(clip.x, cx - ts.x / 2), ty}, text_col, type.c_str(), nullptr, 0, &clip);
     if (two_lines && fn) {
@@ -143,54 +166,55 @@ void GraphView::draw_nodes(ImDrawList* dl, const Document& doc, const layout::Gr
 void GraphView::draw_legend(ImDrawList* dl, const Document& doc) {
   const Palette& pal = palette();
   const float font = ImGui::GetFontSize();
-  const float sw = font * 0.8f, pad = font * 0.5f;
-  // Rows: colour, label. Device mode names where the placement came from.
-  std::vector<std::pair<ImU32, std::string>> rows;
-  std::string title = "Color: op type family";
-  char buf[128];
-  if (color_mode_ == ColorMode::Device && cache_.has_placement) {
-    title = "Color: preferred device (" + cache_.placement_source + ")";
-    static const char* kNames[4] = {"CPU", "GPU", "Neural Engine", "no device (const)"};
-    for (int d = 0; d < 4; ++d)
-      if (cache_.device_count[d] > 0) {
-        std::snprintf(buf, sizeof buf, "%s (%d)", kNames[d], cache_.device_count[d]);
-        rows.emplace_back(pal.device[d], buf);
-      }
-  } else {
-    for (size_t f = 0; f < layout::kOpFamilyCount; ++f)
-      if (cache_.family_count[f] > 0) {
-        const auto name = layout::op_family_name(static_cast<layout::OpFamily>(f));
-        std::snprintf(buf, sizeof buf, "%.*s (%d)", static_cast<int>(name.size()), name.data(), cache_.family_count[f]);
-        rows.emplace_back(pal.family[f], buf);
-      }
-  }
-  float w = ImGui::CalcTextSize(title.c_str()).x;
-  for (const auto& r : rows) w = std::max(w, sw + pad + ImGui::CalcTextSize(r.second.c_str()).x);
+  const float sw = font * 0.8f, pad = font * 0.5f, line = font * 1.15f;
+  const ColorMode mode = cache_.colors.available(color_mode_) ? color_mode_ : ColorMode::OpType;
+  const Legend lg = cache_.colors.legend(mode);
   // Edge colours are explained whenever they are in use (an op is selected).
   const bool edge_key = doc.selection().op != ir::kNone;
   const char* in_text = "edge from an input";
   const char* out_text = "edge to a user";
+  float w = ImGui::CalcTextSize(lg.title.c_str()).x;
+  for (const auto& r : lg.rows) w = std::max(w, sw + pad + ImGui::CalcTextSize(r.text.c_str()).x);
   if (edge_key) w = std::max(w, sw + pad + ImGui::CalcTextSize(in_text).x);
-  const size_t lines = rows.size() + 1 + (edge_key ? 2 : 0);
+  if (!lg.note.empty()) w = std::max(w, ImGui::CalcTextSize(lg.note.c_str()).x);
+  const float ramp_w = font * 14;
+  if (!lg.ramp.empty()) w = std::max({w, ramp_w, ImGui::CalcTextSize((lg.ramp_low + "   " + lg.ramp_high).c_str()).x});
+  float height = line * static_cast<float>(1 + lg.rows.size() + (edge_key ? 2 : 0) + (lg.note.empty() ? 0 : 1));
+  if (!lg.ramp.empty()) height += font * 0.9f + line;
   const ImVec2 p0{canvas_min_.x + pad, canvas_min_.y + pad};
-  const ImVec2 p1{p0.x + w + 2 * pad, p0.y + pad * 2 + font * static_cast<float>(lines) * 1.15f};
+  const ImVec2 p1{p0.x + w + 2 * pad, p0.y + pad * 2 + height};
   ImVec4 bg = ImGui::ColorConvertU32ToFloat4(pal.canvas_bg);
   bg.w = 0.88f;
   dl->AddRectFilled(p0, p1, ImGui::ColorConvertFloat4ToU32(bg), 4);
   dl->AddRect(p0, p1, pal.group_border, 4);
+  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text), dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
   ImVec2 cur{p0.x + pad, p0.y + pad};
-  dl->AddText(cur, ImGui::GetColorU32(ImGuiCol_Text), title.c_str());
-  for (const auto& r : rows) {
-    cur.y += font * 1.15f;
-    dl->AddRectFilled({cur.x, cur.y + font * 0.1f}, {cur.x + sw, cur.y + font * 0.1f + sw}, r.first, 2);
-    dl->AddText({cur.x + sw + pad, cur.y}, ImGui::GetColorU32(ImGuiCol_Text), r.second.c_str());
+  dl->AddText(cur, text, lg.title.c_str());
+  cur.y += line;
+  if (!lg.ramp.empty()) {
+    // Colour bar, low share on the left.
+    const float seg = ramp_w / static_cast<float>(lg.ramp.size());
+    for (size_t i = 0; i < lg.ramp.size(); ++i)
+      dl->AddRectFilled({cur.x + seg * static_cast<float>(i), cur.y}, {cur.x + seg * static_cast<float>(i + 1) + 0.5f, cur.y + font * 0.8f}, lg.ramp[i]);
+    dl->AddRect({cur.x, cur.y}, {cur.x + ramp_w, cur.y + font * 0.8f}, pal.group_border);
+    cur.y += font * 0.9f;
+    dl->AddText(cur, text, lg.ramp_low.c_str());
+    const float hw = ImGui::CalcTextSize(lg.ramp_high.c_str()).x;
+    dl->AddText({std::max(cur.x + ImGui::CalcTextSize(lg.ramp_low.c_str()).x + pad, cur.x + ramp_w - hw), cur.y}, text, lg.ramp_high.c_str());
+    cur.y += line;
+  }
+  for (const auto& r : lg.rows) {
+    dl->AddRectFilled({cur.x, cur.y + font * 0.1f}, {cur.x + sw, cur.y + font * 0.1f + sw}, r.color, 2);
+    dl->AddText({cur.x + sw + pad, cur.y}, text, r.text.c_str());
+    cur.y += line;
   }
   if (edge_key)
-    for (auto [col, text] : {std::pair{pal.edge_highlight_in, in_text}, std::pair{pal.edge_highlight_out, out_text}}) {
-      cur.y += font * 1.15f;
+    for (auto [col, t] : {std::pair{pal.edge_highlight_in, in_text}, std::pair{pal.edge_highlight_out, out_text}}) {
       dl->AddLine({cur.x, cur.y + font * 0.5f}, {cur.x + sw, cur.y + font * 0.5f}, col, 3.0f);
-      dl->AddText({cur.x + sw + pad, cur.y}, ImGui::GetColorU32(ImGuiCol_Text), text);
+      dl->AddText({cur.x + sw + pad, cur.y}, text, t);
+      cur.y += line;
     }
+  if (!lg.note.empty()) dl->AddText(cur, dim, lg.note.c_str());
 }
 
 void GraphView::draw_minimap(ImDrawList* dl, const layout::GraphLayout& g) {
@@ -258,7 +282,15 @@ void GraphView::draw_tooltip(const Document& doc, const layout::GraphLayout& g, 
       if (++shown > 4) { ImGui::TextDisabled("... %zu more outputs", op.outputs.size() - 4); break; }
       ImGui::Text("-> %s : %s", fn->value(v).name.c_str(), fn->value(v).type.str().c_str());
     }
-    ImGui::TextDisabled("family: %s", std::string(layout::op_family_name(static_cast<layout::OpFamily>(cache_.family[static_cast<size_t>(node)]))).c_str());
+    ImGui::TextDisabled("family: %s", std::string(layout::op_family_name(static_cast<layout::OpFamily>(cache_.colors.family(static_cast<size_t>(node))))).c_str());
+    for (ColorMode m : {ColorMode::Device, ColorMode::Lineage})
+      if (cache_.colors.available(m)) ImGui::TextDisabled("%s", cache_.colors.describe(m, static_cast<size_t>(node)).c_str());
+    if (const ModelSnapshot* snap = doc.snapshot(); snap && snap->cost)
+      if (const FunctionAnalysis* fa = snap->function_analysis(doc.selection().function); fa && static_cast<size_t>(n.id) < fa->cost.size() && fa->cost[static_cast<size_t>(n.id)] >= 0) {
+        const auto& c = snap->cost->ops[static_cast<size_t>(fa->cost[static_cast<size_t>(n.id)])];
+        if (c.known) ImGui::TextDisabled("%.4g MACs (estimate), %.2f%% of the function", static_cast<double>(c.macs), fa->total_macs ? 100.0 * static_cast<double>(c.macs) / static_cast<double>(fa->total_macs) : 0.0);
+      }
+    if (n.compound || n.collapsed) ImGui::TextDisabled("click the box in the title to %s its blocks", n.collapsed ? "expand" : "collapse");
     if (n.folded_constants) ImGui::TextDisabled("%d constant input(s) folded into this node", n.folded_constants);
     const std::string block = fn->block_path(op.parent);
     if (!block.empty()) ImGui::TextDisabled("block: %s", block.c_str());

@@ -10,25 +10,6 @@
 
 namespace mlscope::gui {
 
-const char* color_mode_name(ColorMode m) {
-  switch (m) {
-    case ColorMode::OpType: return "Op type family";
-    case ColorMode::Device: return "Preferred device";
-    case ColorMode::Lineage: return "Quantization lineage";
-    case ColorMode::Cost: return "Cost share";
-  }
-  return "";
-}
-
-bool parse_color_mode(const std::string& t, ColorMode& out) {
-  if (t == "op-type" || t == "type" || t == "family") out = ColorMode::OpType;
-  else if (t == "device" || t == "placement") out = ColorMode::Device;
-  else if (t == "lineage") out = ColorMode::Lineage;
-  else if (t == "cost") out = ColorMode::Cost;
-  else return false;
-  return true;
-}
-
 namespace {
 
 bool contains_ci(std::string_view hay, std::string_view needle) {
@@ -47,29 +28,7 @@ void GraphView::rebuild_cache(const Document& doc) {
   cache_.generation = doc.generation();
   cache_.function = doc.selection().function;
   if (!g || !fn) return;
-  cache_.family.resize(g->nodes.size());
-  for (size_t i = 0; i < g->nodes.size(); ++i) {
-    const auto& n = g->nodes[i];
-    layout::OpFamily f = layout::OpFamily::Other;
-    if (n.kind == layout::NodeKind::FunctionInput) f = layout::OpFamily::Input;
-    else if (n.kind == layout::NodeKind::FunctionOutput) f = layout::OpFamily::Output;
-    else f = layout::op_family(fn->op(n.id).type);
-    cache_.family[i] = static_cast<uint8_t>(f);
-    ++cache_.family_count[static_cast<size_t>(f)];
-  }
-  if (const ModelSnapshot* snap = doc.snapshot(); snap && snap->placement) {
-    const size_t f = static_cast<size_t>(doc.selection().function);
-    cache_.has_placement = f < snap->op_device.size();
-    cache_.placement_source = std::string(analysis::source_name(snap->placement->source));
-    cache_.device.assign(g->nodes.size(), -2);
-    for (size_t i = 0; i < g->nodes.size() && cache_.has_placement; ++i) {
-      const auto& n = g->nodes[i];
-      if (n.kind != layout::NodeKind::Op) continue;
-      const int8_t d = snap->op_device[f][static_cast<size_t>(n.id)];
-      cache_.device[i] = d;
-      ++cache_.device_count[d < 0 ? 3 : d];
-    }
-  }
+  cache_.colors.rebuild(doc, *g, *fn);
   cache_.edge_box.resize(g->edges.size());
   for (size_t e = 0; e < g->edges.size(); ++e) {
     const auto& edge = g->edges[e];
@@ -81,14 +40,6 @@ void GraphView::rebuild_cache(const Document& doc) {
     cache_.edge_box[e] = {x0, y0, x1 - x0, y1 - y0};
   }
   initial_view_ = true;
-}
-
-ImU32 GraphView::node_color(size_t node) const {
-  if (color_mode_ == ColorMode::Device && cache_.has_placement && node < cache_.device.size()) {
-    const int8_t d = cache_.device[node];
-    return d == -2 ? palette().io_node : palette().device[d < 0 ? 3 : d];
-  }
-  return palette().family[node < cache_.family.size() ? cache_.family[node] : static_cast<size_t>(layout::OpFamily::Other)];
 }
 
 std::string GraphView::node_label(const Document& doc, const layout::LayoutNode& n, bool type_only) const {
@@ -196,16 +147,16 @@ void GraphView::draw_toolbar(Document& doc) {
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Function shown in the graph");
     ImGui::SameLine();
   }
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 11);
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 13);
   if (ImGui::BeginCombo("##color", color_mode_name(color_mode_))) {
-    for (ColorMode m : {ColorMode::OpType, ColorMode::Device, ColorMode::Lineage, ColorMode::Cost}) {
-      // Only colourings whose analysis exists in this build are offered (no made-up colours).
-      const bool available = m == ColorMode::OpType || (m == ColorMode::Device && cache_.has_placement);
+    for (const ColorModeInfo& info : color_modes()) {
+      // Only colourings whose analysis exists for this model are offered (no made-up colours).
+      std::string why;
+      const bool available = cache_.colors.available(info.mode, &why);
       ImGui::BeginDisabled(!available);
-      if (ImGui::Selectable(color_mode_name(m), m == color_mode_)) color_mode_ = m;
+      if (ImGui::Selectable(info.label, info.mode == color_mode_)) color_mode_ = info.mode;
       ImGui::EndDisabled();
-      if (!available && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
-        ImGui::SetTooltip("Needs the %s analysis, not part of this build yet", m == ColorMode::Device ? "placement (failed for this model)" : m == ColorMode::Lineage ? "quantization lineage" : "cost");
+      if (!available && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", why.c_str());
     }
     ImGui::EndCombo();
   }
@@ -279,7 +230,7 @@ void GraphView::draw_canvas(Document& doc) {
   if (initial_view_) { initial_view(*g); initial_view_ = false; fit_requested_ = false; }
   if (fit_requested_) { fit(*g); fit_requested_ = false; }
 
-  const int32_t selected_node = g->node_for_op(doc.selection().op);
+  const int32_t selected_node = visible_node_for(doc, *g);
   if (seen_focus_ != doc.focus_serial()) {
     seen_focus_ = doc.focus_serial();
     if (selected_node >= 0) center_on(g->nodes[static_cast<size_t>(selected_node)].rect, true);
@@ -302,18 +253,34 @@ void GraphView::draw_canvas(Document& doc) {
   if (hovered && !in_minimap && ImGui::IsMouseReleased(0) && ImGui::GetMouseDragDelta(0, 0).x * ImGui::GetMouseDragDelta(0, 0).x + ImGui::GetMouseDragDelta(0, 0).y * ImGui::GetMouseDragDelta(0, 0).y < 9) {
     const int32_t hit = hit_test(*g, to_world(io.MousePos));
     const bool is_op = hit >= 0 && g->nodes[static_cast<size_t>(hit)].kind == layout::NodeKind::Op;
-    doc.select(doc.selection().function, is_op ? g->nodes[static_cast<size_t>(hit)].id : ir::kNone);
-    seen_focus_ = doc.focus_serial();  // don't move the view under the cursor
+    const layout::LayoutNode* hn = is_op ? &g->nodes[static_cast<size_t>(hit)] : nullptr;
+    // The [-]/[+] box in a control-flow node's title bar collapses / expands its blocks.
+    const ImVec2 ta = hn ? to_screen(hn->rect.x, hn->rect.y) : ImVec2{};
+    const float box = ImGui::GetFontSize() + 6;
+    if (hn && (hn->compound || hn->collapsed) && io.MousePos.x >= ta.x && io.MousePos.x <= ta.x + box + 4 && io.MousePos.y >= ta.y &&
+        io.MousePos.y <= ta.y + box + 4) {
+      doc.set_collapsed(doc.selection().function, hn->id, !hn->collapsed);
+    } else {
+      doc.select(doc.selection().function, is_op ? hn->id : ir::kNone);
+      seen_focus_ = doc.focus_serial();  // don't move the view under the cursor
+    }
   }
   if (ImGui::IsWindowFocused() && !io.WantTextInput && ImGui::IsKeyPressed('F', false)) fit(*g);
 
   // --- draw ---
   dl->PushClipRect(canvas_min_, canvas_max_, true);
+  const ir::Function* fn = doc.current_function();
   for (const auto& grp : g->groups) {
     const ImVec2 a = to_screen(grp.rect.x, grp.rect.y), b = to_screen(grp.rect.right(), grp.rect.bottom());
     if (b.x < canvas_min_.x || a.x > canvas_max_.x || b.y < canvas_min_.y || a.y > canvas_max_.y) continue;
     dl->AddRectFilled(a, b, palette().group_fill, 4);
     dl->AddRect(a, b, palette().group_border, 4);
+    // The block's name (e.g. "cond_0/block1") in its top-left corner when there is room.
+    if (fn && b.x - a.x > ImGui::GetFontSize() * 5 && 9.0f * zoom_ >= ImGui::GetFontSize() && grp.block >= 0 && static_cast<size_t>(grp.block) < fn->blocks.size()) {
+      const std::string name = fn->block_path(grp.block);
+      const ImVec4 clip{a.x + 2, a.y, b.x - 2, b.y};
+      dl->AddText(nullptr, 0, {a.x + 4, a.y + 1}, palette().group_label, name.c_str(), nullptr, 0, &clip);
+    }
   }
   const bool dots = g->nodes.empty() || zoom_ * 44.0f < 3.0f;  // node height below ~3 px
   draw_edges(dl, *g, selected_node, dots);
@@ -327,6 +294,20 @@ void GraphView::draw_canvas(Document& doc) {
     if (hit >= 0) draw_tooltip(doc, *g, hit);
   }
   ImGui::EndChild();
+}
+
+int32_t GraphView::visible_node_for(const Document& doc, const layout::GraphLayout& g) const {
+  const ir::Function* fn = doc.current_function();
+  ir::OpId op = doc.selection().op;
+  for (int guard = 0; fn && op >= 0 && static_cast<size_t>(op) < fn->ops.size() && guard < 256; ++guard) {
+    const int32_t node = g.node_for_op(op);
+    if (node >= 0) return node;
+    // Hidden inside a collapsed block: the enclosing control-flow op stands for it.
+    const ir::BlockId parent = fn->op(op).parent;
+    if (parent < 0 || static_cast<size_t>(parent) >= fn->blocks.size()) return -1;
+    op = fn->block(parent).parent_op;
+  }
+  return -1;
 }
 
 void GraphView::Draw(Document& doc, bool* open) {

@@ -10,14 +10,10 @@
 
 #include "core/layout/graph_layout.h"
 #include "core/layout/op_family.h"
+#include "widgets/color_modes.h"
 #include "widgets/document.h"
 
 namespace mlscope::gui {
-
-enum class ColorMode : int { OpType = 0, Device, Lineage, Cost };
-const char* color_mode_name(ColorMode m);
-/// "op-type", "device", "lineage", "cost" (script verb spelling); false if unknown.
-bool parse_color_mode(const std::string& text, ColorMode& out);
 
 class GraphView {
  public:
@@ -38,13 +34,8 @@ class GraphView {
   struct Cache {
     uint64_t generation = ~0ull;
     int32_t function = -1;
-    std::vector<uint8_t> family;          ///< per node
     std::vector<layout::Rect> edge_box;   ///< per edge
-    int family_count[layout::kOpFamilyCount] = {};
-    std::vector<int8_t> device;  ///< per node: analysis::Device, -1 none, -2 input/output
-    int device_count[4] = {};
-    bool has_placement = false;
-    std::string placement_source;
+    NodeColors colors;                    ///< per node, every colour mode
   };
   void rebuild_cache(const Document& doc);
   void draw_toolbar(Document& doc);
@@ -60,7 +51,10 @@ class GraphView {
   void center_on(const layout::Rect& r, bool readable_zoom);
   void update_matches(const Document& doc);
   void step_match(Document& doc, int dir);
-  ImU32 node_color(size_t node) const;
+  ImU32 node_color(size_t node) const { return cache_.colors.color(color_mode_, node); }
+  /// Node drawn for the selected op: itself, or the collapsed control-flow op around it.
+  int32_t visible_node_for(const Document& doc, const layout::GraphLayout& g) const;
+  void draw_group_toggle(Document& doc, const layout::LayoutNode& n, ImVec2 a, ImVec2 b, float title_h);
   std::string node_label(const Document& doc, const layout::LayoutNode& n, bool type_only) const;
 
   ImVec2 to_screen(float x, float y) const { return {origin_.x + (x - offset_.x) * zoom_, origin_.y + (y - offset_.y) * zoom_}; }

@@ -25,7 +25,7 @@ class BlockLayouter {
     if (opt_.cancel && opt_.cancel->load()) { out_.cancelled = true; return {}; }
     const ir::Block& block = fn_.block(b);
     detail::LayeredGraph g;
-    struct Local { NodeKind kind; int32_t id; int32_t folded = 0; bool compound = false; };
+    struct Local { NodeKind kind; int32_t id; int32_t folded = 0; bool compound = false, collapsed = false; };
     std::vector<Local> locals;
     std::vector<int32_t> local_of_op_here;  // parallel to block.ops
     struct Child { ir::BlockId block; size_t node_begin, point_begin, group_begin, node_end = 0, point_end = 0, group_end = 0; Size size; };
@@ -47,7 +47,8 @@ class BlockLayouter {
       if (op.is_const() && !opt_.show_constants && op.blocks.empty()) { local_of_op_here.push_back(-1); continue; }
       std::vector<Child> kids;
       Size size{opt_.node_width, opt_.node_height};
-      if (!op.blocks.empty()) {
+      const bool collapsed = !op.blocks.empty() && std::binary_search(opt_.collapsed.begin(), opt_.collapsed.end(), o);
+      if (!op.blocks.empty() && !collapsed) {
         float w = opt_.group_padding, h = 0;
         for (ir::BlockId child : op.blocks) {
           Child c{child, out_.nodes.size(), out_.points.size(), out_.groups.size(), 0, 0, 0, {}};
@@ -64,6 +65,7 @@ class BlockLayouter {
       }
       const int32_t local = add_local(NodeKind::Op, o, size, false);
       locals[static_cast<size_t>(local)].compound = !kids.empty();
+      locals[static_cast<size_t>(local)].collapsed = collapsed;
       children[static_cast<size_t>(local)] = std::move(kids);
       local_of_op_here.push_back(local);
     }
@@ -137,6 +139,7 @@ class BlockLayouter {
       n.layer = g.layer[v];
       n.folded_constants = locals[v].folded;
       n.compound = locals[v].compound;
+      n.collapsed = locals[v].collapsed;
       n.rect = {g.x[v] - g.width[v] / 2, g.layer_top[static_cast<size_t>(g.layer[v])], g.width[v], g.height[v]};
       size.w = std::max(size.w, n.rect.right());
       size.h = std::max(size.h, n.rect.bottom());

@@ -36,6 +36,7 @@ struct LayoutNode {
   int32_t layer = 0;            ///< layer inside its block
   int32_t folded_constants = 0;  ///< const inputs hidden inside this node
   bool compound = false;        ///< op with nested blocks: rect encloses their groups
+  bool collapsed = false;       ///< op with nested blocks drawn as one node (LayoutOptions::collapsed)
   Rect rect;
 };
 
@@ -68,6 +69,9 @@ struct LayoutOptions {
   int sweeps = 6;          ///< barycenter sweeps (down+up count as two)
   Ordering ordering = Ordering::Improved;
   const std::atomic<bool>* cancel = nullptr;  ///< checked between blocks; returns partial layout
+  /// Ops with nested blocks (cond / while_loop) drawn collapsed: one plain node, blocks not laid
+  /// out (edges into their bodies end at that node). Sorted ascending.
+  std::vector<ir::OpId> collapsed;
 };
 
 struct GraphLayout {

@@ -161,3 +161,28 @@ TEST(Layout, CancelStopsEarly) {
   const auto g = layout_function(fn, opt);
   EXPECT_TRUE(g.cancelled);
 }
+
+TEST(Layout, CollapsedControlFlowOpIsOnePlainNode) {
+  const auto fn = fixtures::program_with_cond();
+  const ir::OpId cond = fn.find_op("cond_0");
+  const auto open = layout_function(fn);
+  LayoutOptions opt;
+  opt.collapsed = {cond};
+  const auto g = layout_function(fn, opt);
+  expect_sound(fn, g);
+  EXPECT_TRUE(g.groups.empty());
+  const int32_t node = g.node_for_op(cond);
+  ASSERT_GE(node, 0);
+  const auto& n = g.nodes[static_cast<size_t>(node)];
+  EXPECT_TRUE(n.collapsed);
+  EXPECT_FALSE(n.compound);
+  EXPECT_EQ(n.rect.w, opt.node_width);
+  EXPECT_EQ(n.rect.h, opt.node_height);
+  // The body ops are hidden; everything else is still there and the outer input still feeds it.
+  for (const auto& other : g.nodes) EXPECT_EQ(other.block, fn.body());
+  EXPECT_LT(g.nodes.size(), open.nodes.size());
+  EXPECT_LT(g.bounds.h, open.bounds.h);
+  bool x_to_cond = false;
+  for (const auto& e : g.edges) x_to_cond |= g.nodes[static_cast<size_t>(e.from)].kind == NodeKind::FunctionInput && e.to == node;
+  EXPECT_TRUE(x_to_cond);
+}
