@@ -10,6 +10,19 @@
 namespace mlscope::gui {
 namespace {
 
+// Shortens `s` with a trailing ".." so it fits `width` pixels (labels never run out of a node).
+void fit_label(std::string& s, float width) {
+  if (ImGui::CalcTextSize(s.c_str()).x <= width) return;
+  const float dots = ImGui::CalcTextSize("..").x;
+  size_t lo = 0, hi = s.size();
+  while (lo < hi) {  // longest prefix that fits with the dots
+    const size_t mid = (lo + hi + 1) / 2;
+    if (ImGui::CalcTextSize(s.c_str(), s.c_str() + mid).x + dots <= width) lo = mid; else hi = mid - 1;
+  }
+  s.resize(lo);
+  s += "..";
+}
+
 bool visible(const layout::Rect& r, ImVec2 w0, ImVec2 w1) { return r.right() >= w0.x && r.x <= w1.x && r.bottom() >= w0.y && r.y <= w1.y; }
 
 // Smooth vertical-ish edge: straight where it runs through a layer, S-curve across a gap.
@@ -151,6 +164,8 @@ void GraphView::draw_nodes(ImDrawList* dl, const Document& doc, const layout::Gr
       for (ir::BlockId blk : fn->op(n.id).blocks) inner += fn->block(blk).ops.size();
       name = std::to_string(inner) + " ops inside";
     }
+    fit_label(type, clip.z - clip.x);
+    if (two_lines) fit_label(name, clip.z - clip.x);
     const ImVec2 ts = ImGui::CalcTextSize(type.c_str());
     const float cx = (clip.x + clip.z) / 2;
     const float ty = two_lines ? a.y + label_h / 2 - font : a.y + (label_h - font) / 2;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "widgets/submodel_selector.h"
 #include "widgets/theme.h"
 
 namespace mlscope::gui {
@@ -131,6 +132,7 @@ void GraphView::search(Document& doc, const std::string& text) {
 }
 
 void GraphView::draw_toolbar(Document& doc) {
+  draw_submodel_selector(doc);
   const ir::Model* model = doc.snapshot() ? doc.snapshot()->model.get() : nullptr;
   if (model && model->functions.size() > 1) {
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
@@ -215,9 +217,12 @@ void GraphView::draw_canvas(Document& doc) {
   ImGui::InvisibleButton("##canvas_input", avail, ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight | ImGuiButtonFlags_MouseButtonMiddle);
   const bool hovered = ImGui::IsItemHovered();
   if (!g || g->nodes.empty()) {
-    const char* msg = g ? "This function has no ops to draw." : "No graph.";
-    const ImVec2 ts = ImGui::CalcTextSize(msg);
-    dl->AddText({canvas_min_.x + (avail.x - ts.x) / 2, canvas_min_.y + (avail.y - ts.y) / 2}, ImGui::GetColorU32(ImGuiCol_TextDisabled), msg);
+    std::string msg = g ? "This function has no ops to draw." : "No graph.";
+    if (const ModelSnapshot* snap = doc.snapshot(); !g && snap && snap->model->functions.empty())
+      msg = !snap->model->submodels.empty() ? "Pipeline of " + std::to_string(snap->model->submodels.size()) + " models: pick one in the list above."
+                                            : "No op graph: a " + snap->model->kind + " model has no program.";
+    const ImVec2 ts = ImGui::CalcTextSize(msg.c_str());
+    dl->AddText({canvas_min_.x + (avail.x - ts.x) / 2, canvas_min_.y + (avail.y - ts.y) / 2}, ImGui::GetColorU32(ImGuiCol_TextDisabled), msg.c_str());
     ImGui::EndChild();
     return;
   }

@@ -3,7 +3,11 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <string>
+
+#include "core/analysis/tensor_histogram.h"
+#include "widgets/lineage_chain.h"
 
 namespace mlscope::gui {
 namespace {
@@ -50,6 +54,35 @@ void OpInspector::Draw(Document& doc, bool* open) {
   const std::string block = fn->block_path(op.parent);
   ImGui::TextDisabled("function %s%s%s  ·  op #%d", fn->name.c_str(), block.empty() ? "" : "  ·  block ", block.c_str(), o);
 
+  if (ImGui::CollapsingHeader("Quantization lineage", ImGuiTreeNodeFlags_DefaultOpen)) {
+    if (!draw_lineage_chains(doc, o)) {
+      const FunctionAnalysis* fa = doc.snapshot() ? doc.snapshot()->function_analysis(doc.selection().function) : nullptr;
+      const bool plumbing = fa && static_cast<size_t>(o) < fa->lineage.size() && fa->lineage[static_cast<size_t>(o)] == analysis::LineageKind::Plumbing;
+      ImGui::TextDisabled(plumbing ? "part of a decoding chain: select the op that consumes it" : "no quantized or compressed input");
+    }
+  }
+  if (const ModelSnapshot* snap = doc.snapshot(); snap && ImGui::CollapsingHeader("Placement", ImGuiTreeNodeFlags_DefaultOpen)) {
+    const size_t f = static_cast<size_t>(doc.selection().function);
+    const int32_t idx = snap->placement && f < snap->op_placement.size() ? snap->op_placement[f][static_cast<size_t>(o)] : -1;
+    if (!snap->placement) {
+      ImGui::TextWrapped("No placement: %s", snap->placement_error.empty() ? "not computed" : snap->placement_error.c_str());
+    } else if (idx < 0) {
+      ImGui::TextDisabled("not in the %s plan", std::string(analysis::source_name(snap->placement->source)).c_str());
+    } else {
+      const auto& p = snap->placement->ops[static_cast<size_t>(idx)];
+      ImGui::Text("Preferred: %s", p.preferred ? std::string(analysis::device_name(*p.preferred)).c_str() : "none");
+      ImGui::SameLine();
+      ImGui::TextDisabled("(%s)", std::string(analysis::source_name(snap->placement->source)).c_str());
+      std::string supported;
+      for (auto d : p.supported.list()) supported += (supported.empty() ? "" : ", ") + std::string(analysis::device_name(d));
+      ImGui::Text("Supported: %s", supported.empty() ? "-" : supported.c_str());
+      if (!p.rule.empty()) ImGui::TextDisabled("rule: %s", p.rule.c_str());
+      if (!p.reason.empty()) ImGui::TextWrapped("%s", p.reason.c_str());
+      if (p.cost) ImGui::Text("Cost weight: %.4g", *p.cost);
+    }
+  }
+  draw_cost(doc, o);
+  draw_weights(doc, *fn, op);
   if (ImGui::CollapsingHeader("Inputs", ImGuiTreeNodeFlags_DefaultOpen)) {
     if (op.inputs.empty()) ImGui::TextDisabled("none");
     for (size_t i = 0; i < op.inputs.size(); ++i) {
@@ -118,30 +151,57 @@ void OpInspector::Draw(Document& doc, bool* open) {
       ImGui::PopID();
     }
   }
-  if (const ModelSnapshot* snap = doc.snapshot(); snap && ImGui::CollapsingHeader("Placement", ImGuiTreeNodeFlags_DefaultOpen)) {
-    const size_t f = static_cast<size_t>(doc.selection().function);
-    const int32_t idx = snap->placement && f < snap->op_placement.size() ? snap->op_placement[f][static_cast<size_t>(o)] : -1;
-    if (!snap->placement) {
-      ImGui::TextWrapped("No placement: %s", snap->placement_error.empty() ? "not computed" : snap->placement_error.c_str());
-    } else if (idx < 0) {
-      ImGui::TextDisabled("not in the %s plan", std::string(analysis::source_name(snap->placement->source)).c_str());
-    } else {
-      const auto& p = snap->placement->ops[static_cast<size_t>(idx)];
-      ImGui::Text("Preferred: %s", p.preferred ? std::string(analysis::device_name(*p.preferred)).c_str() : "none");
-      ImGui::SameLine();
-      ImGui::TextDisabled("(%s)", std::string(analysis::source_name(snap->placement->source)).c_str());
-      std::string supported;
-      for (auto d : p.supported.list()) supported += (supported.empty() ? "" : ", ") + std::string(analysis::device_name(d));
-      ImGui::Text("Supported: %s", supported.empty() ? "-" : supported.c_str());
-      if (!p.rule.empty()) ImGui::TextDisabled("rule: %s", p.rule.c_str());
-      if (!p.reason.empty()) ImGui::TextWrapped("%s", p.reason.c_str());
-      if (p.cost) ImGui::Text("Cost weight: %.4g", *p.cost);
-    }
-  }
   if (!op.blocks.empty() && ImGui::CollapsingHeader("Nested blocks")) {
     for (ir::BlockId b : op.blocks) ImGui::BulletText("%s: %zu ops", fn->block_path(b).c_str(), fn->block(b).ops.size());
   }
   ImGui::End();
+}
+
+void OpInspector::draw_weights(const Document& doc, const ir::Function& fn, const ir::Op& op) {
+  // The op's own output when it is a weight (const / constexpr_*), else its weight inputs.
+  std::vector<std::pair<std::string, ir::ValueId>> tensors;
+  auto worth = [&](ir::ValueId v) {
+    if (!analysis::is_compile_time_tensor(fn, v)) return false;
+    const auto n = fn.value(v).type.shape.element_count();
+    return !n || *n > 1;  // scalars are shown as attributes already
+  };
+  if (op.is_const() || op.is_constexpr()) {
+    for (ir::ValueId v : op.outputs)
+      if (worth(v)) tensors.emplace_back("output " + fn.value(v).name, v);
+  } else {
+    for (const auto& in : op.inputs)
+      for (const auto& b : in.bindings)
+        if (!b.is_literal() && worth(b.value)) tensors.emplace_back(in.name + "  " + fn.value(b.value).name, b.value);
+  }
+  if (tensors.empty() || !ImGui::CollapsingHeader("Weights", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    ImGui::PushID(static_cast<int>(i) + 3000);
+    if (ImGui::TreeNodeEx(tensors[i].first.c_str(), i == 0 ? ImGuiTreeNodeFlags_DefaultOpen : 0)) {
+      histogram_.Draw(doc, tensors[i].second);
+      ImGui::TreePop();
+    }
+    ImGui::PopID();
+  }
+}
+
+void OpInspector::draw_cost(const Document& doc, ir::OpId o) {
+  const ModelSnapshot* snap = doc.snapshot();
+  const FunctionAnalysis* fa = snap ? snap->function_analysis(doc.selection().function) : nullptr;
+  if (!snap || !snap->cost || !fa || static_cast<size_t>(o) >= fa->cost.size() || fa->cost[static_cast<size_t>(o)] < 0) return;
+  const analysis::OpCost& c = snap->cost->ops[static_cast<size_t>(fa->cost[static_cast<size_t>(o)])];
+  if (!ImGui::CollapsingHeader("Cost (estimate)", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  if (!c.known) {
+    ImGui::TextWrapped("Unknown: %s", c.unknown_reason.c_str());
+    return;
+  }
+  const double share = fa->total_macs ? 100.0 * static_cast<double>(c.macs) / static_cast<double>(fa->total_macs) : 0;
+  ImGui::Text("MACs %.4g  (%.2f%% of the function)", static_cast<double>(c.macs), share);
+  ImGui::Text("FLOPs %.4g", static_cast<double>(c.flops));
+  ImGui::Text("weights %.4g B stored, %.4g B decoded", static_cast<double>(c.weight_bytes), static_cast<double>(c.weight_bytes_decompressed));
+  ImGui::Text("activations %.4g B read, %.4g B written", static_cast<double>(c.activation_bytes_read), static_cast<double>(c.activation_bytes_written));
+  if (!c.bound.empty())
+    ImGui::Text("roofline %.3g us, %s-bound%s", c.estimate_seconds * 1e6, c.bound.c_str(), c.int8 ? " (int8 peak)" : "");
+  ImGui::TextDisabled("estimated from shapes for %s (core/analysis/cost), not measured", snap->cost->chip.name.c_str());
 }
 
 }  // namespace mlscope::gui

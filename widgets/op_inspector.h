@@ -1,14 +1,23 @@
 // Op inspector window: the selected op's inputs (with producers) and outputs (with users), both
-// clickable, its attributes and the constants it reads (dtype, shape, storage, first values).
+// clickable, its attributes and the constants it reads (dtype, shape, storage, first values),
+// the quantization lineage chain, weight histograms, placement with its reason and the cost estimate.
 #pragma once
 
 #include "widgets/document.h"
+#include "widgets/weight_histogram.h"
 
 namespace mlscope::gui {
 
 class OpInspector {
  public:
   void Draw(Document& doc, bool* open);
+  /// No histogram is still being computed.
+  bool idle() const { return histogram_.idle(); }
+
+ private:
+  void draw_weights(const Document& doc, const ir::Function& fn, const ir::Op& op);
+  void draw_cost(const Document& doc, ir::OpId o);
+  WeightHistogram histogram_;
 };
 
 }  // namespace mlscope::gui

@@ -159,7 +159,7 @@ int App::run() {
 void App::run_script_step() {
   if (options_.script.empty() || measure_left_ > 0) return;
   if (script_.done()) { quit_ = true; return; }
-  const ScriptCommand* c = script_.poll(doc_.busy());
+  const ScriptCommand* c = script_.poll(doc_.busy() || !inspector_.idle());
   if (!c) return;
   auto fail = [&](const std::string& msg) {
     std::fprintf(stderr, "mlscope: %s:%d: %s\n", options_.script.c_str(), c->line, msg.c_str());
@@ -196,6 +196,9 @@ void App::run_script_step() {
     measure_ui_ms_.clear();
     measure_gl_ms_.clear();
   } else if (c->verb == "quit") quit_ = true;
+  else if (std::string error; run_view_verb(*c, error)) {
+    if (!error.empty()) fail(error);
+  }
 }
 
 void App::frame() {

@@ -46,6 +46,9 @@ class App {
   void draw_menu();
   void draw_status_overlays();
   void run_script_step();
+  /// Script verbs of the table / inspector / pipeline / group views (script_views.cpp); false if
+  /// `c` is not one of them. Sets `error` on a bad argument.
+  bool run_view_verb(const ScriptCommand& c, std::string& error);
   void default_layout();
   void reload_fonts();
 

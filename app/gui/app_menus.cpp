@@ -14,7 +14,8 @@ void App::default_layout() {
   // First use only: afterwards imgui.ini remembers where the user put each window.
   const ImVec2 d = ImGui::GetIO().DisplaySize;
   const float top = ImGui::GetFrameHeight();
-  const float lw = d.x * 0.22f, rw = d.x * 0.25f, h = d.y - top;
+  // MIL text lines are long (typed tensors): give that pane ~30% of the width.
+  const float lw = d.x * 0.22f, rw = d.x * 0.30f, h = d.y - top;
   const float cw = d.x - lw - rw, gh = h * 0.64f;
   struct Place { const char* name; ImVec2 pos, size; };
   const Place places[] = {

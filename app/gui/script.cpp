@@ -8,9 +8,11 @@ namespace mlscope::gui {
 
 std::optional<std::string> Script::load(const std::string& path, Script& out) {
   static const std::set<std::string> kVerbs = {"open", "select", "function", "color-mode", "search", "fit", "zoom", "constants",
-                                              "theme", "wait", "screenshot", "measure", "quit", "recording"};
+                                              "theme", "wait", "screenshot", "measure", "quit", "recording",
+                                              "table-filter", "table-device", "table-type", "print-table", "submodel", "collapse", "expand"};
   static const std::set<std::string> kNeedArg = {"open", "select", "function", "color-mode", "search", "zoom", "constants",
-                                                "theme", "wait", "screenshot", "measure", "recording"};
+                                                "theme", "wait", "screenshot", "measure", "recording",
+                                                "table-filter", "table-device", "table-type", "submodel", "collapse", "expand"};
   std::ifstream in(path);
   if (!in) return path + ": cannot read script";
   std::string line;

@@ -1,0 +1,34 @@
+// Histogram + min/max/mean/std of a compile-time tensor (const / decoded constexpr chain) in the
+// inspector. The numbers come from core/analysis/tensor_histogram (bounded cost), computed on a
+// background thread once per (model, function, value) and cached.
+#pragma once
+
+#include <cstdint>
+#include <future>
+#include <map>
+#include <memory>
+#include <tuple>
+
+#include "core/analysis/tensor_histogram.h"
+#include "widgets/document.h"
+
+namespace mlscope::gui {
+
+class WeightHistogram {
+ public:
+  ~WeightHistogram();
+  /// Draws the statistics of value `v` of the current function (starts the computation if needed).
+  void Draw(const Document& doc, ir::ValueId v);
+  /// True when every requested histogram has finished (scripts wait on this).
+  bool idle() const;
+
+ private:
+  using Key = std::tuple<uint64_t, int32_t, ir::ValueId>;  ///< generation, function, value
+  struct Entry {
+    std::shared_future<analysis::TensorHistogram> result;
+  };
+  std::map<Key, Entry> cache_;
+  uint64_t generation_ = ~0ull;
+};
+
+}  // namespace mlscope::gui
