@@ -196,7 +196,8 @@ void GraphView::draw_legend(ImDrawList* dl, const Document& doc) {
   if (!lg.ramp.empty()) w = std::max({w, ramp_w, ImGui::CalcTextSize((lg.ramp_low + "   " + lg.ramp_high).c_str()).x});
   float height = line * static_cast<float>(1 + lg.rows.size() + (edge_key ? 2 : 0) + (lg.note.empty() ? 0 : 1));
   if (!lg.ramp.empty()) height += font * 0.9f + line;
-  const ImVec2 p0{canvas_min_.x + pad, canvas_min_.y + pad};
+  // Bottom-left: the first view shows a program's inputs at the top, which a legend must not hide.
+  const ImVec2 p0{canvas_min_.x + pad, std::max(canvas_min_.y + pad, canvas_max_.y - pad * 3 - height)};
   const ImVec2 p1{p0.x + w + 2 * pad, p0.y + pad * 2 + height};
   ImVec4 bg = ImGui::ColorConvertU32ToFloat4(pal.canvas_bg);
   bg.w = 0.88f;

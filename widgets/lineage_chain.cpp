@@ -37,8 +37,9 @@ std::string decode_detail(const analysis::TensorLineage& t) {
 
 std::vector<Box> boxes_for(const ir::Function& fn, const analysis::TensorLineage& t, ImU32 stored_fill, ImU32 op_fill, ImU32 consumer_fill) {
   std::vector<Box> boxes;
-  std::string stored = "stored " + (t.stored_dtype.empty() ? std::string("?") : t.stored_dtype);
-  std::string detail = t.kind == "activation" ? "runtime activation" : "";
+  const std::string dtype = t.stored_dtype.empty() ? std::string("?") : t.stored_dtype;
+  const std::string stored = t.kind == "activation" ? dtype + " activation" : "stored " + dtype;
+  std::string detail = t.kind == "activation" ? "quantized at runtime" : "";
   if (t.kind != "activation" && t.stored_bytes) detail = std::to_string(t.stored_bytes) + " bytes";
   if (t.compression_vs_fp16) {
     char buf[48];

@@ -43,7 +43,7 @@ void OpInspector::Draw(Document& doc, bool* open) {
   const ir::Function* fn = doc.current_function();
   const ir::OpId o = doc.selection().op;
   if (!fn || o < 0 || static_cast<size_t>(o) >= fn->ops.size()) {
-    ImGui::TextDisabled(fn ? "Select an op in the graph, the op table or the MIL text." : "No model open.");
+    ImGui::TextDisabled(fn ? "Select an op in the graph, the op table or the MIL text." : doc.has_model() ? "This model has no program (no ops)." : "No model open.");
     ImGui::End();
     return;
   }

@@ -99,7 +99,7 @@ void OpTable::Draw(Document& doc, bool* open) {
   const ir::Function* fn = doc.current_function();
   const ModelSnapshot* snap = doc.snapshot();
   if (!fn || !snap) {
-    ImGui::TextDisabled("No model open.");
+    ImGui::TextDisabled(snap ? "This model has no program (no ops)." : "No model open.");
     ImGui::End();
     return;
   }

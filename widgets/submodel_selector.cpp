@@ -10,7 +10,9 @@ namespace {
 
 std::string name_of(const ir::Model& parent, size_t i) {
   if (i < parent.submodel_names.size() && !parent.submodel_names[i].empty()) return parent.submodel_names[i];
-  return "model " + std::to_string(i);
+  // Unnamed pipeline members are known by their kind ("glmRegressor"); the index disambiguates.
+  const std::string& kind = parent.submodels[i].kind;
+  return kind.empty() ? "model " + std::to_string(i) : kind;
 }
 
 }  // namespace
@@ -25,7 +27,7 @@ std::optional<std::vector<int>> find_submodel(const ir::Model& root, const std::
     const std::string part = spec.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
     int found = -1;
     for (size_t i = 0; i < m->submodels.size() && found < 0; ++i)
-      if (name_of(*m, i) == part) found = static_cast<int>(i);
+      if (name_of(*m, i) == part || m->submodels[i].kind == part) found = static_cast<int>(i);
     if (found < 0 && !part.empty() && part.find_first_not_of("0123456789") == std::string::npos) {
       const long idx = std::strtol(part.c_str(), nullptr, 10);
       if (idx >= 0 && static_cast<size_t>(idx) < m->submodels.size()) found = static_cast<int>(idx);
@@ -47,7 +49,7 @@ std::string submodel_label(const ir::Model& root, const std::vector<int>& path) 
     label += (label.empty() ? "" : "/") + name_of(*m, static_cast<size_t>(i));
     m = &m->submodels[static_cast<size_t>(i)];
   }
-  return label + "  (" + m->kind + ")";
+  return label == m->kind ? label : label + "  (" + m->kind + ")";
 }
 
 void draw_submodel_selector(Document& doc) {
@@ -62,7 +64,8 @@ void draw_submodel_selector(Document& doc) {
         path.push_back(static_cast<int>(i));
         const ir::Model& sub = m.submodels[i];
         std::string text(static_cast<size_t>(depth) * 2, ' ');
-        text += name_of(m, i) + "  (" + sub.kind + (sub.functions.empty() ? ", no program" : "") + ")";
+        text += std::to_string(i) + ": " + name_of(m, i) + (name_of(m, i) == sub.kind ? "" : "  (" + sub.kind + ")") +
+                (sub.functions.empty() ? "  - no program" : "");
         ImGui::PushID(static_cast<int>(i));
         if (ImGui::Selectable(text.c_str(), path == snap->submodel_path)) doc.select_submodel(path);
         list(sub, depth + 1);

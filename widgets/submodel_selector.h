@@ -13,7 +13,8 @@ namespace mlscope::gui {
 /// Draws the combo when the opened file has sub-models (nothing otherwise).
 void draw_submodel_selector(Document& doc);
 
-/// "featureVectorizer", "1", "outer/inner" or "/" (the file's model) → submodel path.
+/// Sub-model by name ("model1"), kind ("glmRegressor"), index ("1"), nested "a/b", or "/" (the
+/// file's model) → submodel path.
 std::optional<std::vector<int>> find_submodel(const ir::Model& root, const std::string& spec);
 
 /// Display name of the model at `path` ("pipelineRegressor" for the root, else its name).

@@ -83,6 +83,8 @@ bool App::init_window() {
   }
   glfwMakeContextCurrent(window_);
   glfwSwapInterval(scripted_ ? 0 : 1);
+  // Headless runs: park the pointer in the corner so no hover tooltip covers the screenshots.
+  if (scripted_) glfwSetCursorPos(window_, options_.width - 1, options_.height - 1);
   glfwSetWindowUserPointer(window_, this);
   glfwSetDropCallback(window_, drop_callback);
   glfwSetWindowContentScaleCallback(window_, scale_callback);

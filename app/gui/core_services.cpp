@@ -14,7 +14,7 @@ CoreServices make_core_services() {
   s.print = [](const ir::Model& model) {
     ProgramText t;
     if (model.functions.empty()) {
-      t.error = model.submodels.empty() ? "this model kind has no program" : "pipeline: open a sub-model to see its program";
+      t.error = model.submodels.empty() ? "this model kind has no program" : "pipeline: pick a sub-model in the Graph toolbar to see its program";
       return t;
     }
     format::MilText mil = format::print_mil_text(model);
