@@ -9,7 +9,7 @@ namespace mlscope::gui {
 std::optional<std::string> Script::load(const std::string& path, Script& out) {
   static const std::set<std::string> kVerbs = {"open", "select", "function", "color-mode", "search", "fit", "zoom", "constants",
                                               "theme", "wait", "screenshot", "measure", "quit", "recording",
-                                              "table-filter", "table-device", "table-type", "print-table", "submodel", "collapse", "expand"};
+                                              "table-filter", "table-device", "table-type", "print-table", "print-graph", "submodel", "collapse", "expand"};
   static const std::set<std::string> kNeedArg = {"open", "select", "function", "color-mode", "search", "zoom", "constants",
                                                 "theme", "wait", "screenshot", "measure", "recording",
                                                 "table-filter", "table-device", "table-type", "submodel", "collapse", "expand"};

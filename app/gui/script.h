@@ -2,7 +2,7 @@
 //   recording FILE|none (for the next open) | open PATH | select OP_NAME | function NAME | color-mode op-type|device|lineage|cost
 //   search TEXT | fit | zoom FACTOR | constants on|off | theme dark|light | wait FRAMES
 //   screenshot PATH | measure FRAMES [LABEL] | quit
-//   table-filter TEXT|- | table-device cpu|gpu|ane|none|all | table-type TYPE|all | print-table
+//   table-filter TEXT|- | table-device cpu|gpu|ane|none|all | table-type TYPE|all | print-table | print-graph
 //   submodel NAME|INDEX|A/B|/ | collapse OP_NAME | expand OP_NAME
 // Each command waits until a running load has finished and then lets a few frames settle.
 #pragma once
