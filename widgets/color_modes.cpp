@@ -137,6 +137,22 @@ void NodeColors::rebuild(const Document& doc, const layout::GraphLayout& g, cons
   }
 }
 
+uint8_t NodeColors::salience(ColorMode m, size_t node) const {
+  const auto& cat = category_[static_cast<size_t>(m)];
+  if (node >= cat.size()) return 0;
+  const uint8_t c = cat[node];
+  switch (m) {
+    case ColorMode::Cost: return c < kCostSteps ? static_cast<uint8_t>(c + 2) : c == kCostUnknown ? 1 : 0;
+    case ColorMode::Lineage:
+      return c == static_cast<uint8_t>(analysis::LineageKind::Float) || c == kLineageIo ? 0
+             : c == static_cast<uint8_t>(analysis::LineageKind::Plumbing)               ? 1
+                                                                                         : 2;
+    case ColorMode::Device: return c == kDeviceIo || c == kDeviceNone ? 0 : 1;
+    case ColorMode::OpType: return 0;
+  }
+  return 0;
+}
+
 bool NodeColors::available(ColorMode m, std::string* why) const {
   auto no = [&](std::string text) { if (why) *why = std::move(text); return false; };
   switch (m) {
@@ -160,7 +176,7 @@ std::vector<ImU32> NodeColors::colors_of(ColorMode m) {
       break;
     case ColorMode::Cost:
       for (int s = 0; s < kCostSteps; ++s) t.push_back(for_theme(ramp_color((static_cast<float>(s) + 1) / kCostSteps)));
-      t.push_back(for_theme(rgb(78, 80, 88)));    // no MACs
+      t.push_back(for_theme(rgb(104, 108, 118)));  // no MACs
       t.push_back(for_theme(rgb(150, 60, 60)));   // unknown shape
       t.push_back(pal.io_node);                   // not costed (inputs, outputs, const)
       break;
@@ -198,10 +214,10 @@ Legend NodeColors::legend(ColorMode m) const {
     case ColorMode::Cost: {
       l.title = "Color: share of estimated MACs";
       for (int s = 0; s < kCostSteps; ++s) l.ramp.push_back(colors[static_cast<size_t>(s)]);
-      l.ramp_low = "> 0";
+      l.ramp_low = "smallest";
       if (count_[3][kCostNone]) l.rows.push_back({colors[kCostNone], "not costed: input / output / const (" + std::to_string(count_[3][kCostNone]) + ")"});
       const double share = total_macs_ ? 100.0 * static_cast<double>(max_macs_) / static_cast<double>(total_macs_) : 0;
-      std::snprintf(buf, sizeof buf, "largest op: %.1f%% (%s MACs)", share, human_count(static_cast<double>(max_macs_)).c_str());
+      std::snprintf(buf, sizeof buf, "largest op: %.3g%% (%s MACs)", share, human_count(static_cast<double>(max_macs_)).c_str());
       l.ramp_high = buf;
       if (count_[3][kCostZero]) l.rows.push_back({colors[kCostZero], "no MACs (" + std::to_string(count_[3][kCostZero]) + ")"});
       if (count_[3][kCostUnknown]) l.rows.push_back({colors[kCostUnknown], "shape unknown (" + std::to_string(count_[3][kCostUnknown]) + ")"});

@@ -59,6 +59,9 @@ class NodeColors {
   }
   /// Builds the category -> colour table of `m` for the current theme (cheap; once per frame).
   void color_table(ColorMode m) { table_ = colors_of(m); }
+  /// How much a node's colour matters when many nodes share one pixel (zoomed far out): the
+  /// costliest op, a quantized op over a float one. 0 = least.
+  uint8_t salience(ColorMode m, size_t node) const;
   /// Category -> colour of mode m in the current theme.
   static std::vector<ImU32> colors_of(ColorMode m);
   Legend legend(ColorMode m) const;

@@ -76,6 +76,7 @@ void GraphView::draw_nodes(ImDrawList* dl, const Document& doc, const layout::Gr
   const ImVec2 w0 = to_world(canvas_min_), w1 = to_world(canvas_max_);
   const Palette& pal = palette();
   const ir::Function* fn = doc.current_function();
+  cache_.colors.color_table(color_mode_);
   if (dots) {
     // Zoomed far out: one small square per occupied 2-px cell; 10k nodes cost 10k lookups.
     const int gw = static_cast<int>((canvas_max_.x - canvas_min_.x) / 2) + 1, gh = static_cast<int>((canvas_max_.y - canvas_min_.y) / 2) + 1;
@@ -86,9 +87,11 @@ void GraphView::draw_nodes(ImDrawList* dl, const Document& doc, const layout::Gr
       const ImVec2 c = to_screen(r.x + r.w / 2, r.y + r.h / 2);
       const int cx = static_cast<int>((c.x - canvas_min_.x) / 2), cy = static_cast<int>((c.y - canvas_min_.y) / 2);
       if (cx < 0 || cy < 0 || cx >= gw || cy >= gh) continue;
+      // One mark per cell; a more salient node (costlier, quantized) paints over a less salient one.
       uint8_t& cell = dot_grid_[static_cast<size_t>(cy) * static_cast<size_t>(gw) + static_cast<size_t>(cx)];
-      if (cell) continue;
-      cell = 1;
+      const uint8_t sal = static_cast<uint8_t>(cache_.colors.salience(color_mode_, i) + 1);
+      if (cell >= sal) continue;
+      cell = sal;
       const float half = std::max(1.5f, r.w * zoom_ * 0.5f);
       dl->AddRectFilled({c.x - half, c.y - 1.5f}, {c.x + half, c.y + 1.5f}, node_color(i));
     }
@@ -103,7 +106,6 @@ void GraphView::draw_nodes(ImDrawList* dl, const Document& doc, const layout::Gr
   }
   const float font = ImGui::GetFontSize();
   const float rounding = std::clamp(5.0f * zoom_, 0.0f, 6.0f);
-  cache_.colors.color_table(color_mode_);
   char buf[64];
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const auto& n = g.nodes[i];
@@ -199,6 +201,7 @@ void GraphView::draw_legend(ImDrawList* dl, const Document& doc) {
   // Bottom-left: the first view shows a program's inputs at the top, which a legend must not hide.
   const ImVec2 p0{canvas_min_.x + pad, std::max(canvas_min_.y + pad, canvas_max_.y - pad * 3 - height)};
   const ImVec2 p1{p0.x + w + 2 * pad, p0.y + pad * 2 + height};
+  legend_w_ = p1.x - canvas_min_.x + pad;
   ImVec4 bg = ImGui::ColorConvertU32ToFloat4(pal.canvas_bg);
   bg.w = 0.88f;
   dl->AddRectFilled(p0, p1, ImGui::ColorConvertFloat4ToU32(bg), 4);
@@ -243,6 +246,7 @@ void GraphView::draw_minimap(ImDrawList* dl, const layout::GraphLayout& g) {
   const ImVec2 p1{canvas_max_.x - font * 0.6f, canvas_max_.y - font * 0.6f};
   const ImVec2 p0{p1.x - mw, p1.y - mh};
   minimap_rect_ = {p0.x, p0.y, p1.x, p1.y};
+  minimap_w_ = canvas_max_.x - p0.x + font * 0.6f;
   const float ox = p0.x + (mw - g.bounds.w * s) / 2;
   ImVec4 bg = ImGui::ColorConvertU32ToFloat4(pal.canvas_bg);
   bg.w = 0.92f;
@@ -258,8 +262,9 @@ void GraphView::draw_minimap(ImDrawList* dl, const layout::GraphLayout& g) {
     const int cx = static_cast<int>(x - p0.x), cy = static_cast<int>(y - p0.y);
     if (cx < 0 || cy < 0 || cx >= gw || cy >= gh) continue;
     uint8_t& cell = grid[static_cast<size_t>(cy) * static_cast<size_t>(gw) + static_cast<size_t>(cx)];
-    if (cell) continue;
-    cell = 1;
+    const uint8_t sal = static_cast<uint8_t>(cache_.colors.salience(color_mode_, i) + 1);
+    if (cell >= sal) continue;
+    cell = sal;
     const float hw = std::max(1.0f, r.w * s * 0.5f);
     dl->AddRectFilled({x - hw, y - 0.5f}, {x + hw, y + 1.0f}, node_color(i));
   }

@@ -40,7 +40,7 @@ void GraphView::rebuild_cache(const Document& doc) {
     }
     cache_.edge_box[e] = {x0, y0, x1 - x0, y1 - y0};
   }
-  initial_view_ = true;
+  initial_view_ = 2;  // again on the 2nd frame, once the legend of this model has been measured
 }
 
 std::string GraphView::node_label(const Document& doc, const layout::LayoutNode& n, bool type_only) const {
@@ -57,7 +57,7 @@ void GraphView::fit(const layout::GraphLayout& g) {
   if (size.x <= 1 || size.y <= 1 || g.bounds.w <= 0 || g.bounds.h <= 0) return;
   const float margin = 24;
   zoom_ = std::clamp(std::min((size.x - 2 * margin) / g.bounds.w, (size.y - 2 * margin) / g.bounds.h), 1e-4f, 1.5f);
-  offset_.x = g.bounds.x + g.bounds.w / 2 - size.x / 2 / zoom_;
+  offset_.x = g.bounds.x + g.bounds.w / 2 - view_center_x(g.bounds.w * zoom_) / zoom_;
   offset_.y = g.bounds.y + g.bounds.h / 2 - size.y / 2 / zoom_;
 }
 
@@ -73,14 +73,24 @@ void GraphView::initial_view(const layout::GraphLayout& g) {
   float top_x = g.bounds.x + g.bounds.w / 2, top_y = 1e30f;
   for (const auto& n : g.nodes)
     if (n.rect.y < top_y) { top_y = n.rect.y; top_x = n.rect.x + n.rect.w / 2; }
-  offset_.x = g.bounds.w * zoom_ <= size.x ? g.bounds.x + g.bounds.w / 2 - size.x / 2 / zoom_ : top_x - size.x / 2 / zoom_;
+  offset_.x = g.bounds.w * zoom_ <= size.x ? g.bounds.x + g.bounds.w / 2 - view_center_x(g.bounds.w * zoom_) / zoom_
+                                          : top_x - size.x / 2 / zoom_;
   offset_.y = g.bounds.y - margin / zoom_;
+}
+
+float GraphView::view_center_x(float content_w) const {
+  // Content that fits between the legend (left) and the minimap (right) is centred there, so
+  // neither overlay hides it; wider content is centred on the whole canvas.
+  const float w = canvas_max_.x - canvas_min_.x;
+  const float left = legend_ ? legend_w_ : 0, right = minimap_ ? minimap_w_ : 0;
+  if (content_w + left + right > w) return w / 2;
+  return left + (w - left - right) / 2;
 }
 
 void GraphView::center_on(const layout::Rect& r, bool readable_zoom) {
   if (readable_zoom && zoom_ < 0.7f) zoom_ = 1.0f;
   const ImVec2 size{canvas_max_.x - canvas_min_.x, canvas_max_.y - canvas_min_.y};
-  offset_.x = r.x + r.w / 2 - size.x / 2 / zoom_;
+  offset_.x = r.x + r.w / 2 - view_center_x(r.w * zoom_) / zoom_;
   offset_.y = r.y + r.h / 2 - size.y / 2 / zoom_;
 }
 
@@ -232,7 +242,7 @@ void GraphView::draw_canvas(Document& doc) {
     zoom_request_ = 0;
     center_on({c.x, c.y, 0, 0}, false);
   }
-  if (initial_view_) { initial_view(*g); initial_view_ = false; fit_requested_ = false; }
+  if (initial_view_ > 0) { initial_view(*g); --initial_view_; fit_requested_ = false; }
   if (fit_requested_) { fit(*g); fit_requested_ = false; }
 
   const int32_t selected_node = visible_node_for(doc, *g);

@@ -49,6 +49,8 @@ class GraphView {
   void fit(const layout::GraphLayout& g);
   void initial_view(const layout::GraphLayout& g);
   void center_on(const layout::Rect& r, bool readable_zoom);
+  /// Screen x (from the canvas' left) where content `content_w` px wide is centred.
+  float view_center_x(float content_w) const;
   void update_matches(const Document& doc);
   void step_match(Document& doc, int dir);
   ImU32 node_color(size_t node) const { return cache_.colors.color(color_mode_, node); }
@@ -64,7 +66,8 @@ class GraphView {
   ColorMode color_mode_ = ColorMode::OpType;
   float zoom_ = 1.0f, zoom_request_ = 0;
   ImVec2 offset_{0, 0}, origin_{0, 0}, canvas_min_{0, 0}, canvas_max_{0, 0};
-  bool fit_requested_ = false, initial_view_ = true, minimap_ = true, legend_ = true;
+  bool fit_requested_ = false, minimap_ = true, legend_ = true;
+  int initial_view_ = 2;  ///< frames left that (re)compute the first view of a new graph
   uint64_t seen_focus_ = 0;
   char search_buf_[128] = {};
   std::string match_query_;
@@ -75,6 +78,7 @@ class GraphView {
   std::vector<uint8_t> dot_grid_;  ///< occupancy for the dot level of detail
   std::vector<uint8_t> match_flag_;  ///< per node: matches the search
   ImVec4 minimap_rect_{0, 0, 0, 0};
+  float legend_w_ = 0, minimap_w_ = 0;  ///< overlay widths of the last frame (px, incl. margins)
   std::vector<ImVec2> scratch_;
 };
 

@@ -28,6 +28,14 @@ std::string read_text(const fs::path& p) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+// Every match of `pattern` in `text` (group `group`).
+std::vector<std::string> all_matches(const std::string& text, const std::string& pattern, int group = 0) {
+  const std::regex re(pattern);
+  std::vector<std::string> out;
+  for (std::sregex_iterator it(text.begin(), text.end(), re), end; it != end; ++it) out.push_back((*it)[group].str());
+  return out;
+}
+
 }  // namespace
 
 TEST(GuiViews, LineageModeColoursW8A8ConvAndQuantizedActivations) {
@@ -82,7 +90,7 @@ TEST(GuiViews, OpTableFiltersByRecordedDevice) {
             0)
       << out;
   std::vector<long long> rows;
-  for (std::sregex_iterator it(out.begin(), out.end(), std::regex(R"(table: (\d+) rows)")), end; it != end; ++it) rows.push_back(std::stoll((*it)[1]));
+  for (const auto& n : all_matches(out, R"(table: (\d+) rows)", 1)) rows.push_back(std::stoll(n));
   ASSERT_EQ(rows.size(), 3u) << out;
   EXPECT_EQ(rows[0], ne);
   EXPECT_EQ(rows[1], 0);
@@ -126,8 +134,7 @@ TEST(GuiViews, ControlFlowBlocksAreCollapsibleGroups) {
                        &out),
             0)
       << out;
-  std::vector<std::string> lines;
-  for (std::sregex_iterator it(out.begin(), out.end(), std::regex(R"(graph: [^\n]*)")), end; it != end; ++it) lines.push_back(it->str());
+  const std::vector<std::string> lines = all_matches(out, R"(graph: [^\n]*)");
   ASSERT_EQ(lines.size(), 3u) << out;
   // Open: every while_loop is a frame holding its two blocks (cond + body).
   EXPECT_EQ(number_after(lines[0], "graph:", "compound="), loops);
@@ -150,8 +157,7 @@ TEST(GuiViews, PipelineSubModelCanBePicked) {
   ASSERT_NE(expected.find("\"glmRegressor\""), std::string::npos);
   std::string out;
   ASSERT_EQ(run_script("pipeline", "open " + model.string() + "\nprint-graph\nsubmodel glmRegressor\nprint-graph\nsubmodel /\nprint-graph\n", &out), 0) << out;
-  std::vector<std::string> lines;
-  for (std::sregex_iterator it(out.begin(), out.end(), std::regex(R"(graph: kind=\S+)")), end; it != end; ++it) lines.push_back(it->str());
+  const std::vector<std::string> lines = all_matches(out, R"(graph: kind=\S+)");
   ASSERT_EQ(lines.size(), 3u) << out;
   EXPECT_EQ(lines[0], "graph: kind=pipelineRegressor");
   EXPECT_EQ(lines[1], "graph: kind=glmRegressor");
