@@ -92,6 +92,10 @@ void GraphView::center_on(const layout::Rect& r, bool readable_zoom) {
   const ImVec2 size{canvas_max_.x - canvas_min_.x, canvas_max_.y - canvas_min_.y};
   offset_.x = r.x + r.w / 2 - view_center_x(r.w * zoom_) / zoom_;
   offset_.y = r.y + r.h / 2 - size.y / 2 / zoom_;
+  // A control-flow frame larger than the view: show its title (top-left), not its middle.
+  const float margin = 24;
+  if (r.h * zoom_ > size.y - 2 * margin) offset_.y = r.y - margin / zoom_;
+  if (r.w * zoom_ > size.x - 2 * margin) offset_.x = r.x - margin / zoom_;
 }
 
 void GraphView::update_matches(const Document& doc) {
