@@ -177,7 +177,7 @@ std::vector<ImU32> NodeColors::colors_of(ColorMode m) {
     case ColorMode::Cost:
       for (int s = 0; s < kCostSteps; ++s) t.push_back(for_theme(ramp_color((static_cast<float>(s) + 1) / kCostSteps)));
       t.push_back(for_theme(rgb(104, 108, 118)));  // no MACs
-      t.push_back(for_theme(rgb(150, 60, 60)));   // unknown shape
+      t.push_back(for_theme(rgb(125, 95, 125)));  // unknown shape (muted: not an error)
       t.push_back(pal.io_node);                   // not costed (inputs, outputs, const)
       break;
   }
@@ -213,7 +213,8 @@ Legend NodeColors::legend(ColorMode m) const {
       break;
     case ColorMode::Cost: {
       l.title = "Color: share of estimated MACs";
-      for (int s = 0; s < kCostSteps; ++s) l.ramp.push_back(colors[static_cast<size_t>(s)]);
+      if (max_macs_ > 0)
+        for (int s = 0; s < kCostSteps; ++s) l.ramp.push_back(colors[static_cast<size_t>(s)]);
       l.ramp_low = "smallest";
       if (count_[3][kCostNone]) l.rows.push_back({colors[kCostNone], "not costed: input / output / const (" + std::to_string(count_[3][kCostNone]) + ")"});
       const double share = total_macs_ ? 100.0 * static_cast<double>(max_macs_) / static_cast<double>(total_macs_) : 0;
@@ -221,7 +222,8 @@ Legend NodeColors::legend(ColorMode m) const {
       l.ramp_high = buf;
       if (count_[3][kCostZero]) l.rows.push_back({colors[kCostZero], "no MACs (" + std::to_string(count_[3][kCostZero]) + ")"});
       if (count_[3][kCostUnknown]) l.rows.push_back({colors[kCostUnknown], "shape unknown (" + std::to_string(count_[3][kCostUnknown]) + ")"});
-      l.note = "estimate from shapes: " + human_count(static_cast<double>(total_macs_)) + " MACs in this function";
+      l.note = max_macs_ > 0 ? "estimate from shapes: " + human_count(static_cast<double>(total_macs_)) + " MACs in this function"
+                             : "no MACs estimated: no op has known shapes";
       break;
     }
   }
