@@ -188,6 +188,7 @@ void Document::run_job(Job& job, const CoreServices& services, const std::shared
         snap->cost = previous->cost;
         snap->analysis_error = previous->analysis_error;
         snap->analysis = previous->analysis;
+        snap->analysis_ms = previous->analysis_ms;
       } else {
         j->stage = static_cast<int>(Stage::Reading);
         if (j->root) {
@@ -214,7 +215,9 @@ void Document::run_job(Job& job, const CoreServices& services, const std::shared
         index_lines(*snap);
         if (services.place) place(*snap, services, j->path, j->recording);
         if (j->cancel) return;
+        const auto ta = std::chrono::steady_clock::now();
         analyze_snapshot(*snap);
+        snap->analysis_ms = ms_since(ta);
       }
       j->stage = static_cast<int>(Stage::LayingOut);
       const auto t1 = std::chrono::steady_clock::now();

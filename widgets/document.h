@@ -72,6 +72,7 @@ struct ModelSnapshot {
   std::optional<analysis::QuantReport> quant;
   std::optional<analysis::CostReport> cost;
   std::string analysis_error;  ///< why quant/cost is missing
+  double analysis_ms = 0;      ///< lineage + cost time on the worker thread
   std::vector<FunctionAnalysis> analysis;
   /// Ops drawn collapsed (sorted), per function (LayoutOptions::collapsed).
   std::vector<std::vector<ir::OpId>> collapsed;

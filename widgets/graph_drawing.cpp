@@ -154,10 +154,12 @@ void GraphView::draw_nodes(ImDrawList* dl, const Document& doc, const layout::Gr
     // A function input/output pill with room for one line shows its name, not just "input".
     if (n.kind != layout::NodeKind::Op && !two_lines) type = name;
     if (n.compound) type += "  " + name;
+    float badge_left = clip.z;  // the first label line must stop before the "+N" badge
     if (n.folded_constants > 0 && b.x - a.x > font * 7) {
       std::snprintf(buf, sizeof buf, "+%d", n.folded_constants);
       const ImVec2 bs = ImGui::CalcTextSize(buf);
       const ImVec2 bp{b.x - bs.x - 6, a.y + 3};
+      badge_left = bp.x - 6;
       dl->AddRectFilled({bp.x - 3, bp.y - 1}, {bp.x + bs.x + 3, bp.y + bs.y}, pal.badge, 3);
       dl->AddText(bp, text_col, buf);
     }
@@ -166,10 +168,10 @@ void GraphView::draw_nodes(ImDrawList* dl, const Document& doc, const layout::Gr
       for (ir::BlockId blk : fn->op(n.id).blocks) inner += fn->block(blk).ops.size();
       name = std::to_string(inner) + " ops inside";
     }
-    fit_label(type, clip.z - clip.x);
+    const float cx = (clip.x + clip.z) / 2;
+    fit_label(type, 2 * std::min(cx - clip.x, badge_left - cx));  // stays centred, clear of the badge
     if (two_lines) fit_label(name, clip.z - clip.x);
     const ImVec2 ts = ImGui::CalcTextSize(type.c_str());
-    const float cx = (clip.x + clip.z) / 2;
     const float ty = two_lines ? a.y + label_h / 2 - font : a.y + (label_h - font) / 2;
     dl->AddText(nullptr, 0, {std::max(clip.x, cx - ts.x / 2), ty}, text_col, type.c_str(), nullptr, 0, &clip);
     if (two_lines && fn) {

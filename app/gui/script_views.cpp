@@ -28,10 +28,10 @@ bool App::run_view_verb(const ScriptCommand& c, std::string& error) {
     int collapsed = 0, compound = 0;
     if (g)
       for (const auto& n : g->nodes) { collapsed += n.collapsed; compound += n.compound; }
-    std::printf("graph: kind=%s functions=%zu nodes=%zu edges=%zu groups=%zu compound=%d collapsed=%d crossings=%lld layout_ms=%.1f\n",
+    std::printf("graph: kind=%s functions=%zu nodes=%zu edges=%zu groups=%zu compound=%d collapsed=%d crossings=%lld layout_ms=%.1f analysis_ms=%.1f\n",
                 snap ? snap->model->kind.c_str() : "-", snap ? snap->model->functions.size() : 0, g ? g->nodes.size() : 0,
                 g ? g->edges.size() : 0, g ? g->groups.size() : 0, compound, collapsed, g ? static_cast<long long>(g->crossings) : 0LL,
-                snap ? snap->layout_ms : 0.0);
+                snap ? snap->layout_ms : 0.0, snap ? snap->analysis_ms : 0.0);
     std::fflush(stdout);
   } else if (c.verb == "submodel") {
     const ModelSnapshot* snap = doc_.snapshot();
