@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "widgets/number_format.h"
 #include "widgets/theme.h"
 
 namespace mlscope::gui {
@@ -56,14 +57,6 @@ ImU32 for_theme(ImU32 c) {
   return ImGui::ColorConvertFloat4ToU32({v.x * 0.6f + 0.4f, v.y * 0.6f + 0.4f, v.z * 0.6f + 0.4f, 1});
 }
 
-std::string human_count(double v) {
-  char buf[32];
-  if (v >= 1e9) std::snprintf(buf, sizeof buf, "%.2f G", v / 1e9);
-  else if (v >= 1e6) std::snprintf(buf, sizeof buf, "%.2f M", v / 1e6);
-  else if (v >= 1e3) std::snprintf(buf, sizeof buf, "%.1f k", v / 1e3);
-  else std::snprintf(buf, sizeof buf, "%.0f", v);
-  return buf;
-}
 
 }  // namespace
 

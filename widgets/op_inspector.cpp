@@ -8,6 +8,7 @@
 
 #include "core/analysis/tensor_histogram.h"
 #include "widgets/lineage_chain.h"
+#include "widgets/number_format.h"
 
 namespace mlscope::gui {
 namespace {
@@ -195,10 +196,11 @@ void OpInspector::draw_cost(const Document& doc, ir::OpId o) {
     return;
   }
   const double share = fa->total_macs ? 100.0 * static_cast<double>(c.macs) / static_cast<double>(fa->total_macs) : 0;
-  ImGui::Text("MACs %.4g  (%.2f%% of the function)", static_cast<double>(c.macs), share);
-  ImGui::Text("FLOPs %.4g", static_cast<double>(c.flops));
-  ImGui::Text("weights %.4g B stored, %.4g B decoded", static_cast<double>(c.weight_bytes), static_cast<double>(c.weight_bytes_decompressed));
-  ImGui::Text("activations %.4g B read, %.4g B written", static_cast<double>(c.activation_bytes_read), static_cast<double>(c.activation_bytes_written));
+  auto h = [](uint64_t v) { return human_count(static_cast<double>(v)); };
+  ImGui::Text("MACs %s  (%.2f%% of the function)", h(c.macs).c_str(), share);
+  ImGui::Text("FLOPs %s", h(c.flops).c_str());
+  ImGui::Text("weights %sB stored, %sB decoded", h(c.weight_bytes).c_str(), h(c.weight_bytes_decompressed).c_str());
+  ImGui::Text("activations %sB read, %sB written", h(c.activation_bytes_read).c_str(), h(c.activation_bytes_written).c_str());
   if (!c.bound.empty())
     ImGui::Text("roofline %.3g us, %s-bound%s", c.estimate_seconds * 1e6, c.bound.c_str(), c.int8 ? " (int8 peak)" : "");
   ImGui::TextDisabled("estimated from shapes for %s (core/analysis/cost), not measured", snap->cost->chip.name.c_str());

@@ -8,12 +8,14 @@
 #include <set>
 
 #include "widgets/color_modes.h"
+#include "widgets/number_format.h"
 #include "widgets/theme.h"
 
 namespace mlscope::gui {
 namespace {
 
-enum Column : int { kIndex, kType, kOpset, kName, kOutput, kDevice, kLineage, kCost, kBlock, kColumnCount };
+// Display order: what a user scans first (device, lineage, cost) sits next to the name.
+enum Column : int { kIndex, kType, kName, kDevice, kLineage, kCost, kOutput, kOpset, kBlock, kColumnCount };
 
 bool contains_ci(std::string_view hay, std::string_view needle) {
   auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(),
@@ -140,14 +142,14 @@ void OpTable::Draw(Document& doc, bool* open) {
                                 ImGuiTableFlags_Resizable | ImGuiTableFlags_Sortable | ImGuiTableFlags_Hideable | ImGuiTableFlags_ScrollX;
   if (ImGui::BeginTable("##ops", kColumnCount, flags)) {
     ImGui::TableSetupScrollFreeze(1, 1);
-    ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_DefaultSort | ImGuiTableColumnFlags_WidthFixed, font * 3, kIndex);
-    ImGui::TableSetupColumn("Type", ImGuiTableColumnFlags_WidthFixed, font * 9, kType);
-    ImGui::TableSetupColumn("Opset", ImGuiTableColumnFlags_WidthFixed, font * 4, kOpset);
-    ImGui::TableSetupColumn("Name", ImGuiTableColumnFlags_WidthFixed, font * 11, kName);
-    ImGui::TableSetupColumn("Output", ImGuiTableColumnFlags_WidthFixed, font * 12, kOutput);
-    ImGui::TableSetupColumn("Device", ImGuiTableColumnFlags_WidthFixed, font * 7, kDevice);
-    ImGui::TableSetupColumn("Lineage", ImGuiTableColumnFlags_WidthFixed, font * 11, kLineage);
-    ImGui::TableSetupColumn("Est. MACs (share)", ImGuiTableColumnFlags_WidthFixed, font * 8, kCost);
+    ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_DefaultSort | ImGuiTableColumnFlags_WidthFixed, font * 2.5f, kIndex);
+    ImGui::TableSetupColumn("Type", ImGuiTableColumnFlags_WidthFixed, font * 8, kType);
+    ImGui::TableSetupColumn("Name", ImGuiTableColumnFlags_WidthFixed, font * 10, kName);
+    ImGui::TableSetupColumn("Device", ImGuiTableColumnFlags_WidthFixed, font * 3.6f, kDevice);
+    ImGui::TableSetupColumn("Lineage", ImGuiTableColumnFlags_WidthFixed, font * 5.2f, kLineage);
+    ImGui::TableSetupColumn("Est. MACs", ImGuiTableColumnFlags_WidthFixed, font * 7, kCost);
+    ImGui::TableSetupColumn("Output", ImGuiTableColumnFlags_WidthFixed, font * 11, kOutput);
+    ImGui::TableSetupColumn("Opset", ImGuiTableColumnFlags_WidthFixed, font * 4.5f, kOpset);
     ImGui::TableSetupColumn("Block", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_DefaultHide, font * 6, kBlock);
     ImGui::TableHeadersRow();
     if (ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs(); specs && (specs->SpecsDirty || sort_dirty_)) {
@@ -209,23 +211,20 @@ void OpTable::Draw(Document& doc, bool* open) {
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(op.qualified_type().c_str());
         ImGui::TableNextColumn();
-        // Ops carry their function's active specialization (MIL opset); NN layers have none.
-        ImGui::TextUnformatted(op.dialect == ir::Dialect::NeuralNetwork ? "NN" : fn->opset.c_str());
-        ImGui::TableNextColumn();
         ImGui::TextUnformatted(op.name.c_str());
-        ImGui::TableNextColumn();
-        ImGui::TextUnformatted(output_text(*fn, op).c_str());
         ImGui::TableNextColumn();
         if (snap->placement) {
           const int d = device_of(doc, o);
           swatch(device_colors[d < 0 ? 3 : static_cast<size_t>(d)]);
-          ImGui::TextUnformatted(d < 0 ? "-" : device_label(d));
+          ImGui::TextUnformatted(d < 0 ? "-" : d == 2 ? "NE" : device_label(d));
+          if (ImGui::IsItemHovered() && d >= 0) ImGui::SetTooltip("%s (%s)", device_label(d), std::string(analysis::source_name(snap->placement->source)).c_str());
         }
         ImGui::TableNextColumn();
         if (fa && static_cast<size_t>(o) < fa->lineage.size()) {
           const auto k = fa->lineage[static_cast<size_t>(o)];
           swatch(lineage_colors[static_cast<size_t>(k)]);
-          ImGui::TextUnformatted(std::string(analysis::lineage_kind_name(k)).c_str());
+          ImGui::TextUnformatted(std::string(analysis::lineage_kind_short(k)).c_str());
+          if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", std::string(analysis::lineage_kind_name(k)).c_str());
         }
         ImGui::TableNextColumn();
         if (const analysis::OpCost* c = cost_of(snap, fa, o)) {
@@ -233,10 +232,15 @@ void OpTable::Draw(Document& doc, bool* open) {
           else if (c->macs == 0) ImGui::TextDisabled("0");
           else {
             const double share = fa->total_macs ? 100.0 * static_cast<double>(c->macs) / static_cast<double>(fa->total_macs) : 0;
-            std::snprintf(buf, sizeof buf, "%.3g (%.1f%%)", static_cast<double>(c->macs), share);
+            std::snprintf(buf, sizeof buf, "%s (%.1f%%)", human_count(static_cast<double>(c->macs)).c_str(), share);
             ImGui::TextUnformatted(buf);
           }
         }
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(output_text(*fn, op).c_str());
+        ImGui::TableNextColumn();
+        // Ops carry their function's active specialization (MIL opset); NN layers have none.
+        ImGui::TextUnformatted(op.dialect == ir::Dialect::NeuralNetwork ? "NN" : fn->opset.c_str());
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(fn->block_path(op.parent).c_str());
         ImGui::PopID();

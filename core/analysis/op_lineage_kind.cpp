@@ -19,6 +19,20 @@ std::string_view lineage_kind_name(LineageKind k) {
   return "";
 }
 
+std::string_view lineage_kind_short(LineageKind k) {
+  switch (k) {
+    case LineageKind::Float: return "float";
+    case LineageKind::WeightAffine: return "W int";
+    case LineageKind::WeightPalettized: return "W LUT";
+    case LineageKind::WeightSparse: return "W sparse";
+    case LineageKind::WeightCast: return "W cast";
+    case LineageKind::Activation: return "A int";
+    case LineageKind::WeightAndActivation: return "W+A int";
+    case LineageKind::Plumbing: return "plumbing";
+  }
+  return "";
+}
+
 std::vector<std::vector<uint32_t>> op_lineage_records(const ir::Function& f, const QuantReport& report) {
   std::vector<std::vector<uint32_t>> out(f.ops.size());
   std::unordered_map<std::string_view, ir::OpId> by_name;

@@ -23,6 +23,9 @@ enum class LineageKind : uint8_t {
 constexpr size_t kLineageKindCount = 8;
 
 std::string_view lineage_kind_name(LineageKind k);
+/// A few characters for table cells: "float", "W int", "W LUT", "W sparse", "W cast", "A int",
+/// "W+A int", "plumbing".
+std::string_view lineage_kind_short(LineageKind k);
 
 /// kinds[op] for every op of `f` (indexed by OpId). `report` must contain `f`'s tensors
 /// (matched by function name + op name).
