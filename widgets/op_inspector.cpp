@@ -62,6 +62,7 @@ void OpInspector::Draw(Document& doc, bool* open) {
       ImGui::TextDisabled(plumbing ? "part of a decoding chain: select the op that consumes it" : "no quantized or compressed input");
     }
   }
+  draw_weights(doc, *fn, op);
   if (const ModelSnapshot* snap = doc.snapshot(); snap && ImGui::CollapsingHeader("Placement", ImGuiTreeNodeFlags_DefaultOpen)) {
     const size_t f = static_cast<size_t>(doc.selection().function);
     const int32_t idx = snap->placement && f < snap->op_placement.size() ? snap->op_placement[f][static_cast<size_t>(o)] : -1;
@@ -83,7 +84,6 @@ void OpInspector::Draw(Document& doc, bool* open) {
     }
   }
   draw_cost(doc, o);
-  draw_weights(doc, *fn, op);
   if (ImGui::CollapsingHeader("Inputs", ImGuiTreeNodeFlags_DefaultOpen)) {
     if (op.inputs.empty()) ImGui::TextDisabled("none");
     for (size_t i = 0; i < op.inputs.size(); ++i) {
@@ -174,11 +174,28 @@ void OpInspector::draw_weights(const Document& doc, const ir::Function& fn, cons
       for (const auto& b : in.bindings)
         if (!b.is_literal() && worth(b.value)) tensors.emplace_back(in.name + "  " + fn.value(b.value).name, b.value);
   }
-  if (tensors.empty() || !ImGui::CollapsingHeader("Weights", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  // NeuralNetwork layers carry their weights as tensor attributes.
+  std::vector<size_t> attrs;
+  if (op.dialect == ir::Dialect::NeuralNetwork)
+    for (size_t i = 0; i < op.attributes.size(); ++i) {
+      const auto& c = op.attributes[i].value;
+      if (!c || !c->is_tensor() || c->dtype() == ir::DType::String) continue;
+      const auto n = c->shape().element_count();
+      if (n && *n > 16) attrs.push_back(i);
+    }
+  if ((tensors.empty() && attrs.empty()) || !ImGui::CollapsingHeader("Weights", ImGuiTreeNodeFlags_DefaultOpen)) return;
   for (size_t i = 0; i < tensors.size(); ++i) {
     ImGui::PushID(static_cast<int>(i) + 3000);
     if (ImGui::TreeNodeEx(tensors[i].first.c_str(), i == 0 ? ImGuiTreeNodeFlags_DefaultOpen : 0)) {
       histogram_.Draw(doc, tensors[i].second);
+      ImGui::TreePop();
+    }
+    ImGui::PopID();
+  }
+  for (size_t k = 0; k < attrs.size(); ++k) {
+    ImGui::PushID(static_cast<int>(k) + 4000);
+    if (ImGui::TreeNodeEx(op.attributes[attrs[k]].name.c_str(), tensors.empty() && k == 0 ? ImGuiTreeNodeFlags_DefaultOpen : 0)) {
+      histogram_.DrawAttribute(doc, doc.selection().op, attrs[k]);
       ImGui::TreePop();
     }
     ImGui::PopID();

@@ -55,6 +55,30 @@ bool is_compile_time_tensor(const ir::Function& f, ir::ValueId v) {
   return is_materializable(f.op(val.producer).type);
 }
 
+TensorHistogram constant_histogram(const ir::Constant& c, const std::string& where, const HistogramOptions& opt) {
+  TensorHistogram h;
+  try {
+    // Stored values, read element by element: no full decode, at most max_samples reads.
+    if (!c.is_tensor() || !c.strings.empty() || !c.elements.empty() || c.dtype() == ir::DType::String) {
+      h.error = "not a numeric tensor";
+      return h;
+    }
+    c.validate(where);
+    h.dtype = std::string(ir::dtype_name(c.dtype()));
+    h.shape = c.shape();
+    h.elements = c.element_count();
+    h.decoded = "stored values";
+    const uint64_t stride = (h.elements + opt.max_samples - 1) / std::max<uint64_t>(opt.max_samples, 1);
+    accumulate(h, h.elements, stride, opt.bins, [&c](uint64_t i) { return c.element(i); });
+  } catch (const Error& e) {
+    h.error = e.where().str() + ": " + e.message();
+  } catch (const std::exception& e) {
+    h.error = e.what();
+  }
+  if (h.error.empty() && h.used == 0) h.error = h.elements == 0 ? "empty tensor" : "no finite values";
+  return h;
+}
+
 TensorHistogram value_histogram(const ir::Function& f, ir::ValueId v, const HistogramOptions& opt) {
   TensorHistogram h;
   if (!is_compile_time_tensor(f, v)) {
@@ -68,19 +92,14 @@ TensorHistogram value_histogram(const ir::Function& f, ir::ValueId v, const Hist
   h.shape = val.type.shape;
   try {
     if (op.is_const()) {
-      // Stored values, read element by element: no full decode, at most max_samples reads.
       const ir::Constant* c = op.attribute_value("val");
-      if (!c || !c->is_tensor() || !c->strings.empty() || !c->elements.empty()) {
-        h.error = "not a numeric tensor";
+      if (!c) {
+        h.error = "const without a value";
         return h;
       }
-      c->validate(op.name);
-      h.dtype = std::string(ir::dtype_name(c->dtype()));
-      h.shape = c->shape();
-      h.elements = c->element_count();
-      h.decoded = "stored values";
-      const uint64_t stride = (h.elements + opt.max_samples - 1) / std::max<uint64_t>(opt.max_samples, 1);
-      accumulate(h, h.elements, stride, opt.bins, [c](uint64_t i) { return c->element(i); });
+      TensorHistogram stored = constant_histogram(*c, op.name, opt);
+      stored.producer_type = op.type;
+      return stored;
     } else {
       const auto declared = val.type.shape.element_count();
       if (!declared) {

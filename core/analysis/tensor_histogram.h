@@ -41,6 +41,10 @@ bool is_compile_time_tensor(const ir::Function& f, ir::ValueId v);
 /// Statistics of the dense value of `v`; never throws (problems land in .error).
 TensorHistogram value_histogram(const ir::Function& f, ir::ValueId v, const HistogramOptions& opt = {});
 
+/// Statistics of a stored numeric tensor constant (e.g. a NeuralNetwork layer's `weights`
+/// attribute), strided to at most opt.max_samples reads; never throws.
+TensorHistogram constant_histogram(const ir::Constant& c, const std::string& where, const HistogramOptions& opt = {});
+
 /// Equal-width histogram + moments of `values` (read every `stride`-th; non-finite skipped).
 void fill_histogram(TensorHistogram& h, const float* values, uint64_t count, uint64_t stride, int bins);
 

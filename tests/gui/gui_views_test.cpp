@@ -187,3 +187,16 @@ TEST(GuiViews, TenThousandOpFrameTimeWithLineageAndCostModes) {
   }
   EXPECT_GE(number_after(out, "graph:", "nodes="), 10000) << out;
 }
+
+TEST(GuiViews, InspectorDrawsHistogramOfNeuralNetworkLayerWeights) {
+  MLSCOPE_REQUIRE_SHARED();
+  const fs::path model = test::shared_dir() / "corpus-gen/neuralnetwork_cnn/model.mlmodel";
+  const fs::path png = shots_dir() / "neuralnetwork_cnn_weights.png";
+  fs::remove(png);
+  std::string out;
+  // Layer "38" is the second nn.convolution (16×8×3×3 weights stored in the layer).
+  ASSERT_EQ(run_script("nn_histogram", "open " + model.string() + "\nselect 38\nwait 4\nscreenshot " + png.string() + "\n", &out), 0) << out;
+  const Image img = load_png(png);
+  ASSERT_TRUE(img.px) << out;
+  EXPECT_GT(img.count(kHistogramBars, kIx0, kIy0, kIx1, kIy1, 4), 1000);
+}
