@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/analysis/cost.h"
+#include "core/exec/input_files.h"
+#include "core/exec/interpreter.h"
 #include "core/format/open.h"
 #include "support/test_paths.h"
 
@@ -74,3 +76,33 @@ TEST_P(CostCorpusAll, CostsWithoutError) {
 INSTANTIATE_TEST_SUITE_P(Models, CostCorpusAll, ::testing::ValuesIn(test::corpus_cases()),
                          [](const auto& i) { return test::case_test_name(i.param.name); });
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(CostCorpusAll);
+
+// NeuralNetwork layers: the MACs of every convolution / innerProduct equal the output blob the
+// interpreter really produces × the weights each output element reads (weight payload size ÷
+// outputChannels) — both taken from outside the cost code.
+TEST(CostCorpus, NeuralNetworkMacsFromRealBlobsAndWeightPayloads) {
+  MLSCOPE_REQUIRE_SHARED();
+  for (const char* rel : {"corpus/mnist-cnn/mnistCNN.mlmodel", "corpus-gen/neuralnetwork_cnn/model.mlmodel",
+                          "corpus/pose-cpm/model_cpm.mlmodel"}) {
+    SCOPED_TRACE(rel);
+    ir::Model m = format::open((test::shared_dir() / rel).string());
+    const ir::Function& f = m.functions.at(0);
+    exec::RunInputs inputs;
+    for (ir::ValueId in : f.inputs) exec::add_input_spec(m, f, f.value(in).name + "=random:3", inputs);
+    exec::RunOptions opts;
+    opts.keep_intermediates = true;
+    exec::RunResult run = exec::Interpreter(exec::NumericProfile::builtin("fp32")).run(m, inputs, opts);
+    CostReport r = analyze_cost(m);
+    uint64_t expected = 0;
+    for (const ir::Op& op : f.ops) {
+      if (op.type != "convolution" && op.type != "innerProduct") continue;
+      const ir::Constant* w = op.attribute_value("weights");
+      const ir::Constant* out_channels = op.attribute_value("outputChannels");
+      ASSERT_TRUE(w && out_channels) << op.name;
+      const auto& y = std::get<exec::Tensor>(run.intermediates.at(f.value(op.outputs[0]).name));
+      expected += y.size() * (w->element_count() / uint64_t(out_channels->scalar_int().value()));
+    }
+    EXPECT_GT(expected, 0u);
+    EXPECT_EQ(expected, r.by_type["nn.convolution"].macs + r.by_type["nn.innerProduct"].macs);
+  }
+}
