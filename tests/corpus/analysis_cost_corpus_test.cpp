@@ -9,18 +9,11 @@
 #include "core/exec/input_files.h"
 #include "core/exec/interpreter.h"
 #include "core/format/open.h"
+#include "support/corpus_models.h"
 #include "support/test_paths.h"
 
 using namespace mlscope;
 using namespace mlscope::analysis;
-
-namespace {
-ir::Model open_gen(const std::string& name) {
-  std::ifstream in(test::shared_dir() / "corpus-gen" / name / "meta.json");
-  auto j = nlohmann::json::parse(in);
-  return format::open((test::shared_dir() / "corpus-gen" / name / j["model_file"].get<std::string>()).string());
-}
-}  // namespace
 
 // Seed network (amplified_conv_tie): 224×224, pad keeps the size, stride 1.
 TEST(CostCorpus, SeedNetworkEqualsHandComputedMacs) {
@@ -32,7 +25,7 @@ TEST(CostCorpus, SeedNetworkEqualsHandComputedMacs) {
                         + 16 * 2;                     // linear 16→2
   for (const char* model : {"amplified_conv_tie_fp16", "amplified_conv_tie_w8a8", "amplified_conv_tie_w8a8_ct9"}) {
     SCOPED_TRACE(model);
-    CostReport r = analyze_cost(open_gen(model));
+    CostReport r = analyze_cost(test::open_corpus_gen(model));
     EXPECT_EQ(r.total.macs, macs);
     EXPECT_EQ(r.by_type["conv"].macs, macs - 32);
     EXPECT_EQ(r.by_type["conv"].ops, 5);
@@ -55,7 +48,7 @@ TEST(CostCorpus, CnnFp32WithinOnePercentOfHandCount) {
                         + 32ull * 32 * 64 * (32 * 3 * 3)  // c3
                         + 32ull * 32 * 128 * 64           // c4
                         + 128 * 64 + 64 * 10;             // fc1, fc2
-  CostReport r = analyze_cost(open_gen("cnn_fp32"));
+  CostReport r = analyze_cost(test::open_corpus_gen("cnn_fp32"));
   EXPECT_NEAR(static_cast<double>(r.total.macs), static_cast<double>(macs), 0.01 * static_cast<double>(macs));
   EXPECT_EQ(r.total.unknown_ops, 0);
 }
