@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <numeric>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -77,9 +78,15 @@ void CompareUi::Draw(Document& doc, GraphView& graph, bool inspector_open) {
   overlay_.update(session_);
   overlay_.set_metric(compare_view_.divergence_metric() == 0 ? DivergenceOverlay::Metric::OneMinusCosine : DivergenceOverlay::Metric::RelError);
   graph.set_divergence_overlay(&overlay_);
+  compare_view_.set_overlay(&overlay_);
+  // Opaque: these windows sit over the graph and the plots must read cleanly.
+  if (show_backends_) ImGui::SetNextWindowBgAlpha(1.0f);
   if (show_backends_) backends_panel_.Draw(session_, &show_backends_);
+  if (show_compare_) ImGui::SetNextWindowBgAlpha(1.0f);
   if (show_compare_) compare_view_.Draw(session_, doc, &show_compare_);
+  if (show_sweep_) ImGui::SetNextWindowBgAlpha(1.0f);
   if (show_sweep_) sweep_view_.Draw(session_, &show_sweep_);
+  if (show_playground_) ImGui::SetNextWindowBgAlpha(1.0f);
   if (show_playground_) playground_.Draw(session_, &show_playground_);
   if (inspector_open && session_.divergence()) {
     // Appends to the app's Inspector window (ImGui merges Begin calls with the same name).
@@ -90,7 +97,12 @@ void CompareUi::Draw(Document& doc, GraphView& graph, bool inspector_open) {
 
 bool CompareUi::waiting() {
   if (!wait_runs_) return false;
-  if (session_.jobs().busy()) return true;
+  if (session_.jobs().busy()) {
+    // Nothing changes on screen while a script waits: give the CPU to the job instead of
+    // rendering frames as fast as possible (software GL under Xvfb costs a core).
+    std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    return true;
+  }
   wait_runs_ = false;
   return false;
 }

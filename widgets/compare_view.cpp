@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/compare/compare_report.h"
+#include "widgets/divergence_overlay.h"
 #include "widgets/plot.h"
 
 namespace mlscope::gui {
@@ -92,8 +93,8 @@ void CompareView::draw_margins(const CompareSession& s) {
     ImGui::PushID(p.output.c_str());
     GroupedBars gb;
     char t[256];
-    std::snprintf(t, sizeof t, "Output '%s': margin = score[%s] - score[%s] per backend, and its change vs the reference", p.output.c_str(),
-                  p.margin_a < static_cast<int64_t>(p.labels.size()) ? std::to_string(p.margin_a).c_str() : "a", std::to_string(p.margin_b).c_str());
+    std::snprintf(t, sizeof t, "Output '%s': margin = score[class %lld] - score[class %lld] per backend, and its change vs the reference", p.output.c_str(),
+                  static_cast<long long>(p.margin_a), static_cast<long long>(p.margin_b));
     gb.title = t;
     gb.y_label = "margin";
     gb.x_label = "margin (left group) and margin delta vs reference (right group)";
@@ -109,7 +110,7 @@ void CompareView::draw_margins(const CompareSession& s) {
       ser.highlight = {pb.flip, pb.flip};
       gb.series.push_back(std::move(ser));
     }
-    draw_grouped_bars("##margins", gb, ImVec2(ImGui::GetContentRegionAvail().x, font * 20));
+    draw_grouped_bars("##margins", gb, ImVec2(ImGui::GetContentRegionAvail().x, font * 18));
     ImGui::TextDisabled("A margin that changes sign is an argmax flip between the reference's top two classes.");
     ImGui::PopID();
   }
@@ -120,8 +121,8 @@ void CompareView::draw_table(const CompareSession& s) {
   for (const auto& p : r.plots) {
     ImGui::Text("Output '%s'  ·  input: %s  ·  reference: %s", p.output.c_str(), r.input_label.c_str(), r.comparison.reference.c_str());
     const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
-    if (!ImGui::BeginTable(p.output.c_str(), 8, flags)) continue;
-    for (const char* h : {"backend", "kind", "values", "argmax", "margin", "margin delta", "max |diff|", "flip"}) ImGui::TableSetupColumn(h);
+    if (!ImGui::BeginTable(p.output.c_str(), 9, flags)) continue;
+    for (const char* h : {"backend", "kind", "values", "argmax", "margin", "delta vs reference", "margin delta", "max |diff|", "flip"}) ImGui::TableSetupColumn(h);
     ImGui::TableHeadersRow();
     for (const auto& b : p.backends) {
       ImGui::TableNextRow();
@@ -140,6 +141,10 @@ void CompareView::draw_table(const CompareSession& s) {
       ImGui::Text("%lld", static_cast<long long>(b.argmax));
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(compare::fmt_f32(b.margin).c_str());
+      ImGui::TableNextColumn();
+      std::string dl;
+      for (size_t i = 0; i < b.delta.size() && i < 6; ++i) dl += (i ? ", " : "") + compare::fmt_f32(b.delta[i]);
+      ImGui::TextUnformatted(b.reference ? "-" : ("[" + dl + (b.delta.size() > 6 ? ", ..." : "") + "]").c_str());
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(b.reference ? "-" : compare::fmt_f64(b.margin_delta).c_str());
       ImGui::TableNextColumn();
@@ -228,7 +233,7 @@ void CompareView::draw_divergence(CompareSession& s, Document& doc) {
   }
   const ir::Function* fn = s.model() ? s.model()->function(rep.function) : nullptr;
   if (!ImGui::BeginTable("##divops", 6, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingFixedFit,
-                         ImVec2(0, ImGui::GetFontSize() * 18)))
+                         ImVec2(0, ImGui::GetFontSize() * 12)))
     return;
   ImGui::TableSetupScrollFreeze(0, 1);
   for (const char* h : {"#", "op", "type", "cosine", "rel. error", "max |diff|"}) ImGui::TableSetupColumn(h);
@@ -260,6 +265,7 @@ void CompareView::draw_divergence(CompareSession& s, Document& doc) {
       ImGui::Text("%.4g", d.max_abs_diff);
     }
   ImGui::EndTable();
+  if (overlay_) overlay_->draw_inspector_section(doc);  // the selected op, as in the Inspector
 }
 
 std::string CompareView::export_csv(const CompareSession& s, const std::string& path) const {
@@ -318,7 +324,7 @@ void CompareView::Draw(CompareSession& s, Document& doc, bool* open) {
     const std::string req = tab_request_;
     tab_request_.clear();
     if (tab_item("logits", req)) {
-      if (has) { draw_exports(s); draw_logits(s); }
+      if (has) { draw_exports(s); draw_logits(s); draw_margins(s); }
       else ImGui::TextDisabled("Choose backends and an input in the Backends window, then Run.");
       ImGui::EndTabItem();
     }

@@ -13,6 +13,8 @@
 
 namespace mlscope::gui {
 
+class DivergenceOverlay;
+
 /// A screen region the app should save as PNG after this frame is rendered.
 struct PngExportRequest {
   std::string path;
@@ -22,6 +24,7 @@ struct PngExportRequest {
 class CompareView {
  public:
   void Draw(CompareSession& session, Document& doc, bool* open);
+  void set_overlay(const DivergenceOverlay* overlay) { overlay_ = overlay; }
   int divergence_metric() const { return div_metric_; }  ///< 0: 1 − cosine, 1: relative error
   /// Starts the divergence of the reference vs `other` ("" = first other emulated backend).
   bool start_divergence(CompareSession& s, const std::string& other);
@@ -47,6 +50,7 @@ class CompareView {
   void draw_exports(const CompareSession& s);
   void badge(const char* text);
 
+  const DivergenceOverlay* overlay_ = nullptr;
   std::string tab_request_;
   std::string png_path_;
   std::optional<PngExportRequest> png_ready_;

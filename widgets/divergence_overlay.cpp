@@ -135,7 +135,8 @@ void DivergenceOverlay::draw_inspector_section(const Document& doc) const {
   const compare::OpDivergence* d = find(doc.selection().op);
   if (!ImGui::CollapsingHeader("Divergence", ImGuiTreeNodeFlags_DefaultOpen)) return;
   ImGui::TextDisabled("%s vs %s (reference), %s; emulated", res.report.other.c_str(), res.report.reference.c_str(), res.input_label.c_str());
-  if (!d) { ImGui::TextDisabled("This op has no divergence entry (const or not in program order)."); return; }
+  if (doc.selection().op == ir::kNone) { ImGui::TextDisabled("Select an op to see its divergence and both values' histograms."); return; }
+  if (!d) { ImGui::TextDisabled("This op has no divergence entry (a const, or not in program order)."); return; }
   if (!d->compared) { ImGui::TextDisabled("Not compared: %s", d->note.c_str()); return; }
   ImGui::Text("cosine        %.8f", d->cosine);
   ImGui::Text("1 - cosine    %.3e", 1.0 - d->cosine);

@@ -29,7 +29,7 @@ bool JobRunner::start(std::string title, Work work, bool low_priority) {
   stop_requested_ = {};
   worker_ = std::make_unique<std::thread>([ctx = ctx_, shared = shared_, work = std::move(work), low_priority] {
     // Linux nice values are per thread and inherited by threads this one starts (sweep workers).
-    if (low_priority) setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 5);
+    if (low_priority) setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 0);
     try {
       shared->publish = work(*ctx);
     } catch (const std::exception& e) {

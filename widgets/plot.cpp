@@ -191,16 +191,26 @@ ImVec4 draw_histogram(const char* id, const HistogramPlot& plot, ImVec2 size) {
   const float lh = legend_height(legend, std::max(size.x, font * 12) - font * 4);
   Frame f = begin_frame(id, plot.title, plot.y_label, 0, static_cast<double>(peak) * 1.05, size, lh, font * 2.6f);
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  const double lo = plot.lo, hi = plot.hi > plot.lo ? plot.hi : plot.lo + 1;
+  // Bins keep their value ranges; the view also spans the marker (0 = "no change") and is padded,
+  // so a histogram whose values all sit at one point is still drawn where it belongs.
+  const bool degenerate = !(plot.hi > plot.lo);
+  const double bw = degenerate ? 0 : (plot.hi - plot.lo) / static_cast<double>(std::max<size_t>(1, bins));
+  double lo = plot.lo, hi = degenerate ? plot.lo : plot.hi;
+  if (plot.show_marker) { lo = std::min(lo, plot.marker); hi = std::max(hi, plot.marker); }
+  const double span = hi > lo ? hi - lo : std::max(std::abs(lo), 1e-6);
+  lo -= span * 0.06;
+  hi += span * 0.06;
   auto x_of = [&](double v) { return f.a0.x + static_cast<float>((v - lo) / (hi - lo)) * (f.a1.x - f.a0.x); };
   const size_t ns = std::max<size_t>(1, plot.counts.size());
-  const float bin_w = (f.a1.x - f.a0.x) / static_cast<float>(std::max<size_t>(1, bins));
+  const float min_w = 3.0f;
   for (size_t s = 0; s < plot.counts.size(); ++s) {
     const ImU32 col = s < plot.colors.size() ? plot.colors[s] : series_color(s);
     for (size_t b = 0; b < plot.counts[s].size(); ++b) {
       if (plot.counts[s][b] == 0) continue;
-      const float x0 = f.a0.x + bin_w * static_cast<float>(b) + bin_w * static_cast<float>(s) / static_cast<float>(ns);
-      const float x1 = x0 + bin_w / static_cast<float>(ns) - 1;
+      float bx0 = x_of(plot.lo + bw * static_cast<double>(b)), bx1 = x_of(plot.lo + bw * static_cast<double>(b + 1));
+      if (bx1 - bx0 < min_w) { const float c = (bx0 + bx1) / 2; bx0 = c - min_w / 2; bx1 = c + min_w / 2; }
+      const float sw = (bx1 - bx0) / static_cast<float>(ns);
+      const float x0 = bx0 + sw * static_cast<float>(s), x1 = x0 + std::max(1.0f, sw - 1);
       dl->AddRectFilled({x0, f.y_of(static_cast<double>(plot.counts[s][b]))}, {x1, f.a1.y}, col);
     }
   }

@@ -64,6 +64,8 @@ OutputPlot output_plot(const Comparison& c, const std::string& output, const std
     pb.margin = out->second.margin;
     if (delta != b.vs_reference.end() && delta->second.compared) {
       pb.margin_delta = delta->second.margin_delta;
+      for (int64_t cls : p.classes)
+        if (static_cast<size_t>(cls) < delta->second.delta.size()) pb.delta.push_back(delta->second.delta[static_cast<size_t>(cls)]);
       pb.flip = p.classification && !delta->second.argmax_equal;
       pb.max_abs_diff = delta->second.diff.max_abs_diff;
       pb.cosine = delta->second.diff.cosine;

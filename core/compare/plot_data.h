@@ -18,6 +18,7 @@ struct PlotBackend {
   bool compared = true;           ///< false: output missing/incomparable (see note)
   std::string note;
   std::vector<double> values;     ///< per shown class
+  std::vector<double> delta;      ///< per shown class: value − reference's value
   int64_t argmax = -1;            ///< class index (in the full output)
   double margin = 0, margin_delta = 0;
   bool flip = false;              ///< argmax differs from the reference's
