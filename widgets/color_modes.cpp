@@ -16,6 +16,7 @@ constexpr ColorModeInfo kModes[] = {
     {ColorMode::Device, "device", "Preferred device"},
     {ColorMode::Lineage, "lineage", "Quantization lineage"},
     {ColorMode::Cost, "cost", "Cost share (est. MACs)"},
+    {ColorMode::Divergence, "divergence", "Divergence vs reference"},
 };
 
 constexpr ImU32 rgb(int r, int g, int b) { return IM_COL32(r, g, b, 255); }
@@ -141,7 +142,8 @@ uint8_t NodeColors::salience(ColorMode m, size_t node) const {
              : c == static_cast<uint8_t>(analysis::LineageKind::Plumbing)               ? 1
                                                                                          : 2;
     case ColorMode::Device: return c == kDeviceIo || c == kDeviceNone ? 0 : 1;
-    case ColorMode::OpType: return 0;
+    case ColorMode::OpType:
+    case ColorMode::Divergence: return 0;
   }
   return 0;
 }
@@ -153,6 +155,7 @@ bool NodeColors::available(ColorMode m, std::string* why) const {
     case ColorMode::Device: return has_placement_ || no("no placement for this model (see Model panel)");
     case ColorMode::Lineage: return has_lineage_ || no("no quantization analysis: " + analysis_error_);
     case ColorMode::Cost: return has_cost_ || no("no cost analysis: " + analysis_error_);
+    case ColorMode::Divergence: return no("needs a comparison run (Compare window)");
   }
   return false;
 }
@@ -173,6 +176,7 @@ std::vector<ImU32> NodeColors::colors_of(ColorMode m) {
       t.push_back(for_theme(rgb(125, 95, 125)));  // unknown shape (muted: not an error)
       t.push_back(pal.io_node);                   // not costed (inputs, outputs, const)
       break;
+    case ColorMode::Divergence: t.assign(pal.family, pal.family + layout::kOpFamilyCount); break;  // not drawn from here
   }
   return t;
 }
@@ -219,6 +223,9 @@ Legend NodeColors::legend(ColorMode m) const {
                              : "no MACs estimated: no op has known shapes";
       break;
     }
+    case ColorMode::Divergence:
+      l.title = "Color: divergence (see the Compare window)";
+      break;
   }
   return l;
 }
@@ -235,7 +242,8 @@ std::string NodeColors::describe(ColorMode m, size_t node) const {
     }
     case ColorMode::Lineage:
       return c < analysis::kLineageKindCount ? "lineage: " + std::string(analysis::lineage_kind_name(static_cast<analysis::LineageKind>(c))) : "";
-    case ColorMode::Cost: return {};
+    case ColorMode::Cost:
+    case ColorMode::Divergence: return {};
   }
   return {};
 }

@@ -1,9 +1,10 @@
 // Graph colour modes: the one table listing them (script name, menu label), the per-node colour
 // categories of the current function for every mode, and each mode's legend.
 //
-// Adding a mode (e.g. "divergence"): add the enum value, a row in kModes (color_modes.cpp), a
-// case in NodeColors::rebuild (categories per node), in NodeColors::color_table (category -> colour)
-// and in NodeColors::legend. Nothing else lists modes.
+// Adding a mode: add the enum value, a row in kModes (color_modes.cpp), a case in
+// NodeColors::rebuild (categories per node), colors_of (category -> colour), legend, salience and
+// available. Nothing else lists modes. (Divergence is the exception: an external GraphOverlay
+// supplies its colours and legend; see GraphView.)
 #pragma once
 
 #include <imgui.h>
@@ -18,7 +19,9 @@
 
 namespace mlscope::gui {
 
-enum class ColorMode : int { OpType = 0, Device, Lineage, Cost };
+/// Divergence: colours come from a GraphOverlay (widgets/graph_overlay.h, set by the compare
+/// views), not from NodeColors; NodeColors only lists it.
+enum class ColorMode : int { OpType = 0, Device, Lineage, Cost, Divergence };
 
 struct ColorModeInfo {
   ColorMode mode;
@@ -27,7 +30,7 @@ struct ColorModeInfo {
 };
 std::span<const ColorModeInfo> color_modes();
 const char* color_mode_name(ColorMode m);
-/// Script spelling ("op-type", "device", "lineage", "cost", plus aliases); false if unknown.
+/// Script spelling ("op-type", "device", "lineage", "cost", "divergence", plus aliases); false if unknown.
 bool parse_color_mode(const std::string& text, ColorMode& out);
 
 struct LegendRow {
@@ -71,7 +74,7 @@ class NodeColors {
   uint8_t family(size_t node) const { return node < category_[0].size() ? category_[0][node] : 0; }
 
  private:
-  static constexpr size_t kModeCount = 4;
+  static constexpr size_t kModeCount = 5;
   std::vector<uint8_t> category_[kModeCount];
   int count_[kModeCount][64] = {};
   bool has_placement_ = false, has_lineage_ = false, has_cost_ = false;

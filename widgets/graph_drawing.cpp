@@ -76,7 +76,7 @@ void GraphView::draw_nodes(ImDrawList* dl, const Document& doc, const layout::Gr
   const ImVec2 w0 = to_world(canvas_min_), w1 = to_world(canvas_max_);
   const Palette& pal = palette();
   const ir::Function* fn = doc.current_function();
-  cache_.colors.color_table(color_mode_);
+  cache_.colors.color_table(drawn_mode());
   if (dots) {
     // Zoomed far out: one small square per occupied 2-px cell; 10k nodes cost 10k lookups.
     const int gw = static_cast<int>((canvas_max_.x - canvas_min_.x) / 2) + 1, gh = static_cast<int>((canvas_max_.y - canvas_min_.y) / 2) + 1;
@@ -89,7 +89,7 @@ void GraphView::draw_nodes(ImDrawList* dl, const Document& doc, const layout::Gr
       if (cx < 0 || cy < 0 || cx >= gw || cy >= gh) continue;
       // One mark per cell; a more salient node (costlier, quantized) paints over a less salient one.
       uint8_t& cell = dot_grid_[static_cast<size_t>(cy) * static_cast<size_t>(gw) + static_cast<size_t>(cx)];
-      const uint8_t sal = static_cast<uint8_t>(cache_.colors.salience(color_mode_, i) + 1);
+      const uint8_t sal = static_cast<uint8_t>(cache_.colors.salience(drawn_mode(), i) + 1);
       if (cell >= sal) continue;
       cell = sal;
       const float half = std::max(1.5f, r.w * zoom_ * 0.5f);
@@ -186,7 +186,7 @@ void GraphView::draw_legend(ImDrawList* dl, const Document& doc) {
   const Palette& pal = palette();
   const float font = ImGui::GetFontSize();
   const float sw = font * 0.8f, pad = font * 0.5f, line = font * 1.15f;
-  const ColorMode mode = cache_.colors.available(color_mode_) ? color_mode_ : ColorMode::OpType;
+  const ColorMode mode = drawn_mode() != ColorMode::Divergence && cache_.colors.available(drawn_mode()) ? drawn_mode() : ColorMode::OpType;
   const Legend lg = cache_.colors.legend(mode);
   // Edge colours are explained whenever they are in use (an op is selected).
   const bool edge_key = doc.selection().op != ir::kNone;
@@ -264,7 +264,7 @@ void GraphView::draw_minimap(ImDrawList* dl, const layout::GraphLayout& g) {
     const int cx = static_cast<int>(x - p0.x), cy = static_cast<int>(y - p0.y);
     if (cx < 0 || cy < 0 || cx >= gw || cy >= gh) continue;
     uint8_t& cell = grid[static_cast<size_t>(cy) * static_cast<size_t>(gw) + static_cast<size_t>(cx)];
-    const uint8_t sal = static_cast<uint8_t>(cache_.colors.salience(color_mode_, i) + 1);
+    const uint8_t sal = static_cast<uint8_t>(cache_.colors.salience(drawn_mode(), i) + 1);
     if (cell >= sal) continue;
     cell = sal;
     const float hw = std::max(1.0f, r.w * s * 0.5f);

@@ -168,7 +168,7 @@ void GraphView::draw_toolbar(Document& doc) {
     for (const ColorModeInfo& info : color_modes()) {
       // Only colourings whose analysis exists for this model are offered (no made-up colours).
       std::string why;
-      const bool available = cache_.colors.available(info.mode, &why);
+      const bool available = mode_available(doc, info.mode, &why);
       ImGui::BeginDisabled(!available);
       if (ImGui::Selectable(info.label, info.mode == color_mode_)) color_mode_ = info.mode;
       ImGui::EndDisabled();
@@ -302,9 +302,17 @@ void GraphView::draw_canvas(Document& doc) {
     }
   }
   const bool dots = g->nodes.empty() || zoom_ * 44.0f < 3.0f;  // node height below ~3 px
+  refresh_overlay(doc, *g);
   draw_edges(dl, *g, selected_node, dots);
   draw_nodes(dl, doc, *g, selected_node, dots);
-  if (legend_) draw_legend(dl, doc);
+  if (!overlay_mark_.empty())  // e.g. the first op whose divergence crosses the threshold
+    for (size_t i = 0; i < g->nodes.size() && i < overlay_mark_.size(); ++i)
+      if (overlay_mark_[i]) {
+        const auto& r = g->nodes[i].rect;
+        dl->AddRect(to_screen(r.x - 6, r.y - 6), to_screen(r.right() + 6, r.bottom() + 6), IM_COL32(255, 40, 40, 255), 6, 0, 3.0f);
+      }
+  if (legend_ && color_mode_ == ColorMode::Divergence && !overlay_fill_.empty()) divergence_overlay_->draw_legend(dl, {canvas_min_.x + 8, canvas_min_.y + 8});
+  else if (legend_) draw_legend(dl, doc);
   if (minimap_) draw_minimap(dl, *g);
   dl->PopClipRect();
 
@@ -313,6 +321,12 @@ void GraphView::draw_canvas(Document& doc) {
     if (hit >= 0) draw_tooltip(doc, *g, hit);
   }
   ImGui::EndChild();
+}
+
+bool GraphView::mode_available(const Document& doc, ColorMode m, std::string* why) const {
+  if (m != ColorMode::Divergence) return cache_.colors.available(m, why);
+  if (why) *why = "no divergence overlay in this window";
+  return divergence_overlay_ && divergence_overlay_->available(doc.selection().function, why);
 }
 
 int32_t GraphView::visible_node_for(const Document& doc, const layout::GraphLayout& g) const {
@@ -327,6 +341,20 @@ int32_t GraphView::visible_node_for(const Document& doc, const layout::GraphLayo
     op = fn->block(parent).parent_op;
   }
   return -1;
+}
+
+void GraphView::refresh_overlay(const Document& doc, const layout::GraphLayout& g) {
+  overlay_fill_.clear();
+  overlay_mark_.clear();
+  const int32_t f = doc.selection().function;
+  if (color_mode_ != ColorMode::Divergence || !divergence_overlay_ || !divergence_overlay_->available(f, nullptr)) return;
+  overlay_fill_.assign(g.nodes.size(), palette().io_node);
+  overlay_mark_.assign(g.nodes.size(), 0);
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    if (g.nodes[i].kind == layout::NodeKind::Op) {
+      overlay_fill_[i] = divergence_overlay_->op_color(f, g.nodes[i].id);
+      overlay_mark_[i] = divergence_overlay_->op_marked(f, g.nodes[i].id);
+    }
 }
 
 void GraphView::Draw(Document& doc, bool* open) {

@@ -12,6 +12,7 @@
 #include "core/layout/op_family.h"
 #include "widgets/color_modes.h"
 #include "widgets/document.h"
+#include "widgets/graph_overlay.h"
 
 namespace mlscope::gui {
 
@@ -24,6 +25,8 @@ class GraphView {
   void set_zoom(float z) { zoom_request_ = z; }
   void set_color_mode(ColorMode m) { color_mode_ = m; }
   ColorMode color_mode() const { return color_mode_; }
+  /// Colouring used by ColorMode::Divergence (owned by the caller; nullptr = none).
+  void set_divergence_overlay(const GraphOverlay* overlay) { divergence_overlay_ = overlay; }
   /// Sets the search text and selects the first match.
   void search(Document& doc, const std::string& text);
   float zoom() const { return zoom_; }
@@ -53,7 +56,14 @@ class GraphView {
   float view_center_x(float content_w) const;
   void update_matches(const Document& doc);
   void step_match(Document& doc, int dir);
-  ImU32 node_color(size_t node) const { return cache_.colors.color(color_mode_, node); }
+  /// The mode nodes are painted in: divergence falls back to op type until its overlay has data.
+  ColorMode drawn_mode() const { return color_mode_ == ColorMode::Divergence && overlay_fill_.empty() ? ColorMode::OpType : color_mode_; }
+  ImU32 node_color(size_t node) const {
+    if (color_mode_ == ColorMode::Divergence && node < overlay_fill_.size()) return overlay_fill_[node];
+    return cache_.colors.color(drawn_mode(), node);
+  }
+  /// Whether mode m can be shown for the current function; `why` says what is missing.
+  bool mode_available(const Document& doc, ColorMode m, std::string* why) const;
   /// Node drawn for the selected op: itself, or the collapsed control-flow op around it.
   int32_t visible_node_for(const Document& doc, const layout::GraphLayout& g) const;
   void draw_group_toggle(Document& doc, const layout::LayoutNode& n, ImVec2 a, ImVec2 b, float title_h);
@@ -80,6 +90,10 @@ class GraphView {
   ImVec4 minimap_rect_{0, 0, 0, 0};
   float legend_w_ = 0, minimap_w_ = 0;  ///< overlay widths of the last frame (px, incl. margins)
   std::vector<ImVec2> scratch_;
+  const GraphOverlay* divergence_overlay_ = nullptr;
+  std::vector<ImU32> overlay_fill_;      ///< per node, refreshed each frame in divergence mode
+  std::vector<uint8_t> overlay_mark_;    ///< per node
+  void refresh_overlay(const Document& doc, const layout::GraphLayout& g);
 };
 
 }  // namespace mlscope::gui

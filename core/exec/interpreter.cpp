@@ -7,6 +7,7 @@
 #include <deque>
 #include <map>
 
+#include "core/exec/fp16_simd.h"
 #include "core/exec/input_check.h"
 #include "core/exec/kernel.h"
 #include "core/util/error.h"
@@ -150,7 +151,7 @@ class RunState {
       const bool decl_fp16 = decl.is_tensor() && decl.dtype == ir::DType::Float16;
       bool round = num.storage == StorageMode::Fp16 || (num.storage == StorageMode::Declared && decl_fp16);
       if (round) {
-        for (float& x : t->mutable_floats()) x = round_fp16(x, num.rounding);
+        round_fp16_inplace(t->mutable_floats(), num.rounding);
         if (decl_fp16 || t->dtype() == ir::DType::Float16) *t = t->relabeled(ir::DType::Float16);
         if (num.storage == StorageMode::Fp16 && decl.is_tensor() && decl.dtype == ir::DType::Float32)
           *t = t->relabeled(ir::DType::Float32);  // fp16-exact values in the declared fp32 interface
@@ -168,11 +169,14 @@ class RunState {
       Tensor t = tensor_from_constant(*c, op.name);
       const OpNumerics& num = profile.for_op(op);
       if (t.is_float() && num.storage == StorageMode::Fp16) {
-        for (float& x : t.mutable_floats()) x = round_fp16(x, num.rounding);
+        round_fp16_inplace(t.mutable_floats(), num.rounding);
       } else if (t.is_float() && num.storage == StorageMode::Fp32 && t.dtype() == ir::DType::Float16) {
         t = t.relabeled(ir::DType::Float32);
       }
-      store(op.outputs[0], std::move(t));
+      RunValue val(std::move(t));
+      if (opts.rewrite_output) opts.rewrite_output(op, 0, val);
+      store(op.outputs[0], std::move(val));
+      if (opts.on_value) opts.on_value(op, fn.value(op.outputs[0]).name, slots[static_cast<size_t>(op.outputs[0])]);
       return;
     }
     KernelFn k = find_kernel(kernel_key(op));
@@ -189,8 +193,10 @@ class RunState {
         if (fn.value(op.outputs[i]).type.kind == ir::Type::Kind::Unknown && op.dialect == ir::Dialect::MIL) continue;
         throw Error(Location::at_op(model.path, op.name), op.type + ": kernel did not produce output " + std::to_string(i));
       }
+      if (opts.rewrite_output) opts.rewrite_output(op, i, ctx.outputs[i]);
       if (opts.keep_intermediates) result.intermediates[fn.value(op.outputs[i]).name] = ctx.outputs[i];
       store(op.outputs[i], std::move(ctx.outputs[i]));
+      if (opts.on_value) opts.on_value(op, fn.value(op.outputs[i]).name, slots[static_cast<size_t>(op.outputs[i])]);
     }
   }
 
@@ -251,7 +257,7 @@ const RunValue& Context::value(const std::string& name, size_t index) const {
     if (!b.literal) fail("input '" + name + "' has neither a value nor a literal");
     Tensor t = tensor_from_constant(*b.literal, op_.name);
     if (t.is_float() && num_.storage == StorageMode::Fp16)
-      for (float& x : t.mutable_floats()) x = round_fp16(x, num_.rounding);
+      round_fp16_inplace(t.mutable_floats(), num_.rounding);
     literals_.emplace_back(std::move(t));
     return literals_.back();
   }
