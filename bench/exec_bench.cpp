@@ -7,7 +7,12 @@
 #include <benchmark/benchmark.h>
 #include <cblas.h>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include "core/exec/interpreter.h"
@@ -35,6 +40,7 @@ void BM_Sgemm(benchmark::State& state) {
     benchmark::DoNotOptimize(c.data());
   }
   state.counters["GFLOP/s"] = benchmark::Counter(2.0 * M * N * K * double(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  state.counters["threads"] = openblas_get_num_threads();
 }
 BENCHMARK(BM_Sgemm)->Unit(benchmark::kMillisecond)->UseRealTime();
 
@@ -59,6 +65,43 @@ void BM_SeedRun(benchmark::State& state, const char* profile) {
 }
 BENCHMARK_CAPTURE(BM_SeedRun, fp32, "fp32")->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 BENCHMARK_CAPTURE(BM_SeedRun, gpu, "gpu")->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
-BENCHMARK_CAPTURE(BM_SeedRun, ane, "ane")->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+BENCHMARK_CAPTURE(BM_SeedRun, gpu_lowacc, "gpu-lowacc")->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK_CAPTURE(BM_SeedRun, ane, "ane")->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK_CAPTURE(BM_SeedRun, ane_w8a8, "ane-w8a8")->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+
+// Peak RSS of a whole `mlscope-cli run` (intermediates off) in a child process, from
+// getrusage(RUSAGE_CHILDREN), next to the same process doing no run (`mlscope-cli info`, the
+// binary + libraries floor) and the budget weights + 4 x largest activation.
+uint64_t child_peak_rss_kb(const std::string& args) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const std::string cmd = std::string(MLSCOPE_BINARY_DIR) + "/app/mlscope-cli " + args + " > /dev/null 2>&1";
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  struct rusage ru {};
+  wait4(pid, &status, 0, &ru);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? uint64_t(ru.ru_maxrss) : 0;
+}
+
+void BM_SeedRunPeakRss(benchmark::State& state) {
+  if (!std::filesystem::exists(kSeed)) {
+    state.SkipWithError("../shared/corpus-gen/amplified_conv_tie_w8a8_ct9 not found");
+    return;
+  }
+  const std::string model = (kSeed / "model.mlpackage").string();
+  uint64_t run_kb = 0, floor_kb = 0;
+  for (auto _ : state) {
+    run_kb = child_peak_rss_kb("run " + model + " --profile fp32 --input x=" + (kSeed / "input.npy").string() + " --output-dir /tmp/mlscope_bench_rss");
+    floor_kb = child_peak_rss_kb("info " + model);
+  }
+  if (!run_kb || !floor_kb) state.SkipWithError("mlscope-cli failed (build the mlscope-cli target)");
+  ir::Model m = format::open(model);
+  state.counters["run_peak_RSS_MB"] = double(run_kb) * 1024 / 1e6;
+  state.counters["info_peak_RSS_MB"] = double(floor_kb) * 1024 / 1e6;
+  state.counters["budget_MB"] = (double(m.weight_bytes()) + 4.0 * 64 * 224 * 224 * 4) / 1e6;
+}
+BENCHMARK(BM_SeedRunPeakRss)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
 }  // namespace

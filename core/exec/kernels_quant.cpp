@@ -2,6 +2,7 @@
 // decompression op (iOS16 and iOS18 forms). Decompression is exact; quantize rounds half to even
 // like coremltools' reference (numpy around). Under a profile that bypasses activation
 // quantization, quantize/dequantize pass values through unchanged.
+#include <algorithm>
 #include <cmath>
 
 #include "core/exec/kernel_families.h"
@@ -40,6 +41,19 @@ AxisMap axis_map(const KernelContext& ctx, const Dims& shape, uint64_t param_siz
   return m;
 }
 
+// Scale / zero point per axis position (one entry when scalar), converted once per op.
+std::vector<float> per_axis_floats(const Tensor& t, const AxisMap& m) {
+  std::vector<float> v(size_t(m.per_axis ? m.n : 1));
+  for (size_t k = 0; k < v.size(); ++k) v[k] = float(t.at(t.size() == 1 ? 0 : k));
+  return v;
+}
+std::vector<int64_t> per_axis_ints(const std::optional<Tensor>& t, const AxisMap& m) {
+  std::vector<int64_t> v(size_t(m.per_axis ? m.n : 1), 0);
+  if (t)
+    for (size_t k = 0; k < v.size(); ++k) v[k] = int64_t(t->at(t->size() == 1 ? 0 : k));
+  return v;
+}
+
 std::optional<int64_t> opt_axis(const KernelContext& ctx) {
   auto t = param(ctx, "axis");
   if (!t) return std::nullopt;
@@ -60,14 +74,25 @@ void k_quantize(KernelContext& ctx) {
   const AxisMap m = axis_map(ctx, x.shape(), scale.size(), opt_axis(ctx));
   for (uint64_t i = 0; i < scale.size(); ++i)
     if (scale.at(i) == 0) ctx.fail("scale is zero");
+  const std::vector<float> sc = per_axis_floats(scale, m);
+  const std::vector<int64_t> zs = per_axis_ints(zp, m);
   std::vector<int64_t> q(x.size());
   auto xv = x.floats();
-  for (uint64_t i = 0; i < x.size(); ++i) {
-    const size_t k = m(i);
-    const float v = xv[i] / float(scale.at(k));
-    const int64_t z = zp ? int64_t(zp->at(zp->size() == 1 ? 0 : k)) : 0;
-    const float r = std::nearbyint(v);  // round half to even (default FP environment)
-    q[i] = std::isnan(r) ? z : std::clamp<int64_t>(int64_t(std::clamp(r, -1e9f, 1e9f)) + z, lo, hi);
+  // Runs of `inner` elements share one scale / zero point (a loop the compiler vectorizes).
+  const uint64_t run = m.per_axis ? uint64_t(m.inner) : std::max<uint64_t>(x.size(), 1);
+  for (uint64_t i0 = 0; i0 < x.size(); i0 += run) {
+    const size_t k = m(i0);
+    const float s = sc[k];
+    const int64_t z = zs[k];
+    const float flo = float(lo - z), fhi = float(hi - z);
+    const uint64_t i1 = std::min<uint64_t>(x.size(), i0 + run);
+    for (uint64_t i = i0; i < i1; ++i) {
+      const float v = xv[i] / s;
+      // Round half to even: below 2^22 by the 1.5*2^23 add-and-subtract (default rounding
+      // mode); larger magnitudes are clamped to the integer range anyway.
+      const float r = std::fabs(v) < 4194304.0f ? (v + 12582912.0f) - 12582912.0f : v;
+      q[i] = v != v ? z : int64_t(std::clamp(r, flo, fhi)) + z;
+    }
   }
   ctx.set(Tensor::from_ints(odt == "int8" ? ir::DType::Int8 : ir::DType::UInt8, x.shape(), std::move(q)));
 }
@@ -81,12 +106,17 @@ void k_dequantize(KernelContext& ctx) {
   const Tensor scale = need(ctx, "scale");
   auto zp = param(ctx, "zero_point");
   const AxisMap m = axis_map(ctx, x.shape(), scale.size(), opt_axis(ctx));
+  const std::vector<float> sc = per_axis_floats(scale, m);
+  const std::vector<int64_t> zs = per_axis_ints(zp, m);
   std::vector<float> y(x.size());
   auto xv = x.ints();
-  for (uint64_t i = 0; i < x.size(); ++i) {
-    const size_t k = m(i);
-    const int64_t z = zp ? int64_t(zp->at(zp->size() == 1 ? 0 : k)) : 0;
-    y[i] = float(xv[i] - z) * float(scale.at(k));
+  const uint64_t run = m.per_axis ? uint64_t(m.inner) : std::max<uint64_t>(x.size(), 1);
+  for (uint64_t i0 = 0; i0 < x.size(); i0 += run) {
+    const size_t k = m(i0);
+    const float s = sc[k];
+    const int64_t z = zs[k];
+    const uint64_t i1 = std::min<uint64_t>(x.size(), i0 + run);
+    for (uint64_t i = i0; i < i1; ++i) y[i] = float(xv[i] - z) * s;
   }
   ctx.set(Tensor::from_floats(ctx.out_dtype(0, scale.dtype()), x.shape(), std::move(y)));
 }
