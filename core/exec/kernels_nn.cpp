@@ -364,10 +364,22 @@ void nn_permute(KernelContext& c) {  // axis permutes [Seq, C, H, W]
   c.set(take(x.reshaped(s), out, idx));
 }
 
+// TransposeLayerParams: no axes = reverse the axes (like numpy.transpose); otherwise a
+// permutation of the input's rank.
 void nn_transpose(KernelContext& c) {
   const Tensor& x = nn_in(c);
+  std::vector<int64_t> axes = attr_ints(c, "axes", {});
+  const int64_t r = int64_t(x.rank());
+  if (axes.empty())
+    for (int64_t i = r - 1; i >= 0; --i) axes.push_back(i);
+  std::vector<bool> seen(size_t(r), false);
+  if (int64_t(axes.size()) != r) c.fail("transpose axes " + dims_str(axes) + " do not match the input rank " + std::to_string(r));
+  for (int64_t a : axes) {
+    if (a < 0 || a >= r || seen[size_t(a)]) c.fail("transpose axes " + dims_str(axes) + " are not a permutation of 0.." + std::to_string(r - 1));
+    seen[size_t(a)] = true;
+  }
   Dims out;
-  auto idx = permute_index(x.shape(), attr_ints(c, "axes", {}), out);
+  auto idx = permute_index(x.shape(), axes, out);
   c.set(take(x, out, idx));
 }
 
