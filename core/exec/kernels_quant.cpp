@@ -93,7 +93,8 @@ void k_quantize(KernelContext& ctx) {
       // Round half to even: below 2^22 by the 1.5*2^23 add-and-subtract (default rounding
       // mode); larger magnitudes are clamped to the integer range anyway.
       const float r = std::fabs(v) < 4194304.0f ? (v + 12582912.0f) - 12582912.0f : v;
-      q[i] = v != v ? z : int64_t(std::clamp(r, flo, fhi)) + z;
+      const float c = r != r ? 0.0f : std::min(std::max(r, flo), fhi);  // NaN -> the zero point
+      q[i] = int64_t(int32_t(c)) + z;
     }
   }
   ctx.set(Tensor::from_ints(odt == "int8" ? ir::DType::Int8 : ir::DType::UInt8, x.shape(), std::move(q)));
