@@ -137,7 +137,9 @@ void k_conv(KernelContext& ctx) {
   auto yv = y.mutable_floats();
   const OpNumerics& num = ctx.numerics();
   std::optional<QuantizedOperand> qx, qw;
-  if (num.int8_accumulation) {
+  // int8 x int8 products summed in fp32 are exact only while Kdim * 255^2 < 2^24; past that the
+  // codes are not used, so don't derive them (a full pass over the activation).
+  if (num.int8_accumulation && double(Kdim) * 255.0 * 255.0 < 16777216.0) {
     qx = quantized_source(ctx, "x", x);
     qw = qx ? quantized_source(ctx, "weight", w) : std::nullopt;
     if (qw && qw->axis > 0) qw.reset();
