@@ -7,7 +7,10 @@
 #include <benchmark/benchmark.h>
 #include <cblas.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <string>
 #include <vector>
 
 #include "core/exec/interpreter.h"
@@ -35,6 +38,7 @@ void BM_Sgemm(benchmark::State& state) {
     benchmark::DoNotOptimize(c.data());
   }
   state.counters["GFLOP/s"] = benchmark::Counter(2.0 * M * N * K * double(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  state.counters["threads"] = openblas_get_num_threads();
 }
 BENCHMARK(BM_Sgemm)->Unit(benchmark::kMillisecond)->UseRealTime();
 
@@ -59,6 +63,41 @@ void BM_SeedRun(benchmark::State& state, const char* profile) {
 }
 BENCHMARK_CAPTURE(BM_SeedRun, fp32, "fp32")->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 BENCHMARK_CAPTURE(BM_SeedRun, gpu, "gpu")->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
-BENCHMARK_CAPTURE(BM_SeedRun, ane, "ane")->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+BENCHMARK_CAPTURE(BM_SeedRun, gpu_lowacc, "gpu-lowacc")->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK_CAPTURE(BM_SeedRun, ane, "ane")->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK_CAPTURE(BM_SeedRun, ane_w8a8, "ane-w8a8")->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+
+// Peak RSS of a whole `mlscope-cli run` (intermediates off) in a child process, measured by
+// /usr/bin/time (a fork of this benchmark would inherit its RSS into ru_maxrss), next to the same
+// binary doing no run (`mlscope-cli info`: binary + libraries floor) and the budget weights +
+// 4 x largest activation.
+uint64_t child_peak_rss_kb(const std::string& args) {
+  const std::string out = "/tmp/mlscope_bench_rss.txt";
+  const std::string cmd = "/usr/bin/time -f %M -o " + out + " " + std::string(MLSCOPE_BINARY_DIR) + "/app/mlscope-cli " + args + " > /dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0) return 0;
+  std::ifstream in(out);
+  uint64_t kb = 0;
+  in >> kb;
+  return kb;
+}
+
+void BM_SeedRunPeakRss(benchmark::State& state) {
+  if (!std::filesystem::exists(kSeed)) {
+    state.SkipWithError("../shared/corpus-gen/amplified_conv_tie_w8a8_ct9 not found");
+    return;
+  }
+  const std::string model = (kSeed / "model.mlpackage").string();
+  uint64_t run_kb = 0, floor_kb = 0;
+  for (auto _ : state) {
+    run_kb = child_peak_rss_kb("run " + model + " --profile fp32 --input x=" + (kSeed / "input.npy").string() + " --output-dir /tmp/mlscope_bench_rss");
+    floor_kb = child_peak_rss_kb("info " + model);
+  }
+  if (!run_kb || !floor_kb) state.SkipWithError("mlscope-cli failed (build the mlscope-cli target)");
+  ir::Model m = format::open(model);
+  state.counters["run_peak_RSS_MB"] = double(run_kb) * 1024 / 1e6;
+  state.counters["info_peak_RSS_MB"] = double(floor_kb) * 1024 / 1e6;
+  state.counters["budget_MB"] = (double(m.weight_bytes()) + 4.0 * 64 * 224 * 224 * 4) / 1e6;
+}
+BENCHMARK(BM_SeedRunPeakRss)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
 }  // namespace

@@ -2,8 +2,9 @@
 """PyTorch CPU peer for bench/exec_bench.cpp: times the seed network's float module (same
 shapes: conv3x3 3->64, 3 x conv3x3 64->64, conv1x1 64->16, SiLU after each, x300, global
 average pool, linear 16->2) on a 1x3x224x224 input, with the same thread count as mlscope
-(OpenBLAS default). Weights are random (timing does not depend on their values).
+(OpenBLAS's default = the CPUs this process may use; override with --threads N). Weights are random (timing does not depend on their values).
 Needs Debian's python3-torch (scripts/setup-bench.sh). Prints median seconds per run."""
+import os
 import statistics
 import sys
 import time
@@ -32,12 +33,19 @@ class Seed(torch.nn.Module):
 
 
 def main():
+    args = sys.argv[1:]
+    threads = len(os.sched_getaffinity(0))
+    if "--threads" in args:
+        i = args.index("--threads")
+        threads = int(args[i + 1])
+        del args[i:i + 2]
+    torch.set_num_threads(threads)
     m = Seed().eval()
     x = torch.randn(1, 3, 224, 224)
     with torch.no_grad():
         m(x)
         times = []
-        for _ in range(int(sys.argv[1]) if len(sys.argv) > 1 else 5):
+        for _ in range(int(args[0]) if args else 5):
             t = time.perf_counter()
             m(x)
             times.append(time.perf_counter() - t)

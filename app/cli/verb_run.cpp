@@ -8,6 +8,7 @@
 #include "app/cli/flags.h"
 #include "app/cli/verb.h"
 #include "core/exec/input_files.h"
+#include "core/exec/input_shapes.h"
 #include "core/exec/interpreter.h"
 #include "core/exec/npy.h"
 #include "core/format/open.h"
@@ -59,8 +60,8 @@ std::string safe_file_name(const std::string& name) {
 }
 
 int run_verb(const std::vector<std::string>& argv) {
-  const std::vector<std::string> value_flags = {"function", "profile", "profile-file", "input", "output-dir"};
-  reject_unknown_flags(argv, {"function", "profile", "profile-file", "input", "output-dir", "json", "keep-intermediates",
+  const std::vector<std::string> value_flags = {"function", "profile", "profile-file", "input", "output-dir", "shape"};
+  reject_unknown_flags(argv, {"function", "profile", "profile-file", "input", "output-dir", "shape", "json", "keep-intermediates",
                               "list-unsupported", "reject-nonfinite"});
   Args args(argv, value_flags);
   if (args.positional().size() != 1) throw UsageError{"run needs exactly one MODEL"};
@@ -92,7 +93,13 @@ int run_verb(const std::vector<std::string>& argv) {
 
   exec::RunInputs inputs;
   std::vector<std::string> notes;
-  for (const auto& spec : args.get_all("input")) exec::add_input_spec(model, *fn, spec, inputs, &notes);
+  const auto shapes = exec::parse_shape_specs(model, *fn, args.get_all("shape"));
+  for (const auto& [name, dims] : shapes) {
+    bool given = false;
+    for (const auto& spec : args.get_all("input")) given = given || spec.rfind(name + "=", 0) == 0 || fn->inputs.size() == 1;
+    if (!given) throw UsageError{"--shape " + name + "=... needs an --input for '" + name + "' (a file or random:SEED)"};
+  }
+  for (const auto& spec : args.get_all("input")) exec::add_input_spec(model, *fn, spec, inputs, &notes, &shapes);
   exec::Interpreter interp(profile);
   exec::RunResult r = interp.run(model, inputs, opts);
 
@@ -139,7 +146,7 @@ int run_verb(const std::vector<std::string>& argv) {
 
 MLSCOPE_CLI_VERB("run",
                  "run MODEL [--function F] [--profile fp32|fp16|gpu|gpu-lowacc|ane|ane-w8a8 | --profile-file P.json] "
-                 "[--input name=file.npy|file.npz|image.png|random:SEED]... [--output-dir D] [--json] [--keep-intermediates] "
+                 "[--input name=file.npy|file.npz|image.png|random:SEED]... [--shape name=1x3x224x224]... [--output-dir D] [--json] [--keep-intermediates] "
                  "[--list-unsupported] [--reject-nonfinite]",
                  "execute a model with the emulating interpreter under a numeric profile", run_verb);
 

@@ -35,6 +35,8 @@ Tensor image_to_nchw(const Tensor& t, const ir::FeatureType& f) {
   return in.is_float() ? in.cast_to(ir::DType::Float32) : in.cast_to(ir::DType::Float32);
 }
 
+}  // namespace
+
 bool shape_accepted(const Dims& got, const ir::Shape& decl, const ir::Feature* feat, std::string& why) {
   if (feat && feat->type.kind == ir::FeatureType::Kind::MultiArray) {
     const auto& ft = feat->type;
@@ -64,7 +66,6 @@ bool shape_accepted(const Dims& got, const ir::Shape& decl, const ir::Feature* f
   return true;
 }
 
-}  // namespace
 
 const ir::Feature* input_feature(const ir::Model& model, const ir::Function& fn, const std::string& name) {
   for (const auto& fd : model.function_descriptions)

@@ -21,6 +21,10 @@ struct BoundInputs {
 BoundInputs bind_inputs(const ir::Model& model, const ir::Function& fn, const RunInputs& inputs, const RunOptions& options,
                         std::vector<std::string>& warnings);
 
+/// True when `got` is a shape the input accepts: one of the feature's enumerated shapes, inside
+/// its ranges, or matching the declared shape (unknown dims match anything); else `why` says why.
+bool shape_accepted(const Dims& got, const ir::Shape& decl, const ir::Feature* feat, std::string& why);
+
 /// The model-description feature for a function input (nullptr if the description lacks it).
 const ir::Feature* input_feature(const ir::Model& model, const ir::Function& fn, const std::string& name);
 

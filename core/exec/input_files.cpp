@@ -52,7 +52,7 @@ InputDecl input_declaration(const ir::Model& model, const ir::Function& fn, cons
 }
 
 void add_input_spec(const ir::Model& model, const ir::Function& fn, const std::string& spec, RunInputs& inputs,
-                    std::vector<std::string>* notes) {
+                    std::vector<std::string>* notes, const std::map<std::string, Dims>* shapes) {
   std::string name, source;
   const size_t eq = spec.find('=');
   bool named = eq != std::string::npos;
@@ -70,7 +70,10 @@ void add_input_spec(const ir::Model& model, const ir::Function& fn, const std::s
     name = fn.value(fn.inputs[0]).name;
     source = spec;
   }
-  const InputDecl decl = input_declaration(model, fn, name);
+  InputDecl decl = input_declaration(model, fn, name);
+  const auto chosen = shapes ? shapes->find(name) : std::map<std::string, Dims>::const_iterator{};
+  const bool has_chosen = shapes && chosen != shapes->end();
+  if (has_chosen) decl.shape = chosen->second;
   if (source.rfind("random:", 0) == 0) {
     uint64_t seed = 0;
     try {
@@ -109,6 +112,10 @@ void add_input_spec(const ir::Model& model, const ir::Function& fn, const std::s
   } else {
     throw Error(Location::in_file(source), "unknown input source (expected .npy, .npz, an image file or random:SEED)");
   }
+  if (has_chosen)
+    if (const auto* t = std::get_if<Tensor>(&inputs[name]); t && t->shape() != chosen->second)
+      throw Error(Location::in_file(source), "input '" + name + "' holds shape " + dims_str(t->shape()) + " but --shape asks for " +
+                                                 dims_str(chosen->second));
 }
 
 }  // namespace mlscope::exec

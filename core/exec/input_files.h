@@ -3,6 +3,7 @@
 // random:SEED (seeded random values of the declared dtype and default shape, see random_inputs.h).
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -11,9 +12,10 @@
 namespace mlscope::exec {
 
 /// Parses "name=source" (or just "source" when the function has exactly one input) and loads it.
-/// Errors name the spec, the file and the input.
+/// Errors name the spec, the file and the input. `shapes` (from --shape, input_shapes.h) sets the
+/// shape of random inputs and must match the shape of files.
 void add_input_spec(const ir::Model& model, const ir::Function& fn, const std::string& spec, RunInputs& inputs,
-                    std::vector<std::string>* notes = nullptr);
+                    std::vector<std::string>* notes = nullptr, const std::map<std::string, Dims>* shapes = nullptr);
 
 /// Declared dtype/shape of a function input (default shape of a flexible feature).
 struct InputDecl {

@@ -7,6 +7,7 @@
 #include <deque>
 #include <map>
 
+#include "core/exec/alloc_policy.h"
 #include "core/exec/fp16_simd.h"
 #include "core/exec/input_check.h"
 #include "core/exec/kernel.h"
@@ -297,7 +298,7 @@ void Context::warn(const std::string& message) { rs_.result.warnings.push_back(o
 
 }  // namespace
 
-Interpreter::Interpreter(NumericProfile profile) : profile_(std::move(profile)) {}
+Interpreter::Interpreter(NumericProfile profile) : profile_(std::move(profile)) { reuse_activation_memory(); }
 
 RunResult Interpreter::run(const ir::Model& model, const RunInputs& inputs, const RunOptions& options) {
   const ir::Function* fn = options.function.empty() ? model.main_function() : model.function(options.function);

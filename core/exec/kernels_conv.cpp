@@ -1,5 +1,6 @@
 // conv / conv_transpose (1-D, 2-D and 3-D as N-D with up to 3 spatial axes): im2col + gemm.
 // Padding modes valid / same / same_lower / custom, strides, dilations, groups.
+#include <algorithm>
 #include <cstring>
 
 #include "core/exec/gemm.h"
@@ -91,15 +92,26 @@ void im2col(const ConvGeom& g, const float* x, int64_t c0, int64_t cn, int64_t r
             const int64_t id = od * g.stride[0] - g.pad_lo[0] + a * g.dil[0];
             const int64_t ih = oh * g.stride[1] - g.pad_lo[1] + b * g.dil[1];
             const bool row_ok = id >= 0 && id < g.in[0] && ih >= 0 && ih < g.in[1];
-            const float* src = row_ok ? xc + (id * g.in[1] + ih) * g.in[2] : nullptr;
-            int64_t iw = -g.pad_lo[2] + e * g.dil[2];
-            if (row_ok && g.stride[2] == 1 && iw >= 0 && iw + g.out[2] <= g.in[2]) {
-              std::memcpy(dst + p, src + iw, size_t(g.out[2]) * sizeof(float));
-              p += g.out[2];
+            const int64_t W = g.out[2];
+            if (!row_ok) {
+              std::memset(dst + p, 0, size_t(W) * sizeof(float));
+              p += W;
               continue;
             }
-            for (int64_t ow = 0; ow < g.out[2]; ++ow, ++p, iw += g.stride[2])
-              dst[p] = (row_ok && iw >= 0 && iw < g.in[2]) ? src[iw] : 0.0f;
+            const float* src = xc + (id * g.in[1] + ih) * g.in[2];
+            // Output columns whose input column iw = ow*stride + base lies inside the row: zeros
+            // on both sides, a straight (or strided) copy in between — no per-element test.
+            const int64_t base = -g.pad_lo[2] + e * g.dil[2], st = g.stride[2];
+            const int64_t lo = std::min(W, base >= 0 ? 0 : (-base + st - 1) / st);
+            const int64_t hi = std::max(lo, std::min(W, base < g.in[2] ? (g.in[2] - 1 - base) / st + 1 : 0));
+            std::memset(dst + p, 0, size_t(lo) * sizeof(float));
+            if (hi > lo && st == 1) {
+              std::memcpy(dst + p + lo, src + base + lo, size_t(hi - lo) * sizeof(float));
+            } else {
+              for (int64_t ow = lo; ow < hi; ++ow) dst[p + ow] = src[ow * st + base];
+            }
+            std::memset(dst + p + hi, 0, size_t(W - hi) * sizeof(float));
+            p += W;
           }
         }
   }
@@ -125,7 +137,9 @@ void k_conv(KernelContext& ctx) {
   auto yv = y.mutable_floats();
   const OpNumerics& num = ctx.numerics();
   std::optional<QuantizedOperand> qx, qw;
-  if (num.int8_accumulation) {
+  // int8 x int8 products summed in fp32 are exact only while Kdim * 255^2 < 2^24; past that the
+  // codes are not used, so don't derive them (a full pass over the activation).
+  if (num.int8_accumulation && double(Kdim) * 255.0 * 255.0 < 16777216.0) {
     qx = quantized_source(ctx, "x", x);
     qw = qx ? quantized_source(ctx, "weight", w) : std::nullopt;
     if (qw && qw->axis > 0) qw.reset();

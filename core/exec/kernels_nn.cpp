@@ -3,6 +3,7 @@
 // math is delegated to the MIL kernels through a context that maps the layer's parameters to
 // MIL parameter names. Tensors are [..., C, H, W] (the NN spec's rank-5 blobs minus unit dims).
 #include <cmath>
+#include <functional>
 #include <map>
 
 #include "core/exec/kernel_families.h"
@@ -63,10 +64,74 @@ std::vector<int64_t> attr_ints(const KernelContext& c, const std::string& n, std
   for (uint64_t i = 0; i < a->size(); ++i) v.push_back(int64_t(a->at(i)));
   return v;
 }
+// Quantized WeightParams (NeuralNetwork.proto QuantizationParams): `numberOfBits` codes stored
+// in rawValue (MSB-first bit-packed below 8 bits) or int8RawValue; linear quantization
+// w = scale * q + bias (scale/bias of length 1 or one per output channel), or a lookup table
+// w = lut[q] of 2^bits floats.
+Tensor dequantized_weight(const KernelContext& c, const std::string& n, const Tensor& stored, const Dims& shape) {
+  const int64_t bits = int64_t(c.attr(n + ".quantization.bits")->at(0));
+  const uint64_t count = dims_count(shape);
+  if (bits < 1 || bits > 8) c.fail("weights '" + n + "': numberOfBits " + std::to_string(bits) + " must be 1..8");
+  if (stored.is_float()) c.fail("weights '" + n + "': quantization parameters on float weights");
+  auto bytes = stored.ints();
+  if (bytes.size() * 8 < count * uint64_t(bits))
+    c.fail("weights '" + n + "' hold " + std::to_string(bytes.size()) + " bytes, " + std::to_string(count) + " codes of " + std::to_string(bits) +
+           " bits need " + std::to_string((count * uint64_t(bits) + 7) / 8));
+  std::vector<int64_t> q(count);
+  if (bits == 8) {
+    for (uint64_t i = 0; i < count; ++i) q[i] = bytes[i];  // int8RawValue stays signed, rawValue unsigned
+  } else {
+    for (uint64_t i = 0; i < count; ++i) {
+      int64_t v = 0;
+      for (int64_t b = 0; b < bits; ++b) {
+        const uint64_t bit = i * uint64_t(bits) + uint64_t(b);
+        v = (v << 1) | ((bytes[bit / 8] >> (7 - bit % 8)) & 1);
+      }
+      q[i] = v;
+    }
+  }
+  const auto type = c.attr(n + ".quantization.type");
+  const std::string kind = type && type->dtype() == ir::DType::String ? type->strings().at(0) : "";
+  std::vector<float> w(count);
+  if (kind == "lookup_table") {
+    const auto lut = c.attr(n + ".quantization.lut");
+    if (!lut || lut->size() != (uint64_t(1) << bits))
+      c.fail("weights '" + n + "': lookup table needs 2^" + std::to_string(bits) + " values, has " + std::to_string(lut ? lut->size() : 0));
+    for (uint64_t i = 0; i < count; ++i) {
+      if (q[i] < 0 || uint64_t(q[i]) >= lut->size()) c.fail("weights '" + n + "': code " + std::to_string(q[i]) + " outside the lookup table");
+      w[i] = float(lut->at(uint64_t(q[i])));
+    }
+  } else if (kind == "linear") {
+    const auto scale = c.attr(n + ".quantization.scale");
+    const auto bias = c.attr(n + ".quantization.bias");
+    if (!scale || scale->size() == 0) c.fail("weights '" + n + "': linear quantization without scale");
+    // Per-channel parameters run along the output-channel axis: axis 0, or axis 1 for the
+    // deconvolution layout [C_in, O/groups, kH, kW].
+    auto channel_of = [&](uint64_t size) -> std::function<uint64_t(uint64_t)> {
+      if (size <= 1) return [](uint64_t) { return uint64_t(0); };
+      for (size_t axis = 0; axis < std::min<size_t>(shape.size(), 2); ++axis)
+        if (uint64_t(shape[axis]) == size) {
+          uint64_t inner = 1;
+          for (size_t d = axis + 1; d < shape.size(); ++d) inner *= uint64_t(shape[d]);
+          return [inner, size](uint64_t i) { return (i / inner) % size; };
+        }
+      c.fail("weights '" + n + "': " + std::to_string(size) + " quantization parameters match no channel axis of " + dims_str(shape));
+    };
+    const auto sk = channel_of(scale->size());
+    const uint64_t nb = bias ? bias->size() : 0;
+    const auto bk = channel_of(nb);
+    for (uint64_t i = 0; i < count; ++i)
+      w[i] = float(scale->at(sk(i))) * float(q[i]) + (nb ? float(bias->at(bk(i))) : 0.0f);
+  } else {
+    c.fail("weights '" + n + "': quantized with neither linear nor lookup-table parameters");
+  }
+  return Tensor::from_floats(ir::DType::Float32, shape, std::move(w));
+}
+
 Tensor weight(const KernelContext& c, const std::string& n, Dims shape) {
   auto a = c.attr(n);
   if (!a) c.fail("missing weights '" + n + "'");
-  if (c.attr(n + ".quantization.bits")) c.fail("quantized NeuralNetwork weights are not supported yet");
+  if (c.attr(n + ".quantization.bits")) return dequantized_weight(c, n, *a, shape);
   Tensor t = fl(*a);
   if (t.size() != dims_count(shape)) c.fail("weights '" + n + "' hold " + std::to_string(t.size()) + " values, expected " + dims_str(shape));
   return t.reshaped(shape);
@@ -127,9 +192,18 @@ void nn_convolution(KernelContext& c) {
   const int64_t O = attr_int(c, "outputChannels", 0), kc = attr_int(c, "kernelChannels", 0), groups = std::max<int64_t>(1, attr_int(c, "nGroups", 1));
   auto k = attr_ints(c, "kernelSize", {3, 3}), st = attr_ints(c, "stride", {1, 1}), dil = attr_ints(c, "dilationFactor", {1, 1});
   const bool deconv = attr_int(c, "isDeconvolution", 0) != 0;
-  if (deconv) c.fail("deconvolution layers are not supported yet");
-  Tensor w = weight(c, "weights", {O, kc, k[0], k[1]});
+  // Deconvolution weights are [C_in, outputChannels / nGroups, kH, kW] (NeuralNetwork.proto),
+  // the layout of MIL conv_transpose; padding amounts crop the output, "same" gives in * stride.
+  if (deconv && O % groups) c.fail("outputChannels " + std::to_string(O) + " not divisible by nGroups " + std::to_string(groups));
+  Tensor w = deconv ? weight(c, "weights", {x4.shape()[1], O / groups, k[0], k[1]}) : weight(c, "weights", {O, kc, k[0], k[1]});
   std::map<std::string, RunValue> p = {{"x", x4}, {"weight", w}, {"strides", ints(st)}, {"dilations", ints(dil)}, {"groups", Tensor::scalar_int(groups)}};
+  if (deconv) {
+    auto os = attr_ints(c, "outputShape", {});
+    if (!os.empty()) {
+      if (os.size() != 2) c.fail("outputShape must hold [height, width]");
+      p["output_shape"] = ints({x4.shape()[0], O, os[0], os[1]});
+    }
+  }
   if (c.attr("same") || c.attr("same.asymmetryMode")) {
     p["pad_type"] = str(attr_int(c, "same.asymmetryMode", 0) == 1 ? "same_lower" : "same");
   } else {
@@ -142,7 +216,7 @@ void nn_convolution(KernelContext& c) {
     p["pad"] = ints(pad);
   }
   if (attr_int(c, "hasBias", 0)) p["bias"] = weight(c, "bias", {O});
-  Tensor y = via(c, "conv", p);
+  Tensor y = via(c, deconv ? "conv_transpose" : "conv", p);
   c.set(y.reshaped(restore(x, y.shape())));
 }
 
@@ -364,10 +438,22 @@ void nn_permute(KernelContext& c) {  // axis permutes [Seq, C, H, W]
   c.set(take(x.reshaped(s), out, idx));
 }
 
+// TransposeLayerParams: no axes = reverse the axes (like numpy.transpose); otherwise a
+// permutation of the input's rank.
 void nn_transpose(KernelContext& c) {
   const Tensor& x = nn_in(c);
+  std::vector<int64_t> axes = attr_ints(c, "axes", {});
+  const int64_t r = int64_t(x.rank());
+  if (axes.empty())
+    for (int64_t i = r - 1; i >= 0; --i) axes.push_back(i);
+  std::vector<bool> seen(size_t(r), false);
+  if (int64_t(axes.size()) != r) c.fail("transpose axes " + dims_str(axes) + " do not match the input rank " + std::to_string(r));
+  for (int64_t a : axes) {
+    if (a < 0 || a >= r || seen[size_t(a)]) c.fail("transpose axes " + dims_str(axes) + " are not a permutation of 0.." + std::to_string(r - 1));
+    seen[size_t(a)] = true;
+  }
   Dims out;
-  auto idx = permute_index(x.shape(), attr_ints(c, "axes", {}), out);
+  auto idx = permute_index(x.shape(), axes, out);
   c.set(take(x, out, idx));
 }
 
