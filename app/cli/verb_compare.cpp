@@ -56,9 +56,9 @@ CompareBackend* find_backend(std::vector<CompareBackend>& bs, const std::string&
 int run_compare(const std::vector<std::string>& argv) {
   reject_unknown_flags(argv, {"backends", "reference", "input", "runs", "sweep", "sweep-seed", "sweep-dir", "threads",
                               "divergence", "divergence-with", "threshold-cosine", "threshold-rel", "golden", "min-cosine",
-                              "golden-axis", "golden-backend", "json", "fail-on-flip", "function", "top-k", "what-if", "what-if-base"});
+                              "golden-axis", "golden-backend", "json", "fail-on-flip", "function", "top-k", "what-if", "what-if-base", "divergence-budget-mb"});
   Args args(argv, {"backends", "reference", "input", "runs", "sweep", "sweep-seed", "sweep-dir", "threads", "divergence-with",
-                   "threshold-cosine", "threshold-rel", "golden", "min-cosine", "golden-axis", "golden-backend", "function", "top-k", "what-if", "what-if-base"});
+                   "threshold-cosine", "threshold-rel", "golden", "min-cosine", "golden-axis", "golden-backend", "function", "top-k", "what-if", "what-if-base", "divergence-budget-mb"});
   if (args.positional().size() != 1) throw UsageError{"compare needs exactly one MODEL"};
   const std::string path = args.positional()[0];
   const bool json = args.has("json");
@@ -156,6 +156,8 @@ int run_compare(const std::vector<std::string>& argv) {
     dopt.function = ro.function;
     dopt.min_cosine = to_double(args, "threshold-cosine", dopt.min_cosine);
     dopt.max_rel_error = to_double(args, "threshold-rel", dopt.max_rel_error);
+    if (args.has("divergence-budget-mb"))
+      dopt.memory_budget_bytes = static_cast<uint64_t>(to_int(args, "divergence-budget-mb", 64, 0)) << 20;
     report.divergence = compare::run_divergence(*ref->backend, *other->backend, model, inputs, ro, dopt);
     report.divergence->reference = ref->name;
     report.divergence->other = other->name;
@@ -185,7 +187,7 @@ int run_compare(const std::vector<std::string>& argv) {
 MLSCOPE_CLI_VERB("compare",
                  "compare MODEL --backends fp32,gpu,ane,ane-w8a8[,recording:FILE] [--reference NAME] "
                  "[--input NAME=FILE.npy|random:SEED] [--runs N] [--sweep M [--sweep-seed S] | --sweep-dir DIR] "
-                 "[--divergence [--divergence-with NAME]] [--golden FILE [--min-cosine X] [--golden-axis A]] "
+                 "[--divergence [--divergence-with NAME] [--divergence-budget-mb MB]] [--golden FILE [--min-cosine X] [--golden-axis A]] "
                  "[--what-if SPEC [--what-if-base PROFILE]] [--json] [--fail-on-flip]",
                  "backends side by side: logits, margins, argmax flips, drift, flip rate, per-op divergence, golden gate",
                  run_compare);
