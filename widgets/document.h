@@ -77,6 +77,7 @@ class Document {
   void open(const std::string& path);
   /// Recording (compute plan from a Mac) to use for the next open; "" = estimate placement.
   void set_recording(const std::string& path) { recording_ = path; }
+  const std::string& recording() const { return recording_; }
   void reload();
   /// Re-lays out the current model with or without `const` nodes (worker thread).
   void set_show_constants(bool show);

@@ -16,6 +16,7 @@ const char* color_mode_name(ColorMode m) {
     case ColorMode::Device: return "Preferred device";
     case ColorMode::Lineage: return "Quantization lineage";
     case ColorMode::Cost: return "Cost share";
+    case ColorMode::Divergence: return "Divergence vs reference";
   }
   return "";
 }
@@ -25,6 +26,7 @@ bool parse_color_mode(const std::string& t, ColorMode& out) {
   else if (t == "device" || t == "placement") out = ColorMode::Device;
   else if (t == "lineage") out = ColorMode::Lineage;
   else if (t == "cost") out = ColorMode::Cost;
+  else if (t == "divergence") out = ColorMode::Divergence;
   else return false;
   return true;
 }
@@ -84,6 +86,7 @@ void GraphView::rebuild_cache(const Document& doc) {
 }
 
 ImU32 GraphView::node_color(size_t node) const {
+  if (color_mode_ == ColorMode::Divergence && node < overlay_fill_.size()) return overlay_fill_[node];
   if (color_mode_ == ColorMode::Device && cache_.has_placement && node < cache_.device.size()) {
     const int8_t d = cache_.device[node];
     return d == -2 ? palette().io_node : palette().device[d < 0 ? 3 : d];
@@ -207,6 +210,12 @@ void GraphView::draw_toolbar(Document& doc) {
       if (!available && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
         ImGui::SetTooltip("Needs the %s analysis, not part of this build yet", m == ColorMode::Device ? "placement (failed for this model)" : m == ColorMode::Lineage ? "quantization lineage" : "cost");
     }
+    std::string why = "no divergence overlay in this window";
+    const bool div_ok = divergence_overlay_ && divergence_overlay_->available(doc.selection().function, &why);
+    ImGui::BeginDisabled(!div_ok);
+    if (ImGui::Selectable(color_mode_name(ColorMode::Divergence), color_mode_ == ColorMode::Divergence)) color_mode_ = ColorMode::Divergence;
+    ImGui::EndDisabled();
+    if (!div_ok && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", why.c_str());
     ImGui::EndCombo();
   }
   ImGui::SameLine();
@@ -316,9 +325,17 @@ void GraphView::draw_canvas(Document& doc) {
     dl->AddRect(a, b, palette().group_border, 4);
   }
   const bool dots = g->nodes.empty() || zoom_ * 44.0f < 3.0f;  // node height below ~3 px
+  refresh_overlay(doc, *g);
   draw_edges(dl, *g, selected_node, dots);
   draw_nodes(dl, doc, *g, selected_node, dots);
-  if (legend_) draw_legend(dl, doc);
+  if (!overlay_mark_.empty())  // e.g. the first op whose divergence crosses the threshold
+    for (size_t i = 0; i < g->nodes.size() && i < overlay_mark_.size(); ++i)
+      if (overlay_mark_[i]) {
+        const auto& r = g->nodes[i].rect;
+        dl->AddRect(to_screen(r.x - 6, r.y - 6), to_screen(r.right() + 6, r.bottom() + 6), IM_COL32(255, 40, 40, 255), 6, 0, 3.0f);
+      }
+  if (legend_ && color_mode_ == ColorMode::Divergence && !overlay_fill_.empty()) divergence_overlay_->draw_legend(dl, {canvas_min_.x + 8, canvas_min_.y + 8});
+  else if (legend_) draw_legend(dl, doc);
   if (minimap_) draw_minimap(dl, *g);
   dl->PopClipRect();
 
@@ -327,6 +344,20 @@ void GraphView::draw_canvas(Document& doc) {
     if (hit >= 0) draw_tooltip(doc, *g, hit);
   }
   ImGui::EndChild();
+}
+
+void GraphView::refresh_overlay(const Document& doc, const layout::GraphLayout& g) {
+  overlay_fill_.clear();
+  overlay_mark_.clear();
+  const int32_t f = doc.selection().function;
+  if (color_mode_ != ColorMode::Divergence || !divergence_overlay_ || !divergence_overlay_->available(f, nullptr)) return;
+  overlay_fill_.assign(g.nodes.size(), palette().io_node);
+  overlay_mark_.assign(g.nodes.size(), 0);
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    if (g.nodes[i].kind == layout::NodeKind::Op) {
+      overlay_fill_[i] = divergence_overlay_->op_color(f, g.nodes[i].id);
+      overlay_mark_[i] = divergence_overlay_->op_marked(f, g.nodes[i].id);
+    }
 }
 
 void GraphView::Draw(Document& doc, bool* open) {

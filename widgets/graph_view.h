@@ -11,12 +11,13 @@
 #include "core/layout/graph_layout.h"
 #include "core/layout/op_family.h"
 #include "widgets/document.h"
+#include "widgets/graph_overlay.h"
 
 namespace mlscope::gui {
 
-enum class ColorMode : int { OpType = 0, Device, Lineage, Cost };
+enum class ColorMode : int { OpType = 0, Device, Lineage, Cost, Divergence };
 const char* color_mode_name(ColorMode m);
-/// "op-type", "device", "lineage", "cost" (script verb spelling); false if unknown.
+/// "op-type", "device", "lineage", "cost", "divergence" (script verb spelling); false if unknown.
 bool parse_color_mode(const std::string& text, ColorMode& out);
 
 class GraphView {
@@ -28,6 +29,8 @@ class GraphView {
   void set_zoom(float z) { zoom_request_ = z; }
   void set_color_mode(ColorMode m) { color_mode_ = m; }
   ColorMode color_mode() const { return color_mode_; }
+  /// Colouring used by ColorMode::Divergence (owned by the caller; nullptr = none).
+  void set_divergence_overlay(const GraphOverlay* overlay) { divergence_overlay_ = overlay; }
   /// Sets the search text and selects the first match.
   void search(Document& doc, const std::string& text);
   float zoom() const { return zoom_; }
@@ -82,6 +85,10 @@ class GraphView {
   std::vector<uint8_t> match_flag_;  ///< per node: matches the search
   ImVec4 minimap_rect_{0, 0, 0, 0};
   std::vector<ImVec2> scratch_;
+  const GraphOverlay* divergence_overlay_ = nullptr;
+  std::vector<ImU32> overlay_fill_;      ///< per node, refreshed each frame in divergence mode
+  std::vector<uint8_t> overlay_mark_;    ///< per node
+  void refresh_overlay(const Document& doc, const layout::GraphLayout& g);
 };
 
 }  // namespace mlscope::gui

@@ -159,7 +159,7 @@ int App::run() {
 void App::run_script_step() {
   if (options_.script.empty() || measure_left_ > 0) return;
   if (script_.done()) { quit_ = true; return; }
-  const ScriptCommand* c = script_.poll(doc_.busy());
+  const ScriptCommand* c = script_.poll(doc_.busy() || compare_.waiting());
   if (!c) return;
   auto fail = [&](const std::string& msg) {
     std::fprintf(stderr, "mlscope: %s:%d: %s\n", options_.script.c_str(), c->line, msg.c_str());
@@ -196,6 +196,9 @@ void App::run_script_step() {
     measure_ui_ms_.clear();
     measure_gl_ms_.clear();
   } else if (c->verb == "quit") quit_ = true;
+  else if (std::string err; compare_.script_verb(c->verb, a, doc_, graph_, err)) {
+    if (!err.empty()) fail(err);
+  }
 }
 
 void App::frame() {
@@ -221,6 +224,7 @@ void App::frame() {
   if (settings_.show_graph) graph_.Draw(doc_, &settings_.show_graph);
   if (settings_.show_table) table_.Draw(doc_, &settings_.show_table);
   if (settings_.show_mil) mil_.Draw(doc_, &settings_.show_mil);
+  compare_.Draw(doc_, graph_, settings_.show_inspector);
   draw_status_overlays();
   if (auto chosen = browser_.Draw()) open(*chosen);
   ImGui::Render();
@@ -233,6 +237,14 @@ void App::frame() {
   glClearColor(bg.x * 0.8f, bg.y * 0.8f, bg.z * 0.8f, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  if (auto png = compare_.take_png_request()) {  // "export plot as PNG": the plot's pixels, just rendered
+    std::string error;
+    if (write_screenshot_region(png->path, static_cast<int>(png->rect.x), static_cast<int>(png->rect.y), static_cast<int>(png->rect.z),
+                                static_cast<int>(png->rect.w), h, error))
+      std::printf("plot %s\n", png->path.c_str());
+    else std::fprintf(stderr, "mlscope: %s\n", error.c_str());
+    std::fflush(stdout);
+  }
   if (measure_left_ > 0) {
     glFinish();
     measure_ui_ms_.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());

@@ -8,6 +8,7 @@
 
 #include "app/gui/script.h"
 #include "app/gui/settings.h"
+#include "widgets/compare_ui.h"
 #include "widgets/document.h"
 #include "widgets/file_browser.h"
 #include "widgets/graph_view.h"
@@ -60,6 +61,7 @@ class App {
   MilTextView mil_;
   OpInspector inspector_;
   FileBrowser browser_;
+  CompareUi compare_;  ///< backends, logits, sweep, divergence overlay, playground
   Script script_;
   bool scripted_ = false;
   std::string empty_message_;

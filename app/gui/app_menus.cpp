@@ -28,6 +28,7 @@ void App::default_layout() {
     ImGui::SetWindowPos(p.name, p.pos, ImGuiCond_FirstUseEver);
     ImGui::SetWindowSize(p.name, p.size, ImGuiCond_FirstUseEver);
   }
+  compare_.default_layout(top);
 }
 
 void App::draw_menu() {
@@ -65,6 +66,7 @@ void App::draw_menu() {
     if (ImGui::MenuItem("Light theme", nullptr, current_theme() == Theme::Light)) { apply_theme(Theme::Light, scale_); settings_.dark = false; }
     ImGui::EndMenu();
   }
+  compare_.draw_menu();
   if (io.KeyCtrl && ImGui::IsKeyPressed('Q', false)) quit_ = true;
   // Right side: what is open.
   if (const ModelSnapshot* s = doc_.snapshot()) {

@@ -8,9 +8,16 @@ namespace mlscope::gui {
 
 std::optional<std::string> Script::load(const std::string& path, Script& out) {
   static const std::set<std::string> kVerbs = {"open", "select", "function", "color-mode", "search", "fit", "zoom", "constants",
-                                              "theme", "wait", "screenshot", "measure", "quit", "recording"};
+                                              "theme", "wait", "screenshot", "measure", "quit", "recording",
+                                              // comparison verbs (widgets/compare_ui.cpp)
+                                              "backends", "reference", "load-recording", "input", "run", "wait-runs", "stop", "drift",
+                                              "sweep", "divergence", "select-sweep-input", "panel", "export-plot", "export-csv",
+                                              "export-json", "dump-state", "frame-times", "what-if"};
   static const std::set<std::string> kNeedArg = {"open", "select", "function", "color-mode", "search", "zoom", "constants",
-                                                "theme", "wait", "screenshot", "measure", "recording"};
+                                                "theme", "wait", "screenshot", "measure", "recording",
+                                                "backends", "reference", "load-recording", "input", "drift", "sweep",
+                                                "select-sweep-input", "panel", "export-plot", "export-csv", "export-json", "dump-state",
+                                                "frame-times", "what-if"};
   std::ifstream in(path);
   if (!in) return path + ": cannot read script";
   std::string line;

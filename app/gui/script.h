@@ -1,7 +1,11 @@
 // --script FILE: a few verbs that drive the real GUI for tests, one per line ('#' comments):
-//   recording FILE|none (for the next open) | open PATH | select OP_NAME | function NAME | color-mode op-type|device|lineage|cost
+//   recording FILE|none (for the next open) | open PATH | select OP_NAME | function NAME | color-mode op-type|device|lineage|cost|divergence
 //   search TEXT | fit | zoom FACTOR | constants on|off | theme dark|light | wait FRAMES
 //   screenshot PATH | measure FRAMES [LABEL] | quit
+// Comparison (widgets/compare_ui.cpp): backends fp32,gpu,recorded:cpu_only | reference NAME |
+//   load-recording FILE | input recording|seed:N|FILE | run | wait-runs | stop | drift N |
+//   sweep N | divergence [OTHER] | select-sweep-input I | panel backends|compare [TAB]|sweep|playground|graph|none |
+//   export-plot PNG | export-csv FILE | export-json FILE | dump-state FILE | frame-times N [LABEL] | what-if SPEC
 // Each command waits until a running load has finished and then lets a few frames settle.
 #pragma once
 

@@ -1,0 +1,378 @@
+#include "widgets/compare_session.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <sstream>
+
+#include "core/compare/recorded_backend.h"
+#include "core/compare/sweep_inputs.h"
+#include "core/exec/input_files.h"
+#include "core/recording/recording_json.h"
+#include "core/util/error.h"
+
+namespace mlscope::gui {
+
+namespace {
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, sep)) {
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+char fmt_buf[256];
+const char* fmt_seconds(double s) {
+  if (s < 1) std::snprintf(fmt_buf, sizeof fmt_buf, "%.0f ms", s * 1000);
+  else std::snprintf(fmt_buf, sizeof fmt_buf, "%.1f s", s);
+  return fmt_buf;
+}
+
+}  // namespace
+
+std::string InputChoice::key() const {
+  switch (kind) {
+    case Kind::Recording: return "recording";
+    case Kind::Seed: return "seed:" + std::to_string(seed);
+    case Kind::SweepItem: return "sweep:" + std::to_string(seed) + ":" + std::to_string(index);
+    case Kind::File: {
+      std::error_code ec;
+      const auto t = std::filesystem::last_write_time(path, ec);
+      return "file:" + path + "@" + std::to_string(ec ? 0 : t.time_since_epoch().count());
+    }
+  }
+  return {};
+}
+
+std::string InputChoice::label() const {
+  switch (kind) {
+    case Kind::Recording: return "the recording's input";
+    case Kind::Seed: return "random seed " + std::to_string(seed);
+    case Kind::SweepItem: return "sweep input #" + std::to_string(index) + " (seed " + std::to_string(seed) + ")";
+    case Kind::File: return std::filesystem::path(path).filename().string();
+  }
+  return {};
+}
+
+CompareSession::CompareSession() {
+  for (auto& spec : compare::builtin_backend_specs()) {
+    BackendChoice c;
+    c.selected = spec.name == "fp32" || spec.name == "gpu" || spec.name == "ane-w8a8";
+    c.spec = std::move(spec);
+    backends_.push_back(std::move(c));
+  }
+  reference = "fp32";
+}
+
+void CompareSession::reset_for_model(const Document& doc) {
+  generation_ = doc.generation();
+  const auto* snap = doc.snapshot();
+  if (snap && model_ == snap->model) return;  // same model re-laid out (constants toggled)
+  model_ = snap ? snap->model : nullptr;
+  model_path_ = doc.path();
+  cache_.clear();
+  result_.reset();
+  drift_.clear();
+  sweep_.reset();
+  divergence_.reset();
+  status_.clear();
+  // Recorded backends belong to the model they were recorded from: drop the old ones.
+  backends_.erase(std::remove_if(backends_.begin(), backends_.end(), [](const BackendChoice& c) { return c.spec.kind == exec::BackendKind::Recorded; }),
+                  backends_.end());
+  recording_.reset();
+  recording_path_.clear();
+  input = InputChoice{};
+  if (model_ && !doc.recording().empty()) {
+    const std::string err = load_recording(doc.recording());
+    if (!err.empty()) status_ = err;
+  }
+}
+
+void CompareSession::poll(const Document& doc) {
+  if (doc.generation() != generation_ && !doc.busy()) {
+    if (jobs_.busy()) jobs_.stop();  // results of the old model are meaningless
+    else reset_for_model(doc);
+  }
+  jobs_.poll();
+}
+
+std::vector<std::string> CompareSession::selected_names() const {
+  std::vector<std::string> out;
+  for (const auto& b : backends_)
+    if (b.selected) out.push_back(b.spec.name);
+  return out;
+}
+
+const BackendChoice* CompareSession::find(const std::string& name) const {
+  for (const auto& b : backends_)
+    if (b.spec.name == name) return &b;
+  return nullptr;
+}
+
+bool CompareSession::has_recording_input() const { return recording_ && !recording_->predictions.empty(); }
+
+std::string CompareSession::load_recording(const std::string& path) {
+  if (!model_) return "open a model first";
+  try {
+    auto rec = std::make_shared<const recording::Recording>(recording::load_recording_file(path));
+    compare::check_recording_matches(*rec, model_path_, *model_);
+    backends_.erase(std::remove_if(backends_.begin(), backends_.end(), [](const BackendChoice& c) { return c.spec.kind == exec::BackendKind::Recorded; }),
+                    backends_.end());
+    for (auto& spec : compare::recording_backend_specs(rec)) {
+      BackendChoice c;
+      c.selected = spec.compute_units == "cpu_only" || spec.compute_units == "cpu_and_ne";
+      c.spec = std::move(spec);
+      backends_.push_back(std::move(c));
+    }
+    recording_ = rec;
+    recording_path_ = path;
+    input.kind = InputChoice::Kind::Recording;  // a recording can only replay its own input
+    return "";
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
+std::string CompareSession::select_only(const std::string& comma_list) {
+  const auto names = split(comma_list, ',');
+  for (const auto& n : names)
+    if (!find(n)) return "no backend named '" + n + "'";
+  for (auto& b : backends_) b.selected = std::find(names.begin(), names.end(), b.spec.name) != names.end();
+  if (!names.empty() && std::find(names.begin(), names.end(), reference) == names.end()) reference = names.front();
+  return "";
+}
+
+void CompareSession::derive_user_profile(const std::string& base) {
+  BackendChoice c;
+  c.spec.name = "user";
+  c.spec.profile = exec::NumericProfile::builtin(base);
+  c.spec.profile->description = "user profile derived from " + base;
+  c.selected = true;
+  c.user = true;
+  for (auto& b : backends_)
+    if (b.user) { b = std::move(c); return; }
+  backends_.push_back(std::move(c));
+}
+
+exec::RunInputs CompareSession::make_inputs(const ir::Model& model, const InputChoice& in,
+                                            const std::shared_ptr<const recording::Recording>& recording_) {
+  const ir::Function* fn = model.main_function();
+  if (!fn) throw Error(Location::in_file(model.path), "model has no function to run");
+  exec::RunInputs out;
+  switch (in.kind) {
+    case InputChoice::Kind::Recording:
+      if (!recording_ || recording_->predictions.empty()) throw Error(Location::in_file(model.path), "no recording loaded");
+      return compare::RecordedBackend(recording_, recording_->predictions.front().compute_units).recorded_inputs();
+    case InputChoice::Kind::Seed:
+      for (ir::ValueId id : fn->inputs) exec::add_input_spec(model, *fn, fn->value(id).name + "=random:" + std::to_string(in.seed), out);
+      return out;
+    case InputChoice::Kind::SweepItem:
+      return compare::seeded_random_inputs(model, in.seed, in.index + 1).make(in.index);
+    case InputChoice::Kind::File:
+      if (fn->inputs.size() == 1) exec::add_input_spec(model, *fn, in.path, out);
+      else
+        for (ir::ValueId id : fn->inputs) exec::add_input_spec(model, *fn, fn->value(id).name + "=" + in.path, out);
+      return out;
+  }
+  return out;
+}
+
+bool CompareSession::run() {
+  if (!model_ || jobs_.busy()) return false;
+  struct Item {
+    compare::BackendSpec spec;
+    std::string key;
+  };
+  std::vector<Item> items;
+  for (const auto& b : backends_)
+    if (b.selected) items.push_back({b.spec, b.spec.fingerprint() + "#" + input.key()});
+  if (items.empty()) { status_ = "select at least one backend"; return false; }
+  std::string ref = reference;
+  if (std::none_of(items.begin(), items.end(), [&](const Item& i) { return i.spec.name == ref; })) ref = items.front().spec.name;
+  reference = ref;
+  std::map<std::string, std::shared_ptr<const compare::BackendRun>> cached;
+  for (const auto& i : items)
+    if (auto it = cache_.find(i.key); it != cache_.end()) cached[i.key] = it->second;
+  auto model = model_;
+  const InputChoice in = input;
+  std::vector<std::string> labels = model->class_labels;
+  // Inputs are made on the worker too (an image or .npz may be large).
+  auto inputs_fn = [rec = recording_, model, in] { return make_inputs(*model, in, rec); };
+  const uint64_t serial = ++serial_;
+  return jobs_.start("Running backends", [=, this](JobContext& ctx) -> JobRunner::Publish {
+    const exec::RunInputs inputs = inputs_fn();
+    auto fresh = std::make_shared<std::map<std::string, std::shared_ptr<const compare::BackendRun>>>();
+    std::map<std::string, std::string> errors;
+    std::vector<compare::BackendRun> runs;
+    for (size_t i = 0; i < items.size(); ++i) {
+      const Item& item = items[i];
+      std::shared_ptr<const compare::BackendRun> r;
+      if (auto it = cached.find(item.key); it != cached.end()) r = it->second;
+      else {
+        ctx.set_progress(static_cast<float>(i) / static_cast<float>(items.size()), item.spec.name);
+        exec::RunOptions ro;
+        ro.cancel = &ctx.cancel_flag();
+        const float n = static_cast<float>(items.size());
+        ro.progress = [&ctx, i, n, &item](int64_t done, int64_t total, const std::string&) {
+          if (total > 0 && (done % 8 == 0 || done == total))
+            ctx.set_progress((static_cast<float>(i) + static_cast<float>(done) / static_cast<float>(total)) / n, item.spec.name);
+        };
+        try {
+          auto backend = compare::make_backend(item.spec);
+          auto run = std::make_shared<compare::BackendRun>();
+          run->name = item.spec.name;
+          run->kind = backend->kind();
+          run->result = backend->run(*model, inputs, ro);
+          run->provenance = run->result.provenance;
+          r = run;
+          (*fresh)[item.key] = r;
+        } catch (const std::exception& e) {
+          if (ctx.cancelled()) throw;
+          errors[item.spec.name] = e.what();
+          continue;
+        }
+      }
+      runs.push_back(*r);
+    }
+    ComparisonResult res;
+    res.input_label = in.label();
+    res.backend_errors = errors;
+    res.serial = serial;
+    if (std::any_of(runs.begin(), runs.end(), [&](const compare::BackendRun& r) { return r.name == ref; })) {
+      compare::CompareOptions co;
+      for (const auto& f : model->outputs) co.output_order.push_back(f.name);
+      res.comparison = compare::compare_runs(runs, ref, co);
+      for (const auto& name : res.comparison.output_names) res.plots.push_back(compare::output_plot(res.comparison, name, labels, 5));
+    }
+    const size_t n_runs = runs.size();
+    return [this, fresh, res = std::move(res), n_runs]() mutable {
+      for (auto& [k, v] : *fresh) cache_[k] = v;
+      const bool ok = !res.comparison.backends.empty();
+      status_ = std::to_string(n_runs) + " backend(s) on " + res.input_label + (ok ? "" : " — the reference has no result") + " in " +
+                fmt_seconds(jobs_.last_seconds());
+      result_ = std::move(res);
+    };
+  });
+}
+
+bool CompareSession::run_drift(int count) {
+  if (!model_ || jobs_.busy()) return false;
+  std::vector<compare::BackendSpec> specs;
+  for (const auto& b : backends_)
+    if (b.selected) specs.push_back(b.spec);
+  auto model = model_;
+  const InputChoice in = input;
+  count = std::max(2, count);
+  auto rec = recording_;
+  return jobs_.start("Measuring drift", [=, this](JobContext& ctx) -> JobRunner::Publish {
+    const exec::RunInputs inputs = make_inputs(*model, in, rec);
+    std::vector<compare::DriftStats> out;
+    for (size_t i = 0; i < specs.size(); ++i) {
+      ctx.set_progress(static_cast<float>(i) / static_cast<float>(specs.size()), specs[i].name);
+      auto backend = compare::make_backend(specs[i]);
+      compare::DriftStats d;
+      if (auto* rec = dynamic_cast<compare::RecordedBackend*>(backend.get())) d = rec->recorded_drift();
+      else {
+        exec::RunOptions ro;
+        ro.cancel = &ctx.cancel_flag();
+        d = compare::measure_drift(*backend, *model, inputs, ro, count);
+      }
+      d.backend = specs[i].name;
+      out.push_back(std::move(d));
+    }
+    return [this, out = std::move(out)]() mutable {
+      drift_ = std::move(out);
+      status_ = "drift measured in " + std::string(fmt_seconds(jobs_.last_seconds()));
+    };
+  });
+}
+
+bool CompareSession::run_sweep(size_t count, uint64_t seed, int threads) {
+  if (!model_ || jobs_.busy()) return false;
+  std::vector<compare::SweepBackend> sb;
+  for (const auto& b : backends_)
+    if (b.selected && b.spec.kind == exec::BackendKind::Emulated) {
+      compare::BackendSpec spec = b.spec;
+      sb.push_back({spec.name, [spec] { return compare::make_backend(spec); }});
+    }
+  if (sb.size() < 2) { status_ = "a sweep needs at least two selected emulated backends (a recording replays only its own input)"; return false; }
+  // The reference goes first so every pair involving it is measured from its side.
+  std::stable_partition(sb.begin(), sb.end(), [&](const compare::SweepBackend& b) { return b.name == reference; });
+  auto model = model_;
+  sweep_seed_ = seed;
+  return jobs_.start("Sweep", [=, this](JobContext& ctx) -> JobRunner::Publish {
+    compare::SweepInputs si = compare::seeded_random_inputs(*model, seed, count);
+    compare::SweepOptions so;
+    so.threads = std::max(1, threads);
+    so.cancel = &ctx.cancel_flag();
+    so.histogram_bins = 24;
+    so.closest = 8;
+    so.progress = [&ctx](size_t done, size_t total) {
+      ctx.set_progress(static_cast<float>(done) / static_cast<float>(std::max<size_t>(1, total)), std::to_string(done) + " / " + std::to_string(total) + " inputs");
+    };
+    auto res = std::make_shared<compare::SweepResult>(compare::run_sweep(*model, sb, si, so));
+    return [this, res] {
+      status_ = std::string(res->cancelled ? "sweep stopped: " : "sweep: ") + std::to_string(res->completed) + " inputs in " + fmt_seconds(res->wall_seconds);
+      sweep_ = std::move(*res);
+    };
+  });
+}
+
+bool CompareSession::run_divergence(const std::string& other, double min_cosine, double max_rel_error) {
+  if (!model_ || jobs_.busy()) return false;
+  const BackendChoice* a = find(reference);
+  const BackendChoice* b = find(other);
+  if (!a || !b || a == b || a->spec.kind != exec::BackendKind::Emulated || b->spec.kind != exec::BackendKind::Emulated) {
+    status_ = "divergence needs an emulated reference and another emulated backend (recordings hold outputs only)";
+    return false;
+  }
+  compare::BackendSpec ra = a->spec, rb = b->spec;
+  auto model = model_;
+  const InputChoice in = input;
+  auto rec = recording_;
+  return jobs_.start("Per-op divergence", [=, this](JobContext& ctx) -> JobRunner::Publish {
+    const exec::RunInputs inputs = make_inputs(*model, in, rec);
+    const ir::Function* fn = model->main_function();
+    if (!fn) throw Error(Location::in_file(model->path), "model has no function to run");
+    exec::RunOptions ro;
+    ro.cancel = &ctx.cancel_flag();
+    ro.keep_intermediates = true;
+    exec::RunResult runs[2];
+    const compare::BackendSpec* specs[2] = {&ra, &rb};
+    for (int k = 0; k < 2; ++k) {
+      ro.progress = [&ctx, k, specs](int64_t done, int64_t total, const std::string&) {
+        if (total > 0 && done % 8 == 0) ctx.set_progress((static_cast<float>(k) + static_cast<float>(done) / static_cast<float>(total)) / 2, specs[k]->name);
+      };
+      runs[k] = compare::make_backend(*specs[k])->run(*model, inputs, ro);
+    }
+    auto res = std::make_shared<DivergenceResult>();
+    res->histograms = compare::value_pair_histograms(runs[0], runs[1], 32);
+    compare::DivergenceOptions dopt;
+    dopt.min_cosine = min_cosine;
+    dopt.max_rel_error = max_rel_error;
+    res->report = compare::divergence_from_results(*fn, runs[0], runs[1], dopt);
+    res->report.reference = ra.name;
+    res->report.other = rb.name;
+    res->input_label = in.label();
+    return [this, res] {
+      res->serial = ++serial_;
+      divergence_ = std::move(*res);
+      status_ = "divergence " + divergence_->report.reference + " vs " + divergence_->report.other + " in " + fmt_seconds(jobs_.last_seconds());
+    };
+  });
+}
+
+void CompareSession::select_sweep_input(size_t index) {
+  input.kind = InputChoice::Kind::SweepItem;
+  input.seed = sweep_seed_;
+  input.index = index;
+  run();
+}
+
+}  // namespace mlscope::gui
