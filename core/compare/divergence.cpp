@@ -1,6 +1,8 @@
 #include "core/compare/divergence.h"
 
+#include <algorithm>
 #include <cmath>
+#include <span>
 #include <condition_variable>
 #include <exception>
 #include <limits>
@@ -33,7 +35,44 @@ struct ValueDiff {
   double cosine = 1, max_abs_diff = 0, rel_error = 0;
 };
 
+/// One pass over two float tensors, no copies (intermediates of conv nets are large): the same
+/// conventions as metrics.h (cosine 1 when both are zero or identical, 0 when one is zero,
+/// clamped; a NaN difference is the maximum) and rel_l2.
+ValueDiff reduce_floats(std::span<const float> a, std::span<const float> b) {
+  ValueDiff d;
+  d.compared = true;
+  double dot = 0, na = 0, nb = 0, dd = 0, max_abs = 0;
+  bool equal = true, nan = false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const double x = a[i], y = b[i], diff = y - x;
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
+    dd += diff * diff;
+    const double ad = std::fabs(diff);
+    if (ad > max_abs) max_abs = ad;
+    if (std::isnan(ad)) nan = true;
+    if (!(x == y)) equal = false;
+  }
+  d.max_abs_diff = nan ? std::numeric_limits<double>::quiet_NaN() : max_abs;
+  if (na == 0 && nb == 0) {
+    d.cosine = 1;
+  } else if (na == 0 || nb == 0) {
+    d.cosine = 0;
+  } else if (equal) {
+    d.cosine = 1;
+  } else {
+    d.cosine = std::clamp(dot / (std::sqrt(na) * std::sqrt(nb)), -1.0, 1.0);
+  }
+  d.rel_error = na == 0 ? (dd == 0 ? 0 : std::numeric_limits<double>::infinity()) : std::sqrt(dd / na);
+  return d;
+}
+
 ValueDiff reduce_pair(const std::string& vname, const exec::RunValue& ref, const exec::RunValue& other) {
+  const auto* ta = std::get_if<exec::Tensor>(&ref);
+  const auto* tb = std::get_if<exec::Tensor>(&other);
+  if (ta && tb && ta->is_float() && tb->is_float() && ta->size() == tb->size() && ta->size() > 0)
+    return reduce_floats(ta->floats(), tb->floats());
   ValueDiff d;
   FlatValue a = flatten(ref), b = flatten(other);
   if (a.kind != FlatValue::Kind::Numeric || b.kind != FlatValue::Kind::Numeric || a.values.size() != b.values.size()) {
