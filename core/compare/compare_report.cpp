@@ -294,7 +294,9 @@ json report_json(const CompareReport& r) {
   if (r.divergence) {
     const DivergenceReport& d = *r.divergence;
     j["divergence"] = {{"reference", d.reference}, {"other", d.other}, {"function", d.function},
-                       {"min_cosine", d.options.min_cosine}, {"max_rel_error", d.options.max_rel_error}};
+                       {"min_cosine", d.options.min_cosine}, {"max_rel_error", d.options.max_rel_error},
+                       {"streaming", d.options.streaming}, {"memory_budget_bytes", d.options.memory_budget_bytes},
+                       {"peak_pending_bytes", d.peak_pending_bytes}};
     j["divergence"]["first_crossing"] = json::array();
     for (size_t i : d.first_crossing) j["divergence"]["first_crossing"].push_back(d.ops[i].name);
     j["ops"] = json::array();

@@ -21,7 +21,11 @@ std::string where(const recording::Recording& r, const std::string& fallback) { 
 /// A recorded tensor as a Tensor of its recorded dtype (values inline or from its .npy).
 exec::Tensor to_tensor(const recording::Recording& r, const recording::TensorRecord& t) {
   std::vector<double> values = t.values;
-  if (!t.npy.empty()) values = recording::load_tensor_file(r, t).to_doubles();
+  if (!t.npy.empty()) {
+    const exec::Tensor a = recording::load_tensor_file(r, t);
+    values.resize(a.size());
+    for (uint64_t i = 0; i < a.size(); ++i) values[i] = a.at(i);
+  }
   auto dt = ir::dtype_from_name(t.dtype);
   if (!dt || *dt == ir::DType::String)
     throw Error(Location::at_op(where(r, "recording"), t.name), "recorded tensor has unsupported dtype '" + t.dtype + "'");

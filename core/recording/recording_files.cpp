@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "core/exec/npy.h"
 #include "core/util/error.h"
 #include "core/util/sha256.h"
 
@@ -15,16 +16,20 @@ std::string resolve_tensor_path(const Recording& r, const TensorRecord& t) {
   return (fs::path(r.path).parent_path() / p).lexically_normal().string();
 }
 
-NpyArray load_tensor_file(const Recording& r, const TensorRecord& t) {
+exec::Tensor load_tensor_file(const Recording& r, const TensorRecord& t) {
   const std::string path = resolve_tensor_path(r, t);
   const std::string where = "tensor '" + t.name + "' (" + t.npy + ")";
   if (!fs::is_regular_file(path)) throw Error(Location::at_op(r.path, where), "referenced .npy not found: " + path);
   const std::string sha = sha256_file(path);
   if (sha != t.npy_sha256)
     throw Error(Location::at_op(r.path, where), "referenced .npy has SHA-256 " + sha + ", the recording says " + t.npy_sha256);
-  NpyArray a = read_npy(path);
-  if (a.dtype_name() != t.dtype || a.shape != t.shape)
-    throw Error(Location::at_op(r.path, where), "referenced .npy is " + a.dtype_name() + " of another shape than recorded (" + t.dtype + ")");
+  exec::Tensor a = exec::read_npy(path);
+  const auto dt = ir::dtype_from_name(t.dtype);
+  const exec::Dims shape(t.shape.begin(), t.shape.end());
+  if (!dt || a.dtype() != *dt || a.shape() != shape)
+    throw Error(Location::at_op(r.path, where), "referenced .npy is " + std::string(ir::dtype_name(a.dtype())) + " " +
+                                                    exec::dims_str(a.shape()) + ", the recording says " + t.dtype + " " +
+                                                    exec::dims_str(shape));
   return a;
 }
 

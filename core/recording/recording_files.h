@@ -4,7 +4,7 @@
 #include <string>
 
 #include "core/recording/recording.h"
-#include "core/util/npy.h"
+#include "core/exec/tensor.h"
 
 namespace mlscope::recording {
 
@@ -13,7 +13,7 @@ std::string resolve_tensor_path(const Recording& r, const TensorRecord& t);
 
 /// Loads a tensor referenced by .npy and checks it is the one recorded: same SHA-256, dtype
 /// and shape. Throws mlscope::Error naming the recording (JSON pointer) or the .npy file.
-NpyArray load_tensor_file(const Recording& r, const TensorRecord& t);
+exec::Tensor load_tensor_file(const Recording& r, const TensorRecord& t);
 
 /// Verifies every referenced .npy of every prediction (load_tensor_file on each).
 void verify_tensor_files(const Recording& r);

@@ -10,6 +10,7 @@
 #include "core/exec/interpreter.h"
 #include "core/exec/npy.h"
 #include "core/format/open.h"
+#include "core/util/error.h"
 #include "support/test_paths.h"
 
 using namespace mlscope;
@@ -192,4 +193,89 @@ TEST(CompareGoldenCorpus, PassesOnPyTorchReferenceFailsOnPerturbedAndRejectsMalf
   out.clear();
   EXPECT_EQ(test::run_command(base + " --golden " + (scratch / "bad.npy").string(), &out, true), 2) << out;
   EXPECT_NE(out.find("bad.npy"), std::string::npos) << out;
+}
+
+// Streaming divergence (both runs in lockstep, parked values bounded by a budget) gives exactly
+// the report of the keep-everything path, even with a budget smaller than any one value.
+TEST(CompareDivergenceCorpus, SmallMemoryBudgetGivesTheKeepEverythingReport) {
+  MLSCOPE_REQUIRE_SHARED();
+  struct Case {
+    std::string model, ref, other;
+  };
+  for (const Case& c : {Case{"amplified_conv_tie_w8a8_ct9", "fp32", "fp16"}, Case{"cnn_fp32", "fp32", "ane"},
+                        Case{"transformer_block_fp32", "fp32", "gpu-lowacc"}}) {
+    const fs::path dir = gen(c.model);
+    const ir::Model m = format::open((dir / "model.mlpackage").string());
+    exec::RunInputs in;
+    const ir::Function& fn = *m.main_function();
+    for (ir::ValueId id : fn.inputs) {
+      const std::string& name = fn.value(id).name;
+      const fs::path one = dir / "input.npy", named = dir / ("input_" + name + ".npy");
+      in[name] = exec::read_npy((fs::exists(named) ? named : one).string());
+    }
+    exec::Interpreter a(exec::NumericProfile::builtin(c.ref)), b(exec::NumericProfile::builtin(c.other));
+    DivergenceOptions keep, tiny, roomy;
+    keep.streaming = false;
+    tiny.memory_budget_bytes = 1;
+    const DivergenceReport rk = run_divergence(a, b, m, in, {}, keep);
+    const DivergenceReport rt = run_divergence(a, b, m, in, {}, tiny);
+    const DivergenceReport rr = run_divergence(a, b, m, in, {}, roomy);
+    for (const DivergenceReport* r : {&rt, &rr}) {
+      ASSERT_EQ(r->ops.size(), rk.ops.size()) << c.model;
+      for (size_t i = 0; i < rk.ops.size(); ++i) {
+        const OpDivergence &x = rk.ops[i], &y = r->ops[i];
+        EXPECT_EQ(x.name, y.name);
+        EXPECT_EQ(x.value, y.value) << x.name;
+        EXPECT_EQ(x.compared, y.compared) << x.name;
+        EXPECT_EQ(x.note, y.note) << x.name;
+        EXPECT_EQ(x.cosine, y.cosine) << x.name;
+        EXPECT_EQ(x.max_abs_diff, y.max_abs_diff) << x.name;
+        EXPECT_EQ(x.rel_error, y.rel_error) << x.name;
+        EXPECT_EQ(x.crosses, y.crosses) << x.name;
+      }
+      EXPECT_EQ(r->first_crossing, rk.first_crossing) << c.model;
+    }
+    size_t compared = 0;
+    for (const auto& op : rk.ops) compared += op.compared;
+    EXPECT_GT(compared, rk.ops.size() / 2) << c.model;
+    // A 1-byte budget parks one value at a time: never more than a run's own live buffers.
+    EXPECT_GT(rt.peak_pending_bytes, 0u) << c.model;
+    EXPECT_LE(rt.peak_pending_bytes, rt.peak_live_bytes) << c.model;
+    std::printf("  %s: %zu ops, peak parked %llu B (budget 1 B), %llu B (64 MiB budget), run peak live %llu B\n", c.model.c_str(),
+                rk.ops.size(), (unsigned long long)rt.peak_pending_bytes, (unsigned long long)rr.peak_pending_bytes,
+                (unsigned long long)rt.peak_live_bytes);
+  }
+}
+
+// A backend failing half-way stops its partner instead of leaving it waiting.
+TEST(CompareDivergenceCorpus, AFailingRunDoesNotHangItsPartner) {
+  MLSCOPE_REQUIRE_SHARED();
+  struct FailsMidway : exec::Backend {
+    exec::Interpreter inner{exec::NumericProfile::builtin("fp16")};
+    std::string name() const override { return "fails"; }
+    exec::BackendKind kind() const override { return exec::BackendKind::Emulated; }
+    exec::RunResult run(const ir::Model& m, const exec::RunInputs& in, const exec::RunOptions& o) override {
+      exec::RunOptions ro = o;
+      auto outer = o.on_value;
+      int n = 0;
+      ro.on_value = [&n, outer, &m](const ir::Op& op, const std::string& v, const exec::RunValue& val) {
+        if (++n == 20) throw Error(Location::at_op(m.path, op.name), "injected failure");
+        if (outer) outer(op, v, val);
+      };
+      return inner.run(m, in, ro);
+    }
+  };
+  const fs::path dir = gen("cnn_fp32");
+  const ir::Model m = format::open((dir / "model.mlpackage").string());
+  exec::RunInputs in{{"x", exec::read_npy((dir / "input.npy").string())}};
+  exec::Interpreter a(exec::NumericProfile::builtin("fp32"));
+  FailsMidway b;
+  DivergenceOptions tiny;
+  tiny.memory_budget_bytes = 1;
+  try {
+    run_divergence(a, b, m, in, {}, tiny);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("injected failure"), std::string::npos) << e.what();
+  }
 }

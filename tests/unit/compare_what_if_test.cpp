@@ -55,7 +55,7 @@ TEST(WhatIfSpec, BadTokensAreNamedWithTheirColumn) {
                         Case{"weights=int8:per_tensor,,quantization=bypass", 25, ""},
                         Case{"colour=red", 1, "colour=red"},
                         Case{"quantization=bypass,quantization=bypass", 21, "quantization=bypass"},
-                        Case{"activations=int8:per_tensor,calibration=-2", 30, "calibration=-2"}}) {
+                        Case{"activations=int8:per_tensor,calibration=-2", 29, "calibration=-2"}}) {
     try {
       WhatIfSpec::parse(c.spec);
       ADD_FAILURE() << c.spec << " parsed";

@@ -12,7 +12,7 @@
 #include "core/recording/recording_json.h"
 #include "core/recording/recording_match.h"
 #include "core/util/error.h"
-#include "core/util/npy.h"
+#include "core/exec/npy.h"
 #include "core/util/sha256.h"
 #include "json_schema_subset.h"
 #include "placement_ir_builder.h"
@@ -235,20 +235,20 @@ TEST(Recording, RejectsMissingKeysAndWrongTypesWithPointer) {
 
 TEST(Recording, NpyReferenceIsVerified) {
   const fs::path dir = test::scratch_dir("rec_npy");
-  NpyArray a;
-  a.descr = "<f4";
-  a.shape = {1, 3};
-  const float v[3] = {1.5f, -2.0f, 0.25f};
-  a.data.assign(reinterpret_cast<const uint8_t*>(v), reinterpret_cast<const uint8_t*>(v) + sizeof v);
-  write_npy((dir / "x.npy").string(), a);
-  const NpyArray back = read_npy((dir / "x.npy").string());
-  EXPECT_EQ(back.shape, a.shape);
-  EXPECT_EQ(back.to_doubles(), (std::vector<double>{1.5, -2.0, 0.25}));
+  exec::write_npy((dir / "x.npy").string(), exec::Tensor::from_floats(ir::DType::Float32, {1, 3}, {1.5f, -2.0f, 0.25f}));
 
   Recording r;
   r.path = (dir / "rec.json").string();
   recording::TensorRecord t{"x", "float32", {1, 3}, {}, "x.npy", sha256_file((dir / "x.npy").string())};
-  EXPECT_EQ(recording::load_tensor_file(r, t).to_doubles()[2], 0.25);
+  const exec::Tensor back = recording::load_tensor_file(r, t);
+  EXPECT_EQ(back.shape(), (exec::Dims{1, 3}));
+  EXPECT_EQ(back.at(2), 0.25);
+  recording::TensorRecord other_shape = t;
+  other_shape.shape = {3, 1};
+  EXPECT_NE(error_of([&] { recording::load_tensor_file(r, other_shape); }).find("the recording says float32 [3, 1]"), std::string::npos);
+  recording::TensorRecord other_dtype = t;
+  other_dtype.dtype = "float16";
+  EXPECT_NE(error_of([&] { recording::load_tensor_file(r, other_dtype); }).find("the recording says float16"), std::string::npos);
   t.npy_sha256 = std::string(64, '0');
   EXPECT_NE(error_of([&] { recording::load_tensor_file(r, t); }).find("has SHA-256"), std::string::npos);
 }
@@ -260,8 +260,9 @@ TEST(Npy, TruncatedDataIsAnErrorNotAnAllocation) {
   bytes.push_back(0);
   bytes.insert(bytes.end(), h.begin(), h.end());
   bytes.resize(bytes.size() + 8, 0);
-  EXPECT_THROW(parse_npy(bytes, "huge.npy"), Error);
-  EXPECT_THROW(parse_npy({1, 2, 3}, "tiny.npy"), Error);
+  EXPECT_THROW(exec::parse_npy(bytes.data(), bytes.size(), "huge.npy"), Error);
+  const uint8_t tiny[3] = {1, 2, 3};
+  EXPECT_THROW(exec::parse_npy(tiny, sizeof tiny, "tiny.npy"), Error);
 }
 
 TEST(Recording, RecorderSelfTestSampleLoadsAndMatchesSchema) {
