@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <sstream>
+#include <thread>
 
 #include "core/compare/recorded_backend.h"
 #include "core/compare/sweep_inputs.h"
@@ -208,20 +209,33 @@ bool CompareSession::run() {
   return jobs_.start("Running backends", [=, this](JobContext& ctx) -> JobRunner::Publish {
     const exec::RunInputs inputs = inputs_fn();
     auto fresh = std::make_shared<std::map<std::string, std::shared_ptr<const compare::BackendRun>>>();
-    std::map<std::string, std::string> errors;
-    std::vector<compare::BackendRun> runs;
-    for (size_t i = 0; i < items.size(); ++i) {
-      const Item& item = items[i];
-      std::shared_ptr<const compare::BackendRun> r;
-      if (auto it = cached.find(item.key); it != cached.end()) r = it->second;
-      else {
-        ctx.set_progress(static_cast<float>(i) / static_cast<float>(items.size()), item.spec.name);
+    // Backends that are not cached run in parallel, one per core (each gets its own instance).
+    const size_t n = items.size();
+    std::vector<std::shared_ptr<const compare::BackendRun>> slot(n);
+    std::vector<std::string> slot_error(n);
+    std::vector<std::atomic<float>> part(n);
+    std::vector<size_t> todo;
+    for (size_t i = 0; i < n; ++i) {
+      part[i] = 0;
+      if (auto it = cached.find(items[i].key); it != cached.end()) { slot[i] = it->second; part[i] = 1; }
+      else todo.push_back(i);
+    }
+    std::atomic<size_t> next{0};
+    auto report = [&](const std::string& stage) {
+      float sum = 0;
+      for (const auto& p : part) sum += p.load();
+      ctx.set_progress(sum / static_cast<float>(n), stage);
+    };
+    auto worker = [&] {
+      for (size_t k; (k = next.fetch_add(1)) < todo.size();) {
+        const size_t i = todo[k];
+        const Item& item = items[i];
         exec::RunOptions ro;
         ro.cancel = &ctx.cancel_flag();
-        const float n = static_cast<float>(items.size());
-        ro.progress = [&ctx, i, n, &item](int64_t done, int64_t total, const std::string&) {
-          if (total > 0 && (done % 8 == 0 || done == total))
-            ctx.set_progress((static_cast<float>(i) + static_cast<float>(done) / static_cast<float>(total)) / n, item.spec.name);
+        ro.progress = [&, i](int64_t done, int64_t total, const std::string&) {
+          if (total <= 0 || (done % 4 != 0 && done != total)) return;
+          part[i] = static_cast<float>(done) / static_cast<float>(total);
+          report(item.spec.name);
         };
         try {
           auto backend = compare::make_backend(item.spec);
@@ -230,15 +244,25 @@ bool CompareSession::run() {
           run->kind = backend->kind();
           run->result = backend->run(*model, inputs, ro);
           run->provenance = run->result.provenance;
-          r = run;
-          (*fresh)[item.key] = r;
+          slot[i] = run;
         } catch (const std::exception& e) {
-          if (ctx.cancelled()) throw;
-          errors[item.spec.name] = e.what();
-          continue;
+          slot_error[i] = e.what();
         }
+        part[i] = 1;
       }
-      runs.push_back(*r);
+    };
+    const size_t threads = std::min<size_t>(todo.size(), std::max(1u, std::thread::hardware_concurrency()));
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+    if (ctx.cancelled()) throw Error(Location::in_file(model->path), "run cancelled");
+    std::map<std::string, std::string> errors;
+    std::vector<compare::BackendRun> runs;
+    for (size_t i = 0; i < n; ++i) {
+      if (!slot[i]) { errors[items[i].spec.name] = slot_error[i]; continue; }
+      if (!cached.count(items[i].key)) (*fresh)[items[i].key] = slot[i];
+      runs.push_back(*slot[i]);
     }
     ComparisonResult res;
     res.input_label = in.label();

@@ -109,6 +109,7 @@ bool CompareUi::waiting() {
 
 bool CompareUi::script_verb(const std::string& verb, const std::string& arg, Document& doc, GraphView& graph, std::string& error) {
   report_jobs_ = true;
+  session_.poll(doc);  // a model that finished loading this frame: take it before acting on it
   if (verb == "backends") {
     error = session_.select_only(arg);
   } else if (verb == "reference") {
@@ -133,6 +134,17 @@ bool CompareUi::script_verb(const std::string& verb, const std::string& arg, Doc
     (void)threads;
   } else if (verb == "divergence") {
     if (!compare_view_.start_divergence(session_, arg)) error = "cannot start divergence: " + session_.status();
+  } else if (verb == "divergence-focus") {
+    // Selects (and centres the graph on) the first op whose divergence crosses the threshold.
+    const auto& d = session_.divergence();
+    const ir::Model* m = session_.model();
+    const ir::Function* fn = d && m ? m->function(d->report.function) : nullptr;
+    if (!fn || d->report.first_crossing.empty()) error = "no divergence crossing to focus";
+    else {
+      const ir::OpId op = fn->find_op(d->report.ops[d->report.first_crossing.front()].name);
+      if (op == ir::kNone) error = "first crossing op not found in the graph";
+      else doc.select(static_cast<int32_t>(fn - m->functions.data()), op);
+    }
   } else if (verb == "select-sweep-input") {
     if (!session_.sweep() || static_cast<size_t>(std::atoi(arg.c_str())) >= session_.sweep()->rows.size()) error = "no such sweep input";
     else session_.select_sweep_input(static_cast<size_t>(std::atoi(arg.c_str())));
