@@ -27,8 +27,12 @@ std::string provenance_tag(exec::BackendKind k) { return std::string(exec::backe
 }  // namespace
 
 void CompareView::badge(const char* text) {
-  // A filled red pill: the argmax flip badge (tests look for its colour).
+  // A filled red pill: the argmax flip badge (tests look for its colour). Wraps like text.
   const ImVec2 ts = ImGui::CalcTextSize(text);
+  if (flip_badges_ > 0) {
+    ImGui::SameLine();
+    if (ImGui::GetContentRegionAvail().x < ts.x + ImGui::GetFontSize()) ImGui::NewLine();
+  }
   const ImVec2 p = ImGui::GetCursorScreenPos();
   const float pad = ImGui::GetFontSize() * 0.4f;
   const ImVec2 q{p.x + ts.x + 2 * pad, p.y + ts.y + 4};
@@ -55,9 +59,7 @@ void CompareView::draw_logits(const CompareSession& s) {
                         return int64_t{-1};
                       }()));
         badge(text);
-        ImGui::SameLine();
       }
-    ImGui::NewLine();
     GroupedBars gb;
     gb.title = "Output '" + p.output + "'" + (p.classes.size() < p.total_classes ? " (top " + std::to_string(p.classes.size()) + " of " + std::to_string(p.total_classes) + " classes)" : "") +
                "  ·  input: " + r.input_label;
