@@ -5,6 +5,7 @@
 
 #include "app/cli/verb.h"
 #include "core/compare/sweep_inputs.h"
+#include "core/compare/what_if.h"
 #include "core/exec/input_files.h"
 #include "core/exec/interpreter.h"
 #include "core/exec/npy.h"
@@ -57,11 +58,24 @@ std::vector<CompareBackend> make_backends(const std::string& list, const ir::Mod
       b.name = p.name;
       b.profile = p;
       b.backend = std::make_unique<exec::Interpreter>(p);
+      b.make = [p] { return std::unique_ptr<exec::Backend>(new exec::Interpreter(p)); };
       add(std::move(b));
     }
   }
   if (out.empty()) throw UsageError{"--backends needs at least one backend"};
   return out;
+}
+
+CompareBackend make_what_if(const std::string& spec, const exec::NumericProfile& base, const ir::Model& model,
+                            const std::string& function) {
+  compare::WhatIfOptions o;
+  o.base = base;
+  o.function = function;
+  CompareBackend b;
+  b.name = "what-if";
+  b.make = compare::what_if_backend_factory(model, compare::WhatIfSpec::parse(spec), o);
+  b.backend = b.make();
+  return b;
 }
 
 exec::RunInputs make_inputs(const ir::Model& model, const std::vector<std::string>& values,

@@ -2,6 +2,7 @@
 // the benchmark and tests can build the same backends).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +19,9 @@ struct CompareBackend {
   std::unique_ptr<exec::Backend> backend;
   std::optional<exec::NumericProfile> profile;  ///< emulated backends: to make more instances
   compare::RecordedBackend* recorded = nullptr; ///< set for recorded backends
+  /// Makes more instances (emulated backends: one per sweep worker); null for recorded ones.
+  std::function<std::unique_ptr<exec::Backend>()> make;
+  bool emulated() const { return static_cast<bool>(make); }
 };
 
 /// "fp32,gpu,recording:FILE,profile:FILE.json" → backends. Throws mlscope::Error for an unknown
@@ -29,6 +33,11 @@ std::vector<CompareBackend> make_backends(const std::string& list, const ir::Mod
 /// "img.png"; a bare "random:7" seeds every input) → inputs for `model`.
 /// With no values: the first recorded backend's own input, else random seed 0. `label` gets a
 /// human description of where the inputs came from.
+/// `--what-if SPEC` (compare/what_if.h) on `base` → the backend named "what-if" (calibrates
+/// activations first when the spec asks for it). Throws mlscope::Error naming a bad spec token.
+CompareBackend make_what_if(const std::string& spec, const exec::NumericProfile& base, const ir::Model& model,
+                            const std::string& function);
+
 exec::RunInputs make_inputs(const ir::Model& model, const std::vector<std::string>& values,
                             const std::vector<CompareBackend>& backends, std::string* label);
 

@@ -12,6 +12,7 @@
 #include "app/cli/verb.h"
 #include "core/compare/compare_report.h"
 #include "core/compare/drift.h"
+#include "core/compare/what_if.h"
 #include "core/exec/interpreter.h"
 #include "core/format/open.h"
 #include "core/util/error.h"
@@ -55,9 +56,9 @@ CompareBackend* find_backend(std::vector<CompareBackend>& bs, const std::string&
 int run_compare(const std::vector<std::string>& argv) {
   reject_unknown_flags(argv, {"backends", "reference", "input", "runs", "sweep", "sweep-seed", "sweep-dir", "threads",
                               "divergence", "divergence-with", "threshold-cosine", "threshold-rel", "golden", "min-cosine",
-                              "golden-axis", "golden-backend", "json", "fail-on-flip", "function", "top-k"});
+                              "golden-axis", "golden-backend", "json", "fail-on-flip", "function", "top-k", "what-if", "what-if-base"});
   Args args(argv, {"backends", "reference", "input", "runs", "sweep", "sweep-seed", "sweep-dir", "threads", "divergence-with",
-                   "threshold-cosine", "threshold-rel", "golden", "min-cosine", "golden-axis", "golden-backend", "function", "top-k"});
+                   "threshold-cosine", "threshold-rel", "golden", "min-cosine", "golden-axis", "golden-backend", "function", "top-k", "what-if", "what-if-base"});
   if (args.positional().size() != 1) throw UsageError{"compare needs exactly one MODEL"};
   const std::string path = args.positional()[0];
   const bool json = args.has("json");
@@ -68,7 +69,19 @@ int run_compare(const std::vector<std::string>& argv) {
   if (args.has("min-cosine") && !args.has("golden")) throw UsageError{"--min-cosine belongs to --golden FILE"};
 
   const ir::Model model = format::open(path);
-  std::vector<CompareBackend> backends = make_backends(args.get_or("backends", "fp32,fp16,gpu,ane,ane-w8a8"), model, path);
+  const auto what_if = args.get("what-if");
+  if (args.has("what-if-base") && !what_if) throw UsageError{"--what-if-base belongs to --what-if SPEC"};
+  // Parse the spec before any work so a bad token fails fast.
+  if (what_if) compare::WhatIfSpec::parse(*what_if);
+  std::vector<CompareBackend> backends =
+      make_backends(args.get_or("backends", what_if ? "fp32" : "fp32,fp16,gpu,ane,ane-w8a8"), model, path);
+  if (what_if) {
+    const std::string base = args.get_or("what-if-base", "fp32");
+    exec::NumericProfile bp = base.rfind("profile:", 0) == 0 ? exec::NumericProfile::from_json_file(base.substr(8))
+                                                             : exec::NumericProfile::builtin(base);
+    if (find_backend(backends, "what-if")) throw UsageError{"backend 'what-if' given twice"};
+    backends.push_back(make_what_if(*what_if, bp, model, args.get_or("function", "")));
+  }
   const std::string reference = args.get_or("reference", backends.front().name);
   if (!find_backend(backends, reference)) throw UsageError{"--reference '" + reference + "' is not one of --backends"};
 
@@ -99,11 +112,8 @@ int run_compare(const std::vector<std::string>& argv) {
 
   if (sweep_n > 0 || args.has("sweep-dir")) {
     std::vector<compare::SweepBackend> sb;
-    for (const auto& b : backends) {
-      if (!b.profile) continue;
-      exec::NumericProfile p = *b.profile;
-      sb.push_back({b.name, [p] { return std::unique_ptr<exec::Backend>(new exec::Interpreter(p)); }});
-    }
+    for (const auto& b : backends)
+      if (b.emulated()) sb.push_back({b.name, b.make});
     if (sb.size() != backends.size())
       report.notes.push_back("recorded backends are not part of the sweep: a recording can only replay its own input");
     if (sb.size() < 2) throw UsageError{"--sweep needs at least two emulated backends"};
@@ -123,9 +133,9 @@ int run_compare(const std::vector<std::string>& argv) {
 
   if (args.has("divergence")) {
     CompareBackend* ref = find_backend(backends, reference);
-    if (!ref->profile)
+    if (!ref->emulated())
       for (auto& b : backends)
-        if (b.profile) {
+        if (b.emulated()) {
           ref = &b;
           break;
         }
@@ -135,12 +145,12 @@ int run_compare(const std::vector<std::string>& argv) {
       if (!other) throw UsageError{"--divergence-with '" + *w + "' is not one of --backends"};
     } else {
       for (auto& b : backends)
-        if (b.profile && &b != ref) {
+        if (b.emulated() && &b != ref) {
           other = &b;
           break;
         }
     }
-    if (!ref->profile || !other || !other->profile || other == ref)
+    if (!ref->emulated() || !other || !other->emulated() || other == ref)
       throw UsageError{"--divergence needs two emulated backends (recorded runs hold outputs only)"};
     compare::DivergenceOptions dopt;
     dopt.function = ro.function;
@@ -176,7 +186,7 @@ MLSCOPE_CLI_VERB("compare",
                  "compare MODEL --backends fp32,gpu,ane,ane-w8a8[,recording:FILE] [--reference NAME] "
                  "[--input NAME=FILE.npy|random:SEED] [--runs N] [--sweep M [--sweep-seed S] | --sweep-dir DIR] "
                  "[--divergence [--divergence-with NAME]] [--golden FILE [--min-cosine X] [--golden-axis A]] "
-                 "[--json] [--fail-on-flip]",
+                 "[--what-if SPEC [--what-if-base PROFILE]] [--json] [--fail-on-flip]",
                  "backends side by side: logits, margins, argmax flips, drift, flip rate, per-op divergence, golden gate",
                  run_compare);
 

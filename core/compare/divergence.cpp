@@ -1,7 +1,12 @@
 #include "core/compare/divergence.h"
 
 #include <cmath>
+#include <condition_variable>
+#include <exception>
 #include <limits>
+#include <map>
+#include <mutex>
+#include <thread>
 
 #include "core/compare/values.h"
 #include "core/util/error.h"
@@ -20,10 +25,37 @@ double rel_l2(const std::vector<double>& a, const std::vector<double>& b) {
   return std::sqrt(num / den);
 }
 
-}  // namespace
+/// One value compared (or why not). Both paths (kept intermediates, streaming) reduce through
+/// reduce_pair(), so they give the same numbers.
+struct ValueDiff {
+  bool compared = false;
+  std::string note;
+  double cosine = 1, max_abs_diff = 0, rel_error = 0;
+};
 
-DivergenceReport divergence_from_results(const ir::Function& fn, exec::RunResult& ref, exec::RunResult& other,
-                                         const DivergenceOptions& options) {
+ValueDiff reduce_pair(const std::string& vname, const exec::RunValue& ref, const exec::RunValue& other) {
+  ValueDiff d;
+  FlatValue a = flatten(ref), b = flatten(other);
+  if (a.kind != FlatValue::Kind::Numeric || b.kind != FlatValue::Kind::Numeric || a.values.size() != b.values.size()) {
+    d.note = "value '" + vname + "': " + a.description + " vs " + b.description;
+    return d;
+  }
+  const DiffStats s = diff_stats(a.values, b.values);
+  d.compared = true;
+  d.cosine = s.cosine;
+  d.max_abs_diff = s.max_abs_diff;
+  d.rel_error = rel_l2(a.values, b.values);
+  return d;
+}
+
+ValueDiff missing(const std::string& vname, bool from_reference) {
+  ValueDiff d;
+  d.note = std::string("value '") + vname + "' not kept by " + (from_reference ? "the reference" : "the other backend");
+  return d;
+}
+
+/// Program-order report from per-value diffs (a value absent from `diffs` was kept by neither).
+DivergenceReport assemble(const ir::Function& fn, const std::map<std::string, ValueDiff>& diffs, const DivergenceOptions& options) {
   DivergenceReport rep;
   rep.function = fn.name;
   rep.options = options;
@@ -38,27 +70,17 @@ DivergenceReport divergence_from_results(const ir::Function& fn, exec::RunResult
     bool first = true;
     for (ir::ValueId vid : op.outputs) {
       const std::string& vname = fn.value(vid).name;
-      auto ra = ref.intermediates.find(vname);
-      auto rb = other.intermediates.find(vname);
-      if (ra == ref.intermediates.end() || rb == other.intermediates.end()) {
-        if (d.note.empty()) d.note = std::string("value '") + vname + "' not kept by " + (ra == ref.intermediates.end() ? "the reference" : "the other backend");
+      auto it = diffs.find(vname);
+      const ValueDiff v = it == diffs.end() ? missing(vname, true) : it->second;
+      if (!v.compared) {
+        if (d.note.empty()) d.note = v.note;
         continue;
       }
-      FlatValue a = flatten(ra->second), b = flatten(rb->second);
-      // Reduce and free right away: intermediates of big models dominate memory.
-      ref.intermediates.erase(ra);
-      other.intermediates.erase(rb);
-      if (a.kind != FlatValue::Kind::Numeric || b.kind != FlatValue::Kind::Numeric || a.values.size() != b.values.size()) {
-        if (d.note.empty()) d.note = "value '" + vname + "': " + a.description + " vs " + b.description;
-        continue;
-      }
-      const DiffStats s = diff_stats(a.values, b.values);
-      const double rel = rel_l2(a.values, b.values);
-      if (first || s.cosine < d.cosine || (s.cosine == d.cosine && rel > d.rel_error)) {
+      if (first || v.cosine < d.cosine || (v.cosine == d.cosine && v.rel_error > d.rel_error)) {
         d.value = vname;
-        d.cosine = s.cosine;
-        d.max_abs_diff = s.max_abs_diff;
-        d.rel_error = rel;
+        d.cosine = v.cosine;
+        d.max_abs_diff = v.max_abs_diff;
+        d.rel_error = v.rel_error;
         first = false;
       }
       d.compared = true;
@@ -71,17 +93,171 @@ DivergenceReport divergence_from_results(const ir::Function& fn, exec::RunResult
   return rep;
 }
 
+uint64_t bytes_of(const exec::RunValue& v) {
+  if (const auto* t = std::get_if<exec::Tensor>(&v)) return t->storage_bytes();
+  if (const auto* l = std::get_if<exec::TensorList>(&v)) {
+    uint64_t n = 0;
+    for (const auto& t : l->items) n += t.storage_bytes();
+    return n;
+  }
+  return 0;
+}
+
+/// Thrown inside an observer to stop a run whose partner failed (never escapes run_divergence).
+struct PartnerFailed {};
+
+/// The meeting point of the two runs: values parked by the side that produced them first.
+class Lockstep {
+ public:
+  explicit Lockstep(uint64_t budget) : budget_(budget) {}
+
+  void offer(int side, const std::string& name, const exec::RunValue& v) {
+    const int other = 1 - side;
+    std::unique_lock<std::mutex> lk(mu_);
+    while (true) {
+      if (failed_) throw PartnerFailed{};
+      auto it = parked_.find(name);
+      if (it != parked_.end() && it->second.side == other) {
+        exec::RunValue theirs = std::move(it->second.value);
+        bytes_[other] -= it->second.bytes;
+        parked_.erase(it);
+        cv_.notify_all();
+        lk.unlock();
+        ValueDiff d = side == 0 ? reduce_pair(name, v, theirs) : reduce_pair(name, theirs, v);
+        lk.lock();
+        diffs_[name] = std::move(d);
+        return;
+      }
+      if (done_[other]) {  // the partner finished without producing it: it never will
+        if (!diffs_.count(name)) diffs_[name] = missing(name, side == 1);
+        return;
+      }
+      const uint64_t size = bytes_of(v);
+      // Wait for the partner to catch up only while it can: it is running and not itself waiting
+      // (two waiting runs would be a deadlock; then the budget is exceeded instead).
+      const bool wait = bytes_[side] > 0 && bytes_[side] + size > budget_ && !done_[other] && !waiting_[other];
+      if (!wait) {
+        if (it != parked_.end()) bytes_[side] -= it->second.bytes;  // same value again (loop body): keep the last
+        parked_[name] = Parked{side, v, size};
+        bytes_[side] += size;
+        peak_ = std::max(peak_, bytes_[0] + bytes_[1]);
+        cv_.notify_all();
+        return;
+      }
+      waiting_[side] = true;
+      cv_.wait(lk);
+      waiting_[side] = false;
+    }
+  }
+
+  void finish(int side, bool failed) {
+    std::lock_guard<std::mutex> lk(mu_);
+    done_[side] = true;
+    failed_ = failed_ || failed;
+    cv_.notify_all();
+  }
+
+  /// After both runs: per-value diffs, values one side produced marked as not kept by the other.
+  std::map<std::string, ValueDiff> take_diffs() {
+    for (const auto& [name, p] : parked_)
+      if (!diffs_.count(name)) diffs_[name] = missing(name, p.side == 1);
+    return std::move(diffs_);
+  }
+  uint64_t peak() const { return peak_; }
+
+ private:
+  struct Parked {
+    int side = 0;
+    exec::RunValue value;
+    uint64_t bytes = 0;
+  };
+  uint64_t budget_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<std::string, Parked> parked_;
+  std::map<std::string, ValueDiff> diffs_;
+  uint64_t bytes_[2] = {0, 0};
+  bool done_[2] = {false, false};
+  bool waiting_[2] = {false, false};
+  bool failed_ = false;
+  uint64_t peak_ = 0;
+};
+
+}  // namespace
+
+DivergenceReport divergence_from_results(const ir::Function& fn, exec::RunResult& ref, exec::RunResult& other,
+                                         const DivergenceOptions& options) {
+  std::map<std::string, ValueDiff> diffs;
+  for (ir::OpId id : fn.program_order()) {
+    const ir::Op& op = fn.op(id);
+    if (op.is_const() || op.is_constexpr()) continue;
+    for (ir::ValueId vid : op.outputs) {
+      const std::string& vname = fn.value(vid).name;
+      auto ra = ref.intermediates.find(vname);
+      auto rb = other.intermediates.find(vname);
+      if (ra == ref.intermediates.end() || rb == other.intermediates.end()) {
+        if (!diffs.count(vname)) diffs[vname] = missing(vname, ra == ref.intermediates.end());
+        continue;
+      }
+      diffs[vname] = reduce_pair(vname, ra->second, rb->second);
+      // Reduce and free right away: intermediates of big models dominate memory.
+      ref.intermediates.erase(ra);
+      other.intermediates.erase(rb);
+    }
+  }
+  return assemble(fn, diffs, options);
+}
+
 DivergenceReport run_divergence(exec::Backend& reference, exec::Backend& other, const ir::Model& model,
                                 const exec::RunInputs& inputs, const exec::RunOptions& run_options,
                                 const DivergenceOptions& options) {
   const ir::Function* fn = options.function.empty() ? model.main_function() : model.function(options.function);
   if (!fn) throw Error(Location::in_file(model.path), "divergence: model has no function '" + options.function + "'");
-  exec::RunOptions ro = run_options;
-  ro.keep_intermediates = true;
-  ro.function = options.function;
-  exec::RunResult a = reference.run(model, inputs, ro);
-  exec::RunResult b = other.run(model, inputs, ro);
-  DivergenceReport rep = divergence_from_results(*fn, a, b, options);
+  DivergenceReport rep;
+  if (!options.streaming) {
+    exec::RunOptions ro = run_options;
+    ro.keep_intermediates = true;
+    ro.function = options.function;
+    exec::RunResult a = reference.run(model, inputs, ro);
+    exec::RunResult b = other.run(model, inputs, ro);
+    rep = divergence_from_results(*fn, a, b, options);
+    rep.peak_live_bytes = std::max(a.peak_live_bytes, b.peak_live_bytes);
+  } else {
+    Lockstep ls(options.memory_budget_bytes);
+    exec::RunResult results[2];
+    std::exception_ptr errors[2];
+    exec::Backend* backends[2] = {&reference, &other};
+    auto run_side = [&](int side) {
+      exec::RunOptions ro = run_options;
+      ro.keep_intermediates = false;
+      ro.function = options.function;
+      if (side == 1) ro.progress = nullptr;  // one progress stream (the reference's)
+      auto outer = run_options.on_value;
+      ro.on_value = [&ls, side, outer](const ir::Op& op, const std::string& name, const exec::RunValue& v) {
+        if (outer) outer(op, name, v);
+        if (op.is_const() || op.is_constexpr()) return;
+        ls.offer(side, name, v);
+      };
+      bool failed = false;
+      try {
+        results[side] = backends[side]->run(model, inputs, ro);
+      } catch (const PartnerFailed&) {
+        failed = true;
+      } catch (...) {
+        errors[side] = std::current_exception();
+        failed = true;
+      }
+      ls.finish(side, failed);
+    };
+    std::thread ref_thread(run_side, 0);
+    run_side(1);
+    ref_thread.join();
+    for (const auto& e : errors)
+      if (e) std::rethrow_exception(e);
+    rep = assemble(*fn, ls.take_diffs(), options);
+    rep.peak_pending_bytes = ls.peak();
+    rep.peak_live_bytes = std::max(results[0].peak_live_bytes, results[1].peak_live_bytes);
+  }
   rep.reference = reference.name();
   rep.other = other.name();
   return rep;

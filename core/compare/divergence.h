@@ -2,9 +2,18 @@
 // same input with intermediates kept; every op output is matched by value name and compared with
 // the reference's, in program order — the data behind the graph overlay.
 //
-// Memory: the exec API exposes intermediates only as RunResult::intermediates (no per-op value
-// callback yet), so both runs' intermediates are alive while they are reduced; each op's arrays
-// are reduced to a few numbers and released right away.
+// Memory (run_divergence): the two backends run at the same time on two threads, in lockstep,
+// each reporting every op output through exec::RunOptions::on_value. The first of the two to
+// produce a value parks it (sharing the interpreter's buffer) until the other produces the same
+// value; then the pair is reduced to a few numbers and released. A run that gets more than
+// memory_budget_bytes of parked values ahead of the other waits for it, so the extra memory is
+// bounded by the budget (plus one value) on top of the two runs' own live buffers — whatever the
+// model's size — and neither run keeps its intermediates. Both runs execute in parallel, so on
+// two cores divergence costs about one run, not two. A value only one backend produces (e.g. a
+// different program order) is parked past the budget rather than deadlock; the report's
+// peak_pending_bytes says how much was parked at most.
+// streaming=false keeps the old path: both runs sequentially with keep_intermediates, then
+// divergence_from_results — the same numbers (a test asserts it), more memory.
 #pragma once
 
 #include <string>
@@ -32,6 +41,8 @@ struct DivergenceOptions {
   double max_rel_error = 0.01;
   size_t first_crossings = 5;  ///< how many first crossing ops to list
   std::string function;        ///< empty = the model's default function
+  bool streaming = true;        ///< lockstep with bounded parked values (see above)
+  uint64_t memory_budget_bytes = 64ull << 20;  ///< streaming: parked values allowed before a run waits
 };
 
 struct DivergenceReport {
@@ -39,6 +50,8 @@ struct DivergenceReport {
   std::vector<OpDivergence> ops;         ///< program order
   std::vector<size_t> first_crossing;    ///< indices into ops, program order
   DivergenceOptions options;
+  uint64_t peak_pending_bytes = 0;       ///< streaming: largest total of parked values
+  uint64_t peak_live_bytes = 0;          ///< max of the two runs' own peak live buffers
 };
 
 /// Pure: reduces two runs' intermediates against the function's program order.

@@ -45,6 +45,14 @@ struct RunOptions {
   const std::atomic<bool>* cancel = nullptr;
   /// Called after each executed op: (ops done, ops total in the top-level block, op name).
   std::function<void(int64_t, int64_t, const std::string&)> progress;
+  /// Emulated backends: called for each op output right after it is computed (storage rounding
+  /// applied), before anything reads it — lets a derived backend replace the value (the
+  /// quantization what-if fake-quantizes weights and activations here). Arguments: the op, the
+  /// output index, the value to rewrite in place. Must be thread-safe if the options are shared.
+  std::function<void(const ir::Op&, size_t, RunValue&)> rewrite_output;
+  /// Emulated backends: called for each op output (nested blocks included, consts included) once
+  /// it is stored, before its buffer may be freed — per-op observation without keep_intermediates.
+  std::function<void(const ir::Op&, const std::string& value_name, const RunValue&)> on_value;
 };
 
 struct OpTiming {

@@ -172,7 +172,10 @@ class RunState {
       } else if (t.is_float() && num.storage == StorageMode::Fp32 && t.dtype() == ir::DType::Float16) {
         t = t.relabeled(ir::DType::Float32);
       }
-      store(op.outputs[0], std::move(t));
+      RunValue val(std::move(t));
+      if (opts.rewrite_output) opts.rewrite_output(op, 0, val);
+      store(op.outputs[0], std::move(val));
+      if (opts.on_value) opts.on_value(op, fn.value(op.outputs[0]).name, slots[static_cast<size_t>(op.outputs[0])]);
       return;
     }
     KernelFn k = find_kernel(kernel_key(op));
@@ -189,8 +192,10 @@ class RunState {
         if (fn.value(op.outputs[i]).type.kind == ir::Type::Kind::Unknown && op.dialect == ir::Dialect::MIL) continue;
         throw Error(Location::at_op(model.path, op.name), op.type + ": kernel did not produce output " + std::to_string(i));
       }
+      if (opts.rewrite_output) opts.rewrite_output(op, i, ctx.outputs[i]);
       if (opts.keep_intermediates) result.intermediates[fn.value(op.outputs[i]).name] = ctx.outputs[i];
       store(op.outputs[i], std::move(ctx.outputs[i]));
+      if (opts.on_value) opts.on_value(op, fn.value(op.outputs[i]).name, slots[static_cast<size_t>(op.outputs[i])]);
     }
   }
 
