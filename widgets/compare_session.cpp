@@ -84,8 +84,11 @@ void CompareSession::reset_for_model(const Document& doc) {
   divergence_.reset();
   status_.clear();
   // Recorded backends belong to the model they were recorded from: drop the old ones.
-  backends_.erase(std::remove_if(backends_.begin(), backends_.end(), [](const BackendChoice& c) { return c.spec.kind == exec::BackendKind::Recorded; }),
+  // Recorded backends and the what-if belong to the old model: drop them.
+  backends_.erase(std::remove_if(backends_.begin(), backends_.end(),
+                                 [](const BackendChoice& c) { return c.spec.kind == exec::BackendKind::Recorded || c.spec.name == "what-if"; }),
                   backends_.end());
+  what_if_spec_.clear();
   recording_.reset();
   recording_path_.clear();
   input = InputChoice{};
@@ -362,25 +365,27 @@ bool CompareSession::run_divergence(const std::string& other, double min_cosine,
   auto rec = recording_;
   return jobs_.start("Per-op divergence", [=, this](JobContext& ctx) -> JobRunner::Publish {
     const exec::RunInputs inputs = make_inputs(*model, in, rec);
-    const ir::Function* fn = model->main_function();
-    if (!fn) throw Error(Location::in_file(model->path), "model has no function to run");
     exec::RunOptions ro;
     ro.cancel = &ctx.cancel_flag();
-    ro.keep_intermediates = true;
-    exec::RunResult runs[2];
-    const compare::BackendSpec* specs[2] = {&ra, &rb};
-    for (int k = 0; k < 2; ++k) {
-      ro.progress = [&ctx, k, specs](int64_t done, int64_t total, const std::string&) {
-        if (total > 0 && done % 8 == 0) ctx.set_progress((static_cast<float>(k) + static_cast<float>(done) / static_cast<float>(total)) / 2, specs[k]->name);
-      };
-      runs[k] = compare::make_backend(*specs[k])->run(*model, inputs, ro);
-    }
-    auto res = std::make_shared<DivergenceResult>();
-    res->histograms = compare::value_pair_histograms(runs[0], runs[1], 32);
+    // Both runs stream in lockstep (compare/divergence.h); each is sketched for the histograms.
+    std::atomic<int64_t> done_ops{0};
+    ro.progress = [&ctx, &done_ops](int64_t, int64_t total, const std::string& op) {
+      const int64_t d = ++done_ops;
+      if (total > 0 && d % 8 == 0) ctx.set_progress(std::min(1.0f, static_cast<float>(d) / static_cast<float>(2 * total)), op);
+    };
+    auto a = compare::make_backend(ra), b = compare::make_backend(rb);
+    compare::SketchingBackend sa(*a), sb(*b);
     compare::DivergenceOptions dopt;
     dopt.min_cosine = min_cosine;
     dopt.max_rel_error = max_rel_error;
-    res->report = compare::divergence_from_results(*fn, runs[0], runs[1], dopt);
+    auto res = std::make_shared<DivergenceResult>();
+    res->report = compare::run_divergence(sa, sb, *model, inputs, ro, dopt);
+    std::map<std::string, compare::ValueSketch> ka = sa.take_sketches(), kb = sb.take_sketches();
+    for (const auto& [name, sk] : ka)
+      if (auto it = kb.find(name); it != kb.end()) {
+        compare::ValuePairHistogram h;
+        if (compare::combine_sketches(name, sk, it->second, 32, h)) res->histograms.emplace(name, std::move(h));
+      }
     res->report.reference = ra.name;
     res->report.other = rb.name;
     res->input_label = in.label();
