@@ -196,7 +196,8 @@ std::string CompareUi::dump_state(const std::string& path) const {
       nlohmann::json o{{"output", p.output}, {"any_flip", p.any_flip}};
       for (const auto& pb : p.backends)
         o["backends"].push_back({{"name", pb.name}, {"kind", std::string(exec::backend_kind_name(pb.kind))}, {"argmax", pb.argmax},
-                                 {"margin", pb.margin}, {"margin_delta", pb.margin_delta}, {"flip", pb.flip}, {"values", pb.values}});
+                                 {"margin", pb.margin}, {"margin_delta", pb.margin_delta}, {"flip", pb.flip}, {"values", pb.values},
+                                 {"max_abs_diff", pb.max_abs_diff}, {"provenance", pb.provenance}});
       outs.push_back(o);
     }
     j["outputs"] = outs;

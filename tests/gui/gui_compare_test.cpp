@@ -230,3 +230,77 @@ TEST(GuiCompare, DivergenceOverlayColoursOpsAndMarksTheFirstCrossing) {
   EXPECT_GT(s.count(255, 40, 40, gx0, gy0, gx1, gy1, 4), 150);
   EXPECT_GT(s.count_if([](int r, int g, int b) { return r < 90 && g > 140 && b < 110; }, gx0, gy0, gx1, gy1), 200);
 }
+
+namespace {
+
+// `mlscope-cli compare MODEL --backends fp32 --what-if SPEC --input random:0 --json`.
+json cli_what_if(const fs::path& model, const std::string& spec) {
+  std::string out;
+  const int rc = test::run_command("'" MLSCOPE_CLI_PATH "' compare '" + model.string() + "' --backends fp32 --what-if '" + spec +
+                                       "' --input random:0 --json",
+                                   &out, false);
+  EXPECT_EQ(rc, 0) << out;
+  return json::parse(out, nullptr, false);
+}
+
+}  // namespace
+
+TEST(GuiCompare, PlaygroundWhatIfsOrderTheirErrorsAndMatchTheCli) {
+  MLSCOPE_REQUIRE_SHARED();
+  const fs::path dir = test::scratch_dir("gui_cmp_pg_out");
+  const fs::path cnn = test::shared_dir() / "corpus-gen/cnn_fp32/model.mlpackage";
+  const fs::path png = shots() / "compare_playground.png";
+  fs::remove(png);
+  const fs::path s8 = dir / "int8pc.json", s4 = dir / "int4pt.json";
+  std::string out;
+  const int rc = run_script("pg", "'" + cnn.string() + "'",
+                            "backends fp32\nreference fp32\ninput seed:0\npanel playground\nwhat-if weights=int8:per_channel\nwait-runs\nwait 2\n"
+                            "dump-state " + s8.string() + "\nwhat-if weights=int4:per_tensor\nwait-runs\nwait 3\ndump-state " + s4.string() +
+                                "\nscreenshot " + png.string() + "\n",
+                            &out);
+  ASSERT_EQ(rc, 0) << out;
+  const json a = load_json(s8), b = load_json(s4);
+  ASSERT_TRUE(a.contains("outputs") && b.contains("outputs")) << out;
+  const json* wa = find_backend(a["outputs"][0], "what-if");
+  const json* wb = find_backend(b["outputs"][0], "what-if");
+  ASSERT_TRUE(wa && wb) << out;
+  // Finer weight quantization disturbs the logits less.
+  EXPECT_GT((*wa)["max_abs_diff"].get<double>(), 0.0);
+  EXPECT_LT((*wa)["max_abs_diff"].get<double>(), (*wb)["max_abs_diff"].get<double>());
+  // Same numbers as the CLI for the same spec and input.
+  for (const auto& [spec, gui] : {std::pair{std::string("weights=int8:per_channel"), wa}, std::pair{std::string("weights=int4:per_tensor"), wb}}) {
+    const json cli = cli_what_if(cnn, spec);
+    ASSERT_TRUE(cli.contains("backends")) << spec;
+    const json& cb = cli["backends"][1];
+    ASSERT_EQ(cb["name"], "what-if");
+    const auto cv = cb["outputs"]["logits"]["values"].get<std::vector<double>>();
+    const auto gv = (*gui)["values"].get<std::vector<double>>();
+    ASSERT_EQ(cv.size(), gv.size()) << spec;
+    for (size_t i = 0; i < cv.size(); ++i) EXPECT_DOUBLE_EQ(cv[i], gv[i]) << spec << " class " << i;
+    EXPECT_DOUBLE_EQ(cli["backends"][1]["vs_reference"]["logits"]["margin_delta"].get<double>(), (*gui)["margin_delta"].get<double>()) << spec;
+  }
+  const Shot s = load_shot(png);
+  ASSERT_TRUE(s.px);
+  EXPECT_GT(s.count(kSeries1[0], kSeries1[1], kSeries1[2], 352, 150, 1600, 500), 1000);  // the what-if bars
+}
+
+TEST(GuiCompare, PlaygroundActivationQuantizationMovesTheSeedNetworksMargin) {
+  MLSCOPE_REQUIRE_SHARED();
+  const fs::path dir = test::scratch_dir("gui_cmp_pg_act_out");
+  const fs::path model = test::shared_dir() / "corpus-gen/amplified_conv_tie_fp16/model.mlpackage";
+  const fs::path state = dir / "state.json";
+  std::string out;
+  const int rc = run_script("pg_act", "'" + model.string() + "'",
+                            "backends fp32\nreference fp32\ninput seed:0\npanel playground\nwhat-if activations=int8:per_tensor,calibration=2\n"
+                            "wait-runs\nwait 2\ndump-state " + state.string() + "\n",
+                            &out);
+  ASSERT_EQ(rc, 0) << out;
+  const json st = load_json(state);
+  ASSERT_TRUE(st.contains("outputs")) << out;
+  const json* w = find_backend(st["outputs"][0], "what-if");
+  ASSERT_TRUE(w) << out;
+  EXPECT_GT(std::abs((*w)["margin_delta"].get<double>()), 1e-4);
+  const json cli = cli_what_if(model, "activations=int8:per_tensor,calibration=2");
+  ASSERT_TRUE(cli.contains("backends"));
+  EXPECT_DOUBLE_EQ(cli["backends"][1]["vs_reference"]["y"]["margin_delta"].get<double>(), (*w)["margin_delta"].get<double>());
+}
