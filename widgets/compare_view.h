@@ -59,6 +59,7 @@ class CompareView {
   int flip_badges_ = 0;
   int drift_count_ = 5;
   int div_other_ = 0;
+  std::string div_other_name_;
   int div_metric_ = 0;
   float min_cosine_ = 0.999f, max_rel_ = 0.01f;
   char export_buf_[512] = "mlscope_compare";
