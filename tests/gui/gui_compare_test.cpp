@@ -208,13 +208,15 @@ TEST(GuiCompare, SweepKeepsTheWindowResponsiveAndStopsQuickly) {
 TEST(GuiCompare, DivergenceOverlayColoursOpsAndMarksTheFirstCrossing) {
   MLSCOPE_REQUIRE_SHARED();
   const fs::path dir = test::scratch_dir("gui_cmp_div_out");
-  const fs::path png = shots() / "compare_divergence_overlay.png";
+  const fs::path png = shots() / "compare_divergence_overlay.png", tab = shots() / "compare_divergence_tab.png";
   fs::remove(png);
+  fs::remove(tab);
   const fs::path state = dir / "state.json";
   std::string out;
   const int rc = run_script("div", "'" + seed_model().string() + "'",
                             "backends fp32,gpu\nreference fp32\ninput seed:0\ndivergence gpu\nwait-runs\npanel graph\ncolor-mode divergence\n"
-                            "divergence-focus\nwait 4\nscreenshot " + png.string() + "\ndump-state " + state.string() + "\n",
+                            "divergence-focus\nwait 4\nscreenshot " + png.string() + "\ndump-state " + state.string() +
+                                "\npanel compare divergence\nwait 3\nscreenshot " + tab.string() + "\n",
                             &out);
   ASSERT_EQ(rc, 0) << out;
   const json st = load_json(state);
@@ -229,6 +231,11 @@ TEST(GuiCompare, DivergenceOverlayColoursOpsAndMarksTheFirstCrossing) {
   const int gx0 = 368, gy0 = 90, gx1 = 1184, gy1 = 620;
   EXPECT_GT(s.count(255, 40, 40, gx0, gy0, gx1, gy1, 4), 150);
   EXPECT_GT(s.count_if([](int r, int g, int b) { return r < 90 && g > 140 && b < 110; }, gx0, gy0, gx1, gy1), 200);
+  // The Compare window's divergence tab shows the selected (first crossing) op's two value histograms.
+  const Shot t = load_shot(tab);
+  ASSERT_TRUE(t.px);
+  EXPECT_GT(t.count(kSeries0[0], kSeries0[1], kSeries0[2], 352, 450, 1600, 1000), 1500);
+  EXPECT_GT(t.count(kSeries1[0], kSeries1[1], kSeries1[2], 352, 450, 1600, 1000), 1500);
 }
 
 namespace {
