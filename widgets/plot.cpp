@@ -30,7 +30,8 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
 std::string tick_label(double v) {
   char buf[32];
   const double a = std::abs(v);
-  if (a != 0 && (a < 1e-3 || a >= 1e5)) std::snprintf(buf, sizeof buf, "%.0e", v);
+  if (a != 0 && a >= 1e5) std::snprintf(buf, sizeof buf, "%.0e", v);
+  else if (a != 0 && a < 1e-3) std::snprintf(buf, sizeof buf, "%.2g", v);  // "-0.00012", "2e-05": distinct ticks
   else if (a >= 1000) std::snprintf(buf, sizeof buf, "%.0f", v);
   else std::snprintf(buf, sizeof buf, "%.4g", v);
   return buf;
