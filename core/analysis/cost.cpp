@@ -217,7 +217,6 @@ class FunctionCost {
         n = a.value->stored_bytes() * 8 / static_cast<uint64_t>(*bits->scalar_int());
       c.weight_bytes_decompressed += n * 4;  // NN layers compute in fp32 on the CPU path
     }
-    if (!op.outputs.empty() && !f_.value(op.outputs[0]).type.is_tensor()) unknown(c, "NeuralNetwork blob shapes are not in the file");
   }
 
   // int8 activations: an input is dequantize(quantize(..)); weights (if any) stored at ≤ 8 bits.
@@ -383,20 +382,76 @@ class FunctionCost {
     mac(c, macs, 0);
   }
 
-  // NeuralNetwork layers carry no blob shapes; MACs are computed where the layer's own
-  // parameters determine them completely (innerProduct per input vector is NOT assumed).
+  // NeuralNetwork layers: blob shapes come from the reader (derived for .mlmodel, read from
+  // model.espresso.shape for compiled bundles); MACs follow from the output blob and the layer's
+  // own parameters. Protobuf layers and espresso layers spell the same parameters differently.
   void nn_compute(ir::OpId o, OpCost& c) {
     const ir::Op& op = f_.op(o);
     auto u = [&](const char* n) -> uint64_t {
       const ir::Constant* k = op.attribute_value(n);
-      return k ? static_cast<uint64_t>(k->scalar_int().value_or(0)) : 0;
+      return k ? static_cast<uint64_t>(std::max<int64_t>(0, k->scalar_int().value_or(0))) : 0;
     };
-    if (op.type == "innerProduct" || op.type == "batchedMatmul") {
-      // MACs per input vector are known; the number of vectors is not (blob shapes unknown).
-      return unknown(c, "NeuralNetwork " + op.type + ": " + std::to_string(u("inputChannels") * u("outputChannels")) +
-                            " MACs per input vector; vector count needs blob shapes");
+    auto out = out_dims(o);
+    if (!out) return unknown(c, "NeuralNetwork " + op.type + ": blob shape not derived");
+    const uint64_t n = prod(*out);
+    const std::string& t = op.type;
+    if (t == "convolution") {
+      uint64_t kernel = 0, kernel_channels = u("kernelChannels");
+      if (auto k = param_ints_attr(op, "kernelSize"); k.size() == 2) kernel = static_cast<uint64_t>(k[0] * k[1]);
+      if (op.attribute("Nx")) {  // espresso: K input channels, Nx x Ny kernel
+        kernel = u("Nx") * u("Ny");
+        kernel_channels = u("K") / std::max<uint64_t>(1, u("n_groups"));
+      }
+      if (kernel == 0 || kernel_channels == 0) return unknown(c, "convolution: kernel size unknown");
+      if (u("isDeconvolution")) {
+        // Each input element is scattered through (outputChannels / groups) x kernel weights.
+        auto in = nn_input_dims(o);
+        if (!in) return unknown(c, "deconvolution: input shape unknown");
+        const uint64_t groups = std::max<uint64_t>(1, u("nGroups"));
+        return mac(c, prod(*in) * (u("outputChannels") / groups) * kernel, u("hasBias") ? n : 0);
+      }
+      return mac(c, n * kernel_channels * kernel, u("hasBias") || u("has_biases") ? n : 0);
     }
-    return unknown(c, "NeuralNetwork blob shapes are not in the file");
+    if (t == "innerProduct" || t == "inner_product") {
+      const uint64_t in = t == "innerProduct" ? u("inputChannels") : u("nB");
+      if (in == 0) return unknown(c, t + ": input channels unknown");
+      return mac(c, n * in, u("hasBias") || u("has_biases") ? n : 0);
+    }
+    if (t == "batchnorm" || t == "softmax" || t == "softmaxND" || t == "softmax_nd" || t == "lrn" || t == "mvn")
+      return flops_only(c, 5 * n);
+    if (t == "l2normalize") return flops_only(c, 3 * n);
+    if (t == "activation" || t == "unary" || t == "add" || t == "multiply" || t == "scale" || t == "bias")
+      return flops_only(c, n);
+    if (t == "pooling" || t == "pool") {
+      uint64_t window = 0;
+      if (auto k = param_ints_attr(op, "kernelSize"); k.size() == 2) window = static_cast<uint64_t>(k[0] * k[1]);
+      if (op.attribute("size_x")) window = u("size_x") * u("size_y");
+      if (u("globalPooling")) {
+        auto in = nn_input_dims(o);
+        if (!in || prod(*in) == 0) return unknown(c, "global pooling: input shape unknown");
+        return flops_only(c, prod(*in));
+      }
+      return flops_only(c, n * std::max<uint64_t>(1, window));
+    }
+    // Everything else (reshape, flatten, concat, permute, upsample, loadConstant, ...) moves data.
+  }
+
+  static std::vector<int64_t> param_ints_attr(const ir::Op& op, const char* name) {
+    const ir::Constant* k = op.attribute_value(name);
+    if (!k) return {};
+    try {
+      return k->to_ints();
+    } catch (const std::exception&) {
+      return {};
+    }
+  }
+
+  std::optional<Dims> nn_input_dims(ir::OpId o) const {
+    const ir::NamedInput* in = f_.op(o).input("input");
+    if (!in || in->bindings.empty() || in->bindings[0].is_literal()) return std::nullopt;
+    const ir::Type& t = f_.value(in->bindings[0].value).type;
+    if (!t.is_tensor() || !t.shape.is_static()) return std::nullopt;
+    return t.shape.dims;
   }
 
   void roofline(OpCost& c) const {

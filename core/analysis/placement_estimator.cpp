@@ -1,5 +1,7 @@
 #include "core/analysis/placement_estimator.h"
 
+#include "core/analysis/cost.h"
+
 #include <cstdio>
 #include <set>
 #include <utility>
@@ -46,34 +48,6 @@ std::string format_bytes(uint64_t b) {
   return buf;
 }
 
-/// Rough relative cost: multiply-accumulates for conv/linear/matmul, output elements otherwise.
-double cost_proxy(const ir::Function& fn, const ir::Op& op) {
-  double out_elems = 0;
-  for (ir::ValueId o : op.outputs) {
-    if (o < 0 || static_cast<size_t>(o) >= fn.values.size()) continue;
-    const auto& t = fn.value(o).type;
-    if (t.is_tensor())
-      if (auto n = t.shape.element_count()) out_elems += static_cast<double>(*n);
-  }
-  auto first_type = [&](std::string_view name) -> const ir::Type* {
-    const auto* in = op.input(name);
-    if (!in || in->bindings.size() != 1) return nullptr;
-    const auto& b = in->bindings[0];
-    if (b.is_literal()) return &b.literal->type;
-    if (b.value < 0 || static_cast<size_t>(b.value) >= fn.values.size()) return nullptr;
-    return &fn.value(b.value).type;
-  };
-  if (op.type == "conv" || op.type == "conv_transpose") {
-    if (const ir::Type* w = first_type("weight"); w && w->is_tensor() && w->shape.rank() >= 1 && w->shape.dims[0] > 0)
-      if (auto n = w->shape.element_count()) return out_elems * static_cast<double>(*n) / static_cast<double>(w->shape.dims[0]);
-  }
-  if (op.type == "linear" || op.type == "matmul") {
-    if (const ir::Type* x = first_type("x"); x && x->is_tensor() && x->shape.rank() >= 1 && x->shape.dims.back() > 0)
-      return out_elems * static_cast<double>(x->shape.dims.back());
-  }
-  return out_elems > 0 ? out_elems : 1.0;
-}
-
 std::vector<ir::ValueId> flexible_function_inputs(const ir::Model& m, const ir::Function& fn) {
   std::vector<ir::ValueId> out;
   auto check = [&](const std::vector<ir::Feature>& features) {
@@ -107,8 +81,17 @@ struct Estimator {
   void add_function(const ir::Model& m, const ir::Function& fn, const std::string& label) {
     const auto flexible = flexible_function_inputs(m, fn);
     const auto order = fn.program_order();
+    // Per-op cost is the cost model's roofline estimate (core/analysis/cost), which lists
+    // every non-constant op in the same program order.
+    CostReport costs;
+    costs.chip = default_chip();
+    analyze_function_cost(fn, costs);
+    size_t next_cost = 0;
     for (size_t i = 0; i < order.size(); ++i) {
       const ir::Op& op = fn.op(order[i]);
+      std::optional<double> cost;
+      if (!op.is_const() && !op.is_constexpr() && next_cost < costs.ops.size())
+        cost = costs.ops[next_cost++].estimate_seconds;
       OpPlacement p;
       p.function = label;
       p.index = static_cast<int32_t>(i);
@@ -142,7 +125,7 @@ struct Estimator {
           for (const auto& h : hits) p.reason += " " + std::string(h.key) + ":" + " " + h.detail + ";";
           p.reason.pop_back();
         }
-        p.cost = cost_proxy(fn, op);
+        p.cost = cost;
       }
       out.ops.push_back(std::move(p));
     }

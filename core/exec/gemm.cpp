@@ -1,78 +1,233 @@
 #include "core/exec/gemm.h"
 
 #include <cblas.h>
+// GCC 12 warns inside its own AVX-512 conversion intrinsics (an intentionally undefined
+// temporary); the warning says nothing about this file.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <thread>
 #include <vector>
 
-#include "core/util/half.h"
+#include "core/exec/fp16_simd.h"
 
 namespace mlscope::exec {
 
 namespace {
 
-inline uint32_t bits_of(float f) { uint32_t b; std::memcpy(&b, &f, 4); return b; }
-inline float from_bits(uint32_t b) { float f; std::memcpy(&f, &b, 4); return f; }
+// Every path below computes, per output, exactly the reference definition
+// (gemm_reference): p = fl32(a*b); if round_products p = r16(p); part = fl32(part + p), then
+// r16(part) when accumulating in fp16; chunks of `chunk` terms are added in order to a fp32
+// total that starts at 0. Lanes run over outputs (columns), never over k, so each output's
+// summation order is the reference's. No FMA contraction is allowed here: products are rounded
+// to fp32 before they are added (the intrinsics below are separate mul and add).
 
-// Round-to-nearest-even to fp16 precision, kept in float, branch-free so loops vectorize:
-// normal range by rounding the float's mantissa to 10 bits; fp16 subnormal range by the
-// add-and-subtract trick (the float ulp at 0.75 is 2^-24, the fp16 subnormal spacing);
-// |v| >= 65520 becomes inf. Bit-identical to round_to_half() for every finite float and inf
-// (checked exhaustively-by-sampling in exec_profile_test).
-inline float r16_vec(float v) {
-  uint32_t b = bits_of(v);
-  const uint32_t a = b & 0x7FFFFFFFu;
-  const uint32_t normal = (b + 0xFFFu + ((b >> 13) & 1u)) & 0xFFFFE000u;
-  const uint32_t sub = bits_of((v + 0.75f) - 0.75f) | (b & 0x80000000u);  // keep -0
-  const uint32_t inf = (b & 0x80000000u) | 0x7F800000u;
-  uint32_t r = a < 0x38800000u ? sub : normal;
-  r = (a >= 0x477FF000u && a <= 0x7F800000u) ? inf : r;
-  r = a > 0x7F800000u ? (b | 0x00400000u) : r;  // NaN stays NaN
-  return from_bits(r);
+// Portable kernel: one row of A against columns [n0, n0+nb) of B, into total[0..nb).
+void rows_portable(const OpNumerics& num, const float* a, const float* B, int64_t ldB, int64_t n0, int64_t nb, int64_t K,
+                   int64_t chunk, float* total) {
+  const bool rp = num.round_products, f16 = num.accumulation == AccumMode::Fp16;
+  std::vector<float> part(static_cast<size_t>(nb));
+  std::fill(total, total + nb, 0.0f);
+  for (int64_t k0 = 0; k0 < K; k0 += chunk) {
+    std::fill(part.begin(), part.end(), 0.0f);
+    const int64_t k1 = std::min(K, k0 + chunk);
+    for (int64_t k = k0; k < k1; ++k) {
+      const float av = a[k];
+      const float* b = B + k * ldB + n0;
+      for (int64_t j = 0; j < nb; ++j) {
+        float p = av * b[j];
+        if (rp) p = round_fp16_branchfree(p);
+        float s = part[size_t(j)] + p;
+        part[size_t(j)] = f16 ? round_fp16_branchfree(s) : s;
+      }
+    }
+    for (int64_t j = 0; j < nb; ++j) total[j] += part[size_t(j)];
+  }
 }
 
-inline float r16(float v, RoundingMode m) { return round_fp16(v, m); }
+#if defined(__x86_64__) || defined(__i386__)
+constexpr int kRoundImm = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
 
-// One output row block: acc over k of product rules, exact scalar version (reference path).
-float dot_exact(const OpNumerics& num, const float* a, const float* b, int64_t K, int64_t bstride) {
-  const bool fp16acc = num.accumulation == AccumMode::Fp16;
-  float total = 0, part = 0;
-  int n = 0;
-  for (int64_t k = 0; k < K; ++k) {
-    float p = a[k] * b[k * bstride];
-    if (num.round_products) p = r16(p, num.rounding);
-    part = fp16acc ? r16(part + p, num.rounding) : part + p;
-    if (num.accumulation_chunk > 0 && ++n == num.accumulation_chunk) {
-      total += part;
-      part = 0;
-      n = 0;
+// AVX-512: a tile of MR rows x 32 columns (two zmm per row), accumulators in registers.
+template <bool RP, bool F16>
+__attribute__((target("avx512f"))) void tile_avx512(const float* A, int64_t K, const float* B, int64_t ldB, int64_t chunk, float* out) {
+  constexpr int MR = 8;
+  alignas(64) float tot[MR][32] = {};
+  for (int64_t k0 = 0; k0 < K; k0 += chunk) {
+    const int64_t k1 = std::min(K, k0 + chunk);
+    __m512 acc[MR][2];
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+    for (int64_t k = k0; k < k1; ++k) {
+      const __m512 b0 = _mm512_loadu_ps(B + k * ldB), b1 = _mm512_loadu_ps(B + k * ldB + 16);
+#pragma GCC unroll 8
+      for (int r = 0; r < MR; ++r) {
+        const __m512 a = _mm512_set1_ps(A[r * K + k]);
+        __m512 p0 = _mm512_mul_ps(a, b0), p1 = _mm512_mul_ps(a, b1);
+        if constexpr (RP) {
+          p0 = _mm512_cvtph_ps(_mm512_cvtps_ph(p0, kRoundImm));
+          p1 = _mm512_cvtph_ps(_mm512_cvtps_ph(p1, kRoundImm));
+        }
+        acc[r][0] = _mm512_add_ps(acc[r][0], p0);
+        acc[r][1] = _mm512_add_ps(acc[r][1], p1);
+        if constexpr (F16) {
+          acc[r][0] = _mm512_cvtph_ps(_mm512_cvtps_ph(acc[r][0], kRoundImm));
+          acc[r][1] = _mm512_cvtph_ps(_mm512_cvtps_ph(acc[r][1], kRoundImm));
+        }
+      }
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r) {
+      _mm512_store_ps(tot[r], _mm512_add_ps(_mm512_load_ps(tot[r]), acc[r][0]));
+      _mm512_store_ps(tot[r] + 16, _mm512_add_ps(_mm512_load_ps(tot[r] + 16), acc[r][1]));
     }
   }
-  return total + part;
+  std::memcpy(out, tot, sizeof tot);
 }
 
-// part[j] += sum over k in [k0,k1) of A[k]*B[k][n0+j] under the product/accumulation rounding.
-__attribute__((target_clones("avx2", "default"))) void accumulate_block(const float* a, const float* B, int64_t N, int64_t n0,
-                                                                       int64_t nb, int64_t k0, int64_t k1, float* __restrict part,
-                                                                       bool round_products, bool fp16acc) {
-  for (int64_t k = k0; k < k1; ++k) {
-    const float av = a[k];
-    const float* __restrict b = B + k * N + n0;
-    if (round_products && fp16acc) {
-      for (int64_t j = 0; j < nb; ++j) part[j] = r16_vec(part[j] + r16_vec(av * b[j]));
-    } else if (round_products) {
-      for (int64_t j = 0; j < nb; ++j) part[j] += r16_vec(av * b[j]);
-    } else {
-      for (int64_t j = 0; j < nb; ++j) part[j] = r16_vec(part[j] + av * b[j]);
+// AVX2 + F16C: a tile of MR rows x 16 columns (two ymm per row).
+template <bool RP, bool F16>
+__attribute__((target("avx2,f16c"))) void tile_avx2(const float* A, int64_t K, const float* B, int64_t ldB, int64_t chunk, float* out) {
+  constexpr int MR = 4;
+  alignas(32) float tot[MR][16] = {};
+  for (int64_t k0 = 0; k0 < K; k0 += chunk) {
+    const int64_t k1 = std::min(K, k0 + chunk);
+    __m256 acc[MR][2];
+#pragma GCC unroll 4
+    for (int r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+    for (int64_t k = k0; k < k1; ++k) {
+      const __m256 b0 = _mm256_loadu_ps(B + k * ldB), b1 = _mm256_loadu_ps(B + k * ldB + 8);
+#pragma GCC unroll 4
+      for (int r = 0; r < MR; ++r) {
+        const __m256 a = _mm256_broadcast_ss(A + r * K + k);
+        __m256 p0 = _mm256_mul_ps(a, b0), p1 = _mm256_mul_ps(a, b1);
+        if constexpr (RP) {
+          p0 = _mm256_cvtph_ps(_mm256_cvtps_ph(p0, kRoundImm));
+          p1 = _mm256_cvtph_ps(_mm256_cvtps_ph(p1, kRoundImm));
+        }
+        acc[r][0] = _mm256_add_ps(acc[r][0], p0);
+        acc[r][1] = _mm256_add_ps(acc[r][1], p1);
+        if constexpr (F16) {
+          acc[r][0] = _mm256_cvtph_ps(_mm256_cvtps_ph(acc[r][0], kRoundImm));
+          acc[r][1] = _mm256_cvtph_ps(_mm256_cvtps_ph(acc[r][1], kRoundImm));
+        }
+      }
+    }
+#pragma GCC unroll 4
+    for (int r = 0; r < MR; ++r) {
+      _mm256_store_ps(tot[r], _mm256_add_ps(_mm256_load_ps(tot[r]), acc[r][0]));
+      _mm256_store_ps(tot[r] + 8, _mm256_add_ps(_mm256_load_ps(tot[r] + 8), acc[r][1]));
     }
   }
+  std::memcpy(out, tot, sizeof tot);
+}
+#endif
+
+using TileFn = void (*)(const float*, int64_t, const float*, int64_t, int64_t, float*);
+
+struct TileKernel {
+  TileFn fn = nullptr;
+  int mr = 0, nr = 0;
+};
+
+TileKernel pick_tile(bool rp, bool f16) {
+  TileKernel t;
+#if defined(__x86_64__) || defined(__i386__)
+  switch (detail::simd_path()) {
+    case detail::SimdPath::Avx512:
+      t.mr = 8, t.nr = 32;
+      t.fn = rp ? (f16 ? tile_avx512<true, true> : tile_avx512<true, false>) : (f16 ? tile_avx512<false, true> : tile_avx512<false, false>);
+      break;
+    case detail::SimdPath::Avx2F16c:
+      t.mr = 4, t.nr = 16;
+      t.fn = rp ? (f16 ? tile_avx2<true, true> : tile_avx2<true, false>) : (f16 ? tile_avx2<false, true> : tile_avx2<false, false>);
+      break;
+    case detail::SimdPath::Scalar: break;
+  }
+#else
+  (void)rp, (void)f16;
+#endif
+  return t;
+}
+
+// Toward-zero rounding: exact scalar path, one output at a time (user-defined profiles only).
+float dot_toward_zero(const OpNumerics& num, const float* a, const float* b, int64_t K, int64_t bstride, int64_t chunk) {
+  const bool f16 = num.accumulation == AccumMode::Fp16;
+  float total = 0;
+  for (int64_t k0 = 0; k0 < K; k0 += chunk) {
+    float part = 0;
+    for (int64_t k = k0; k < std::min(K, k0 + chunk); ++k) {
+      float p = a[k] * b[k * bstride];
+      if (num.round_products) p = round_fp16(p, num.rounding);
+      part = f16 ? round_fp16(part + p, num.rounding) : part + p;
+    }
+    total += part;
+  }
+  return total;
+}
+
+// Rows [m_begin, m_end) of C (A is Mpad x K contiguous, padded with zero rows to whole tiles).
+void profile_rows(const OpNumerics& num, const TileKernel& tk, int64_t m_begin, int64_t m_end, int64_t M, int64_t N, int64_t K,
+                  int64_t chunk, const float* Am, const float* B, int64_t ldB, float* C, int64_t ldc) {
+  const bool nearest = num.rounding == RoundingMode::NearestEven;
+  std::vector<float> tile(static_cast<size_t>(std::max(tk.mr * tk.nr, 1)));
+  std::vector<float> row(static_cast<size_t>(N));
+  const int64_t n_tiled = tk.fn && nearest ? N / tk.nr * tk.nr : 0;
+  for (int64_t m0 = m_begin; m0 < m_end; m0 += std::max(tk.mr, 1)) {
+    const int64_t mr = tk.fn ? std::min<int64_t>(tk.mr, M - m0) : 1;
+    for (int64_t n0 = 0; n0 < n_tiled; n0 += tk.nr) {
+      tk.fn(Am + m0 * K, K, B + n0, ldB, chunk, tile.data());
+      for (int64_t r = 0; r < mr; ++r) std::memcpy(C + (m0 + r) * ldc + n0, tile.data() + r * tk.nr, size_t(tk.nr) * sizeof(float));
+    }
+    if (n_tiled == N) continue;
+    for (int64_t r = 0; r < mr; ++r) {
+      const float* a = Am + (m0 + r) * K;
+      if (nearest) {
+        rows_portable(num, a, B, ldB, n_tiled, N - n_tiled, K, chunk, row.data());
+      } else {
+        for (int64_t j = n_tiled; j < N; ++j) row[size_t(j - n_tiled)] = dot_toward_zero(num, a, B + j, K, ldB, chunk);
+      }
+      std::memcpy(C + (m0 + r) * ldc + n_tiled, row.data(), size_t(N - n_tiled) * sizeof(float));
+    }
+  }
+}
+
+int worker_count(int64_t M, int64_t N, int64_t K) {
+  if (double(M) * double(N) * double(K) < 4e6) return 1;
+  const int blas = openblas_get_num_threads();
+  const int hw = int(std::thread::hardware_concurrency());
+  return std::max(1, std::min(blas > 0 ? blas : 1, hw > 0 ? hw : 1));
 }
 
 }  // namespace
 
 bool gemm_uses_blas(const OpNumerics& num) {
   return num.accumulation == AccumMode::Fp32 && !num.round_products && num.accumulation_chunk == 0;
+}
+
+void gemm_reference(const OpNumerics& num, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, bool transA, const float* B,
+                    int64_t ldb, bool transB, float* C, int64_t ldc) {
+  const int64_t chunk = num.accumulation_chunk > 0 ? num.accumulation_chunk : std::max<int64_t>(K, 1);
+  const bool f16 = num.accumulation == AccumMode::Fp16;
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t n = 0; n < N; ++n) {
+      float total = 0;
+      for (int64_t k0 = 0; k0 < K; k0 += chunk) {
+        float part = 0;
+        for (int64_t k = k0; k < std::min(K, k0 + chunk); ++k) {
+          const float a = transA ? A[k * lda + m] : A[m * lda + k];
+          const float b = transB ? B[n * ldb + k] : B[k * ldb + n];
+          float p = a * b;
+          if (num.round_products) p = round_fp16(p, num.rounding);
+          part = f16 ? round_fp16(part + p, num.rounding) : part + p;
+        }
+        total += part;
+      }
+      C[m * ldc + n] = total;
+    }
 }
 
 void gemm(const OpNumerics& num, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, bool transA,
@@ -87,11 +242,15 @@ void gemm(const OpNumerics& num, int64_t M, int64_t N, int64_t K, const float* A
                 1.0f, A, int(lda), B, int(ldb), 0.0f, C, int(ldc));
     return;
   }
-  // Contiguous copies: Am (M×K), Bk (K×N), so the inner loop runs over n (vectorizable).
-  std::vector<float> Am(size_t(M * K)), Bk;
+  const TileKernel tk = pick_tile(num.round_products, num.accumulation == AccumMode::Fp16);
+  const int64_t mr = std::max(tk.mr, 1);
+  const int64_t Mpad = (M + mr - 1) / mr * mr;
+  // Contiguous copies: Am (Mpad x K, zero rows past M), Bk (K x N) when B is transposed, so the
+  // lanes run over contiguous columns.
+  std::vector<float> Am(size_t(Mpad * K), 0.0f), Bk;
   for (int64_t m = 0; m < M; ++m)
     for (int64_t k = 0; k < K; ++k) Am[size_t(m * K + k)] = transA ? A[k * lda + m] : A[m * lda + k];
-  const float* Bp = B;  // K×N with row stride ldB
+  const float* Bp = B;
   int64_t ldB = ldb;
   if (transB) {
     Bk.resize(size_t(K * N));
@@ -100,34 +259,22 @@ void gemm(const OpNumerics& num, int64_t M, int64_t N, int64_t K, const float* A
     Bp = Bk.data();
     ldB = N;
   }
-  const bool fp16acc = num.accumulation == AccumMode::Fp16;
-  const bool nearest = num.rounding == RoundingMode::NearestEven;
   const int64_t chunk = num.accumulation_chunk > 0 ? num.accumulation_chunk : K;
-  constexpr int64_t NB = 256;
-  std::vector<float> part(NB), total(NB);
-  for (int64_t m = 0; m < M; ++m) {
-    const float* a = &Am[size_t(m * K)];
-    for (int64_t n0 = 0; n0 < N; n0 += NB) {
-      const int64_t nb = std::min(NB, N - n0);
-      std::fill(total.begin(), total.begin() + nb, 0.0f);
-      if (nearest) {
-        for (int64_t k0 = 0; k0 < K; k0 += chunk) {
-          std::fill(part.begin(), part.begin() + nb, 0.0f);
-          const int64_t k1 = std::min(K, k0 + chunk);
-          accumulate_block(a, Bp, ldB, n0, nb, k0, k1, part.data(), num.round_products, fp16acc);
-          for (int64_t j = 0; j < nb; ++j) total[size_t(j)] += part[size_t(j)];
-        }
-      } else {
-        // Toward-zero rounding: exact scalar path.
-        for (int64_t j = 0; j < nb; ++j) total[size_t(j)] = dot_exact(num, a, Bp + n0 + j, K, ldB);
-      }
-      std::memcpy(C + m * ldc + n0, total.data(), size_t(nb) * sizeof(float));
-    }
+  const int workers = worker_count(M, N, K);
+  const int64_t tiles = Mpad / mr;
+  if (workers <= 1 || tiles < 2) {
+    profile_rows(num, tk, 0, M, M, N, K, chunk, Am.data(), Bp, ldB, C, ldc);
+    return;
   }
+  // Row tiles split between workers; each output is still computed by one sequential chain.
+  std::vector<std::thread> pool;
+  for (int w = 0; w < workers; ++w) {
+    const int64_t t0 = tiles * w / workers, t1 = tiles * (w + 1) / workers;
+    const int64_t m0 = t0 * mr, m1 = std::min(M, t1 * mr);
+    if (m0 >= m1) continue;
+    pool.emplace_back([&, m0, m1] { profile_rows(num, tk, m0, m1, M, N, K, chunk, Am.data(), Bp, ldB, C, ldc); });
+  }
+  for (auto& t : pool) t.join();
 }
 
-}  // namespace mlscope::exec
-
-namespace mlscope::exec {
-float round_fp16_branchfree(float v) { return r16_vec(v); }
 }  // namespace mlscope::exec

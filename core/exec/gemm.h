@@ -1,7 +1,7 @@
 // Matrix product under a profile's accumulation rules. With fp32 accumulation of unrounded
 // products it is OpenBLAS sgemm; otherwise a blocked loop that rounds each product and/or
-// partial sum to fp16 exactly (bit-exact round-to-nearest-even, with an exact fallback for
-// fp16 subnormals and overflow).
+// partial sum to fp16 exactly: register-tiled SIMD kernels (AVX-512 or AVX2+F16C, chosen at run
+// time) with lanes across outputs, so each output keeps the reference's summation order.
 #pragma once
 
 #include <cstdint>
@@ -15,12 +15,13 @@ namespace mlscope::exec {
 void gemm(const OpNumerics& num, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, bool transA,
           const float* B, int64_t ldb, bool transB, float* C, int64_t ldc);
 
+/// The definition gemm() implements, one output at a time in plain scalar code (for tests: the
+/// fast kernels must give the same bits for every OpNumerics combination).
+void gemm_reference(const OpNumerics& num, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, bool transA,
+                    const float* B, int64_t ldb, bool transB, float* C, int64_t ldc);
+
 /// True when gemm() would call BLAS directly for these numerics.
 bool gemm_uses_blas(const OpNumerics& num);
 
 }  // namespace mlscope::exec
 
-namespace mlscope::exec {
-/// The branch-free fp16 rounding used inside gemm's profile loops (exposed for its exactness test).
-float round_fp16_branchfree(float v);
-}  // namespace mlscope::exec

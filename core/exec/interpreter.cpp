@@ -7,6 +7,7 @@
 #include <deque>
 #include <map>
 
+#include "core/exec/fp16_simd.h"
 #include "core/exec/input_check.h"
 #include "core/exec/kernel.h"
 #include "core/util/error.h"
@@ -150,7 +151,7 @@ class RunState {
       const bool decl_fp16 = decl.is_tensor() && decl.dtype == ir::DType::Float16;
       bool round = num.storage == StorageMode::Fp16 || (num.storage == StorageMode::Declared && decl_fp16);
       if (round) {
-        for (float& x : t->mutable_floats()) x = round_fp16(x, num.rounding);
+        round_fp16_inplace(t->mutable_floats(), num.rounding);
         if (decl_fp16 || t->dtype() == ir::DType::Float16) *t = t->relabeled(ir::DType::Float16);
         if (num.storage == StorageMode::Fp16 && decl.is_tensor() && decl.dtype == ir::DType::Float32)
           *t = t->relabeled(ir::DType::Float32);  // fp16-exact values in the declared fp32 interface
@@ -168,7 +169,7 @@ class RunState {
       Tensor t = tensor_from_constant(*c, op.name);
       const OpNumerics& num = profile.for_op(op);
       if (t.is_float() && num.storage == StorageMode::Fp16) {
-        for (float& x : t.mutable_floats()) x = round_fp16(x, num.rounding);
+        round_fp16_inplace(t.mutable_floats(), num.rounding);
       } else if (t.is_float() && num.storage == StorageMode::Fp32 && t.dtype() == ir::DType::Float16) {
         t = t.relabeled(ir::DType::Float32);
       }
@@ -256,7 +257,7 @@ const RunValue& Context::value(const std::string& name, size_t index) const {
     if (!b.literal) fail("input '" + name + "' has neither a value nor a literal");
     Tensor t = tensor_from_constant(*b.literal, op_.name);
     if (t.is_float() && num_.storage == StorageMode::Fp16)
-      for (float& x : t.mutable_floats()) x = round_fp16(x, num_.rounding);
+      round_fp16_inplace(t.mutable_floats(), num_.rounding);
     literals_.emplace_back(std::move(t));
     return literals_.back();
   }

@@ -7,7 +7,7 @@
 
 #include "core/format/compiled_metadata.h"
 #include "core/format/espresso_reader.h"
-#include "core/format/mapped_text.h"
+#include "core/format/mapped_file.h"
 #include "core/format/mil_parser.h"
 #include "core/format/open.h"
 #include "core/util/error.h"
@@ -49,7 +49,7 @@ bool natural_less(const std::string& a, const std::string& b) {
 }
 
 void read_mil_into(const fs::path& mil, const std::string& model_path, bool fallback, ir::Model& m) {
-  MappedText text(mil.string());
+  MappedFile text(mil.string());
   MilSource src;
   src.file = mil.string();
   src.model_path = model_path;

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/format/manifest.h"
+#include "core/format/mapped_file.h"
 #include "core/format/open.h"
 #include "core/format/protobuf/model_from_proto.h"
 
@@ -14,16 +15,14 @@ namespace fs = std::filesystem;
 namespace {
 
 ir::Model read_model_file(const std::string& file, pbread::ReadContext& ctx, ir::Model model) {
-  std::vector<uint8_t> bytes = pbread::read_file_bytes(file);
+  MappedFile bytes(file);
   // An arena makes parsing and freeing tens of thousands of small messages cheap.
   google::protobuf::ArenaOptions opts;
   opts.start_block_size = std::max<size_t>(64 * 1024, bytes.size() * 2);
   opts.max_block_size = std::max<size_t>(1 << 20, bytes.size() * 2);
   google::protobuf::Arena arena(opts);
   pb::Model* m = google::protobuf::Arena::CreateMessage<pb::Model>(&arena);
-  pbread::parse_model_bytes(bytes, file, m);
-  bytes.clear();
-  bytes.shrink_to_fit();
+  pbread::parse_model_bytes(bytes.bytes(), bytes.size(), file, m);
   ctx.file = file;
   ctx.model = &model;
   pbread::convert_model(*m, ctx, model);

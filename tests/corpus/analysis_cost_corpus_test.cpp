@@ -6,19 +6,14 @@
 #include <nlohmann/json.hpp>
 
 #include "core/analysis/cost.h"
+#include "core/exec/input_files.h"
+#include "core/exec/interpreter.h"
 #include "core/format/open.h"
+#include "support/corpus_models.h"
 #include "support/test_paths.h"
 
 using namespace mlscope;
 using namespace mlscope::analysis;
-
-namespace {
-ir::Model open_gen(const std::string& name) {
-  std::ifstream in(test::shared_dir() / "corpus-gen" / name / "meta.json");
-  auto j = nlohmann::json::parse(in);
-  return format::open((test::shared_dir() / "corpus-gen" / name / j["model_file"].get<std::string>()).string());
-}
-}  // namespace
 
 // Seed network (amplified_conv_tie): 224×224, pad keeps the size, stride 1.
 TEST(CostCorpus, SeedNetworkEqualsHandComputedMacs) {
@@ -30,7 +25,7 @@ TEST(CostCorpus, SeedNetworkEqualsHandComputedMacs) {
                         + 16 * 2;                     // linear 16→2
   for (const char* model : {"amplified_conv_tie_fp16", "amplified_conv_tie_w8a8", "amplified_conv_tie_w8a8_ct9"}) {
     SCOPED_TRACE(model);
-    CostReport r = analyze_cost(open_gen(model));
+    CostReport r = analyze_cost(test::open_corpus_gen(model));
     EXPECT_EQ(r.total.macs, macs);
     EXPECT_EQ(r.by_type["conv"].macs, macs - 32);
     EXPECT_EQ(r.by_type["conv"].ops, 5);
@@ -53,7 +48,7 @@ TEST(CostCorpus, CnnFp32WithinOnePercentOfHandCount) {
                         + 32ull * 32 * 64 * (32 * 3 * 3)  // c3
                         + 32ull * 32 * 128 * 64           // c4
                         + 128 * 64 + 64 * 10;             // fc1, fc2
-  CostReport r = analyze_cost(open_gen("cnn_fp32"));
+  CostReport r = analyze_cost(test::open_corpus_gen("cnn_fp32"));
   EXPECT_NEAR(static_cast<double>(r.total.macs), static_cast<double>(macs), 0.01 * static_cast<double>(macs));
   EXPECT_EQ(r.total.unknown_ops, 0);
 }
@@ -74,3 +69,33 @@ TEST_P(CostCorpusAll, CostsWithoutError) {
 INSTANTIATE_TEST_SUITE_P(Models, CostCorpusAll, ::testing::ValuesIn(test::corpus_cases()),
                          [](const auto& i) { return test::case_test_name(i.param.name); });
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(CostCorpusAll);
+
+// NeuralNetwork layers: the MACs of every convolution / innerProduct equal the output blob the
+// interpreter really produces × the weights each output element reads (weight payload size ÷
+// outputChannels) — both taken from outside the cost code.
+TEST(CostCorpus, NeuralNetworkMacsFromRealBlobsAndWeightPayloads) {
+  MLSCOPE_REQUIRE_SHARED();
+  for (const char* rel : {"corpus/mnist-cnn/mnistCNN.mlmodel", "corpus-gen/neuralnetwork_cnn/model.mlmodel",
+                          "corpus/pose-cpm/model_cpm.mlmodel"}) {
+    SCOPED_TRACE(rel);
+    ir::Model m = format::open((test::shared_dir() / rel).string());
+    const ir::Function& f = m.functions.at(0);
+    exec::RunInputs inputs;
+    for (ir::ValueId in : f.inputs) exec::add_input_spec(m, f, f.value(in).name + "=random:3", inputs);
+    exec::RunOptions opts;
+    opts.keep_intermediates = true;
+    exec::RunResult run = exec::Interpreter(exec::NumericProfile::builtin("fp32")).run(m, inputs, opts);
+    CostReport r = analyze_cost(m);
+    uint64_t expected = 0;
+    for (const ir::Op& op : f.ops) {
+      if (op.type != "convolution" && op.type != "innerProduct") continue;
+      const ir::Constant* w = op.attribute_value("weights");
+      const ir::Constant* out_channels = op.attribute_value("outputChannels");
+      ASSERT_TRUE(w && out_channels) << op.name;
+      const auto& y = std::get<exec::Tensor>(run.intermediates.at(f.value(op.outputs[0]).name));
+      expected += y.size() * (w->element_count() / uint64_t(out_channels->scalar_int().value()));
+    }
+    EXPECT_GT(expected, 0u);
+    EXPECT_EQ(expected, r.by_type["nn.convolution"].macs + r.by_type["nn.innerProduct"].macs);
+  }
+}

@@ -10,6 +10,7 @@
 #include "core/analysis/decompress.h"
 #include "core/analysis/params.h"
 #include "core/format/open.h"
+#include "support/corpus_models.h"
 #include "support/test_paths.h"
 
 using namespace mlscope;
@@ -17,11 +18,6 @@ using namespace mlscope::analysis;
 
 namespace {
 
-ir::Model open_gen(const std::string& name) {
-  std::ifstream in(test::shared_dir() / "corpus-gen" / name / "meta.json");
-  auto j = nlohmann::json::parse(in);
-  return format::open((test::shared_dir() / "corpus-gen" / name / j["model_file"].get<std::string>()).string());
-}
 
 // First op of `type` in the main function.
 ir::OpId first_op(const ir::Function& f, const std::string& type) {
@@ -52,7 +48,7 @@ TEST(DecodeCorpus, AffinePerChannelInt8) {
   MLSCOPE_REQUIRE_SHARED();
   for (const char* model : {"cnn_int8_weights_perchannel", "cnn_int8_weights_asym_pertensor"}) {
     SCOPED_TRACE(model);
-    ir::Model m = open_gen(model);
+    ir::Model m = test::open_corpus_gen(model);
     const ir::Function& f = *m.main_function();
     ir::OpId o = first_op(f, "constexpr_affine_dequantize");
     ASSERT_NE(o, ir::kNone);
@@ -76,7 +72,7 @@ TEST(DecodeCorpus, AffinePerChannelInt8) {
 
 TEST(DecodeCorpus, BlockwiseInt4PerBlock32) {
   MLSCOPE_REQUIRE_SHARED();
-  ir::Model m = open_gen("cnn_int4_weights_perblock32");
+  ir::Model m = test::open_corpus_gen("cnn_int4_weights_perblock32");
   const ir::Function& f = *m.main_function();
   ir::OpId o = first_op(f, "constexpr_blockwise_shift_scale");
   ASSERT_NE(o, ir::kNone);
@@ -113,7 +109,7 @@ TEST(DecodeCorpus, LutIos16FourAndSixBit) {
   MLSCOPE_REQUIRE_SHARED();
   for (const char* model : {"cnn_palettized_4bit", "cnn_palettized_6bit"}) {
     SCOPED_TRACE(model);
-    ir::Model m = open_gen(model);
+    ir::Model m = test::open_corpus_gen(model);
     const ir::Function& f = *m.main_function();
     ir::OpId o = first_op(f, "constexpr_lut_to_dense");
     ASSERT_NE(o, ir::kNone);
@@ -135,7 +131,7 @@ TEST(DecodeCorpus, LutIos16FourAndSixBit) {
 
 TEST(DecodeCorpus, LutIos18GroupedChannels) {
   MLSCOPE_REQUIRE_SHARED();
-  ir::Model m = open_gen("cnn_palettized_4bit_grouped_ios18");
+  ir::Model m = test::open_corpus_gen("cnn_palettized_4bit_grouped_ios18");
   const ir::Function& f = *m.main_function();
   ir::OpId o = first_op(f, "constexpr_lut_to_dense");
   ASSERT_NE(o, ir::kNone);
@@ -164,7 +160,7 @@ TEST(DecodeCorpus, SparseIos16BitmaskAndIos18Mask) {
   MLSCOPE_REQUIRE_SHARED();
   for (const char* model : {"cnn_pruned_50pct", "cnn_pruned_2of4_ios18"}) {
     SCOPED_TRACE(model);
-    ir::Model m = open_gen(model);
+    ir::Model m = test::open_corpus_gen(model);
     const ir::Function& f = *m.main_function();
     ir::OpId o = first_op(f, "constexpr_sparse_to_dense");
     ASSERT_NE(o, ir::kNone);

@@ -11,6 +11,7 @@
 
 #include "core/format/open.h"
 #include "support/corpus_case_print.h"
+#include "support/corpus_models.h"
 #include "support/test_paths.h"
 
 namespace mlscope {
@@ -18,13 +19,6 @@ namespace {
 
 using nlohmann::json;
 using test::CorpusCase;
-
-std::vector<CorpusCase> cases_or_placeholder() {
-  auto cases = test::corpus_cases();
-  // Without ../shared a single placeholder case skips loudly instead of instantiating nothing.
-  if (cases.empty()) cases.push_back({"missing_shared", {}, {}});
-  return cases;
-}
 
 class OpenCorpus : public ::testing::TestWithParam<CorpusCase> {};
 
@@ -123,7 +117,7 @@ TEST_P(OpenCorpus, MatchesExpected) {
   if (e.contains("states")) compare_features(e["states"], m.states, "state");
 }
 
-INSTANTIATE_TEST_SUITE_P(Corpus, OpenCorpus, ::testing::ValuesIn(cases_or_placeholder()),
+INSTANTIATE_TEST_SUITE_P(Corpus, OpenCorpus, ::testing::ValuesIn(test::corpus_cases_or_placeholder()),
                          [](const ::testing::TestParamInfo<CorpusCase>& i) { return test::case_test_name(i.param.name); });
 
 }  // namespace

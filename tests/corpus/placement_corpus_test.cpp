@@ -15,6 +15,7 @@
 #include "core/recording/recording_match.h"
 #include "core/util/error.h"
 #include "support/corpus_case_print.h"
+#include "support/corpus_models.h"
 #include "support/test_paths.h"
 
 namespace mlscope {
@@ -22,12 +23,6 @@ namespace {
 
 using nlohmann::json;
 using test::CorpusCase;
-
-std::vector<CorpusCase> cases_or_placeholder() {
-  auto cases = test::corpus_cases();
-  if (cases.empty()) cases.push_back({"missing_shared", {}, {}});
-  return cases;
-}
 
 class PlacementCorpus : public ::testing::TestWithParam<CorpusCase> {};
 
@@ -64,7 +59,7 @@ TEST_P(PlacementCorpus, EveryOpHasAVerdictAndAReason) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Corpus, PlacementCorpus, ::testing::ValuesIn(cases_or_placeholder()),
+INSTANTIATE_TEST_SUITE_P(Corpus, PlacementCorpus, ::testing::ValuesIn(test::corpus_cases_or_placeholder()),
                          [](const ::testing::TestParamInfo<CorpusCase>& i) { return test::case_test_name(i.param.name); });
 
 // ---- the seed program and its transcribed recording ----------------------------------------

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "core/exec/fp16_simd.h"
 #include "core/exec/gemm.h"
 #include "core/exec/interpreter.h"
 #include "core/util/error.h"

@@ -1,6 +1,7 @@
 // Pinned verdict + reason for at least one op per placement rule, on IR built in code.
 #include <gtest/gtest.h>
 
+#include "core/analysis/cost.h"
 #include "core/analysis/placement_estimator.h"
 #include "core/util/error.h"
 #include "placement_ir_builder.h"
@@ -298,4 +299,25 @@ TEST(PlacementRules, CostIsAFractionOfTheTotal) {
 }
 
 }  // namespace
+// A 3×3 conv over 64 channels does ~600× the arithmetic of the relu after it, but the relu
+// still moves its activations through memory: the shares are the cost model's roofline
+// estimates (max of compute and memory time), not a MAC count.
+TEST(PlacementRules, CostShareFollowsTheCostModel) {
+  PlacementIr b;
+  auto x = b.input("x", fp16({1, 64, 56, 56}));
+  auto w = b.constant("w", Constant::from_floats(std::vector<float>(64 * 64 * 9, 0.5f), Shape{64, 64, 3, 3}, DType::Float16));
+  auto y = b.op("conv", "conv1", {{"x", x}, {"weight", w}}, fp16({1, 64, 54, 54}));
+  b.op("relu", "relu1", {{"x", y}}, fp16({1, 64, 54, 54}));
+  ir::Model m = b.done();
+  auto p = analysis::estimate_placement(m);
+  const double conv = *op_named(p, "conv1").cost, relu = *op_named(p, "relu1").cost;
+  EXPECT_NEAR(conv + relu, 1.0, 1e-12);
+  EXPECT_GT(conv, relu);
+  EXPECT_GT(relu, 0.1) << "a memory-bound op is not free";
+  auto costs = analysis::analyze_cost(m);
+  double total = 0;
+  for (const auto& c : costs.ops) total += c.estimate_seconds;
+  for (const auto& c : costs.ops) EXPECT_NEAR(*op_named(p, c.name).cost, c.estimate_seconds / total, 1e-12) << c.name;
+}
+
 }  // namespace mlscope

@@ -85,6 +85,18 @@ TEST(ReaderBadInput, RandomBytesProtobufIsRejected) {
   EXPECT_NE(std::string::npos, e.message().find("not a valid Core ML protobuf")) << e.what();
 }
 
+// A sparse file claiming more than protobuf's 2 GiB message limit: refused by size before any
+// parsing, with no memory spent on it (the file is mapped, not read).
+TEST(ReaderBadInput, ProtobufOverTwoGiBIsRefusedBySize) {
+  fs::path f = test::scratch_dir("huge_pb") / "huge.mlmodel";
+  std::ofstream(f, std::ios::binary).put('\x0a');
+  fs::resize_file(f, (uint64_t(1) << 31) + 16);
+  Error e = open_error(f);
+  EXPECT_EQ(f.string(), e.where().file);
+  EXPECT_NE(std::string::npos, e.message().find("2 GiB")) << e.what();
+  fs::remove(f);
+}
+
 TEST(ReaderBadInput, ManifestMissingKeysAreNamed) {
   for (const char* key : {"fileFormatVersion", "itemInfoEntries", "rootModelIdentifier"}) {
     fs::path pkg = fresh_package(std::string("manifest_missing_") + key);

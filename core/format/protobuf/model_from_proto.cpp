@@ -1,12 +1,6 @@
 // Parsing a serialized Model and dispatching on its kind (the Model.Type oneof member name).
 #include "core/format/protobuf/model_from_proto.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <limits>
 
 #include <google/protobuf/descriptor.h>
@@ -17,40 +11,16 @@
 
 namespace mlscope::format::pbread {
 
-std::vector<uint8_t> read_file_bytes(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw Error(Location::in_file(path), std::string("cannot open: ") + std::strerror(errno));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw Error(Location::in_file(path), "not a regular file");
-  }
-  // Protobuf messages are limited to 2 GiB; refuse before allocating.
-  if (st.st_size > std::numeric_limits<int32_t>::max()) {
-    ::close(fd);
-    throw Error(Location::in_file(path), "protobuf file larger than 2 GiB is not a valid Core ML protobuf");
-  }
-  std::vector<uint8_t> bytes(static_cast<size_t>(st.st_size));
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
-    if (n <= 0) {
-      ::close(fd);
-      throw Error(Location::at_byte(path, static_cast<int64_t>(done)), "read failed");
-    }
-    done += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  return bytes;
-}
-
-void parse_model_bytes(const std::vector<uint8_t>& bytes, const std::string& file, pb::Model* out) {
+void parse_model_bytes(const uint8_t* data, size_t size, const std::string& file, pb::Model* out) {
+  // Protobuf messages are limited to 2 GiB; refuse before parsing.
+  if (size > static_cast<size_t>(std::numeric_limits<int32_t>::max()))
+    throw Error(Location::in_file(file), "protobuf file larger than 2 GiB is not a valid Core ML protobuf");
   // Protobuf would log parse problems (e.g. invalid UTF-8) to stderr; we report our own Error.
   google::protobuf::LogSilencer quiet;
-  google::protobuf::io::CodedInputStream in(bytes.data(), static_cast<int>(bytes.size()));
+  google::protobuf::io::CodedInputStream in(data, static_cast<int>(size));
   in.SetRecursionLimit(200);
   if (out->ParseFromCodedStream(&in) && in.ConsumedEntireMessage()) return;
-  WireProblem p = find_wire_problem(bytes.data(), bytes.size(), pb::Model::descriptor());
+  WireProblem p = find_wire_problem(data, size, pb::Model::descriptor());
   if (p.offset >= 0)
     throw Error(Location::at_byte(file, p.offset), "not a valid Core ML protobuf: " + p.reason);
   throw Error(Location::in_file(file), "not a valid Core ML protobuf");

@@ -12,9 +12,7 @@ namespace mlscope::format::pbread {
 
 /// Parses the bytes of one serialized Model. Throws mlscope::Error naming `file` and, where the
 /// wire structure breaks, the byte offset.
-void parse_model_bytes(const std::vector<uint8_t>& bytes, const std::string& file, pb::Model* out);
-/// Reads a whole file into memory (protobuf files; bounded by the real file size).
-std::vector<uint8_t> read_file_bytes(const std::string& path);
+void parse_model_bytes(const uint8_t* data, size_t size, const std::string& file, pb::Model* out);
 
 /// Model message → ir::Model (kind, description, program / layers / sub-models).
 void convert_model(const pb::Model& m, ReadContext& ctx, ir::Model& out);

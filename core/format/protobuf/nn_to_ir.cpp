@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "core/format/nn_shape_inference.h"
 #include "core/format/protobuf/model_from_proto.h"
 #include "core/format/protobuf/nn_weights.h"
 #include "core/ir/scope.h"
@@ -302,6 +303,7 @@ void convert_neural_network(const gp::RepeatedPtrField<pb::NeuralNetworkLayer>& 
     if (v != ir::kNone) fn.blocks[static_cast<size_t>(body)].outputs.push_back(v);
   }
   fn.rebuild_uses();
+  infer_nn_blob_types(fn);
   out.functions.push_back(std::move(fn));
 
   for (const auto& p : pre) {

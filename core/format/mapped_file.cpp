@@ -1,4 +1,4 @@
-#include "core/format/mapped_text.h"
+#include "core/format/mapped_file.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -12,7 +12,7 @@
 
 namespace mlscope::format {
 
-MappedText::MappedText(const std::string& path) {
+MappedFile::MappedFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw Error(Location::in_file(path), std::string("cannot open: ") + std::strerror(errno));
   struct stat st {};
@@ -32,7 +32,7 @@ MappedText::MappedText(const std::string& path) {
   ::close(fd);
 }
 
-MappedText::~MappedText() {
+MappedFile::~MappedFile() {
   if (data_) ::munmap(const_cast<char*>(data_), size_);
 }
 
