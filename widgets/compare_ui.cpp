@@ -203,6 +203,9 @@ std::string CompareUi::dump_state(const std::string& path) const {
     j["outputs"] = outs;
     j["backend_errors"] = r->backend_errors;
   }
+  for (const auto& d : session_.drift())
+    j["drift"].push_back({{"backend", d.backend}, {"repeats", d.repeats}, {"bit_stable", d.bit_stable}, {"worst_abs_diff", d.worst_abs_diff},
+                          {"argmax_drift", d.argmax_drift}, {"source", d.source}});
   if (const auto& sw = session_.sweep()) {
     j["sweep"] = {{"completed", sw->completed}, {"cancelled", sw->cancelled}, {"wall_seconds", sw->wall_seconds}};
     for (const auto& p : sw->pairs) j["sweep"]["pairs"].push_back({{"a", p.a}, {"b", p.b}, {"flips", p.flips}, {"inputs", p.inputs}, {"flip_rate", p.flip_rate}});

@@ -311,3 +311,40 @@ TEST(GuiCompare, PlaygroundActivationQuantizationMovesTheSeedNetworksMargin) {
   ASSERT_TRUE(cli.contains("backends"));
   EXPECT_DOUBLE_EQ(cli["backends"][1]["vs_reference"]["y"]["margin_delta"].get<double>(), (*w)["margin_delta"].get<double>());
 }
+
+TEST(GuiCompare, DriftViewMeasuresEmulatedAndReportsRecordedRepeatability) {
+  MLSCOPE_REQUIRE_SHARED();
+  const fs::path dir = test::scratch_dir("gui_cmp_drift_out");
+  const fs::path png = shots() / "compare_drift.png";
+  fs::remove(png);
+  const fs::path state = dir / "state.json";
+  std::string out;
+  const int rc = run_script("drift", "'" + seed_model().string() + "' --recording '" + seed_recording().string() + "'",
+                            "backends fp32,recorded:cpu_only,recorded:cpu_and_ne\nreference fp32\ninput recording\npanel compare drift\ndrift 3\n"
+                            "wait-runs\nwait 3\nscreenshot " + png.string() + "\ndump-state " + state.string() + "\n",
+                            &out);
+  ASSERT_EQ(rc, 0) << out;
+  const json st = load_json(state);
+  ASSERT_EQ(st["drift"].size(), 3u) << out;
+  const json rec = load_json(seed_recording());
+  for (const auto& d : st["drift"]) {
+    if (d["backend"] == "fp32") {
+      // The interpreter is deterministic: 3 runs, 2 repeats, bit-identical (issue #6).
+      EXPECT_EQ(d["repeats"], 2);
+      EXPECT_TRUE(d["bit_stable"].get<bool>());
+      EXPECT_EQ(d["worst_abs_diff"].get<double>(), 0.0);
+    } else {
+      // Recorded backends report the recording's own run statistics, not a replay.
+      const std::string cu = d["backend"].get<std::string>().substr(9);
+      bool found = false;
+      for (const auto& p : rec["predictions"])
+        if (p["compute_units"] == cu) {
+          found = true;
+          EXPECT_EQ(d["repeats"], p["repeat"]["runs"]) << cu;
+          EXPECT_EQ(d["bit_stable"], p["repeat"]["bit_stable"]) << cu;
+        }
+      EXPECT_TRUE(found) << cu;
+      EXPECT_NE(d["source"].get<std::string>().find("recorded"), std::string::npos) << d.dump();
+    }
+  }
+}
