@@ -127,7 +127,9 @@ bool CompareUi::script_verb(const std::string& verb, const std::string& arg, Doc
   } else if (verb == "stop") {
     session_.stop();
   } else if (verb == "drift") {
-    if (!session_.run_drift(std::max(2, std::atoi(arg.c_str())))) error = "cannot start drift";
+    const int n = std::clamp(std::atoi(arg.c_str()), 2, 100);
+    compare_view_.set_drift_count(n);
+    if (!session_.run_drift(n)) error = "cannot start drift";
   } else if (verb == "sweep") {
     auto [n, threads] = split_first(arg);
     if (!sweep_view_.start(session_, static_cast<size_t>(std::max(1, std::atoi(n.c_str()))))) error = "cannot start sweep: " + session_.status();

@@ -30,6 +30,7 @@ class CompareView {
   bool start_divergence(CompareSession& s, const std::string& other);
   /// Selects a tab by name ("logits", "margins", "table", "drift", "divergence").
   void show_tab(const std::string& tab) { tab_request_ = tab; }
+  void set_drift_count(int n) { drift_count_ = n; }
   /// Asks for the next frame's logit plot region to be written to `path`.
   void request_plot_png(const std::string& path) { png_path_ = path; }
   /// Writes the table CSV / report JSON now; returns an error text or "".
