@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <sstream>
+#include <thread>
 
 #include "core/compare/recorded_backend.h"
 #include "core/compare/sweep_inputs.h"
@@ -83,8 +84,11 @@ void CompareSession::reset_for_model(const Document& doc) {
   divergence_.reset();
   status_.clear();
   // Recorded backends belong to the model they were recorded from: drop the old ones.
-  backends_.erase(std::remove_if(backends_.begin(), backends_.end(), [](const BackendChoice& c) { return c.spec.kind == exec::BackendKind::Recorded; }),
+  // Recorded backends and the what-if belong to the old model: drop them.
+  backends_.erase(std::remove_if(backends_.begin(), backends_.end(),
+                                 [](const BackendChoice& c) { return c.spec.kind == exec::BackendKind::Recorded || c.spec.name == "what-if"; }),
                   backends_.end());
+  what_if_spec_.clear();
   recording_.reset();
   recording_path_.clear();
   input = InputChoice{};
@@ -208,20 +212,33 @@ bool CompareSession::run() {
   return jobs_.start("Running backends", [=, this](JobContext& ctx) -> JobRunner::Publish {
     const exec::RunInputs inputs = inputs_fn();
     auto fresh = std::make_shared<std::map<std::string, std::shared_ptr<const compare::BackendRun>>>();
-    std::map<std::string, std::string> errors;
-    std::vector<compare::BackendRun> runs;
-    for (size_t i = 0; i < items.size(); ++i) {
-      const Item& item = items[i];
-      std::shared_ptr<const compare::BackendRun> r;
-      if (auto it = cached.find(item.key); it != cached.end()) r = it->second;
-      else {
-        ctx.set_progress(static_cast<float>(i) / static_cast<float>(items.size()), item.spec.name);
+    // Backends that are not cached run in parallel, one per core (each gets its own instance).
+    const size_t n = items.size();
+    std::vector<std::shared_ptr<const compare::BackendRun>> slot(n);
+    std::vector<std::string> slot_error(n);
+    std::vector<std::atomic<float>> part(n);
+    std::vector<size_t> todo;
+    for (size_t i = 0; i < n; ++i) {
+      part[i] = 0;
+      if (auto it = cached.find(items[i].key); it != cached.end()) { slot[i] = it->second; part[i] = 1; }
+      else todo.push_back(i);
+    }
+    std::atomic<size_t> next{0};
+    auto report = [&](const std::string& stage) {
+      float sum = 0;
+      for (const auto& p : part) sum += p.load();
+      ctx.set_progress(sum / static_cast<float>(n), stage);
+    };
+    auto worker = [&] {
+      for (size_t k; (k = next.fetch_add(1)) < todo.size();) {
+        const size_t i = todo[k];
+        const Item& item = items[i];
         exec::RunOptions ro;
         ro.cancel = &ctx.cancel_flag();
-        const float n = static_cast<float>(items.size());
-        ro.progress = [&ctx, i, n, &item](int64_t done, int64_t total, const std::string&) {
-          if (total > 0 && (done % 8 == 0 || done == total))
-            ctx.set_progress((static_cast<float>(i) + static_cast<float>(done) / static_cast<float>(total)) / n, item.spec.name);
+        ro.progress = [&, i](int64_t done, int64_t total, const std::string&) {
+          if (total <= 0 || (done % 4 != 0 && done != total)) return;
+          part[i] = static_cast<float>(done) / static_cast<float>(total);
+          report(item.spec.name);
         };
         try {
           auto backend = compare::make_backend(item.spec);
@@ -230,15 +247,25 @@ bool CompareSession::run() {
           run->kind = backend->kind();
           run->result = backend->run(*model, inputs, ro);
           run->provenance = run->result.provenance;
-          r = run;
-          (*fresh)[item.key] = r;
+          slot[i] = run;
         } catch (const std::exception& e) {
-          if (ctx.cancelled()) throw;
-          errors[item.spec.name] = e.what();
-          continue;
+          slot_error[i] = e.what();
         }
+        part[i] = 1;
       }
-      runs.push_back(*r);
+    };
+    const size_t threads = std::min<size_t>(todo.size(), std::max(1u, std::thread::hardware_concurrency()));
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+    if (ctx.cancelled()) throw Error(Location::in_file(model->path), "run cancelled");
+    std::map<std::string, std::string> errors;
+    std::vector<compare::BackendRun> runs;
+    for (size_t i = 0; i < n; ++i) {
+      if (!slot[i]) { errors[items[i].spec.name] = slot_error[i]; continue; }
+      if (!cached.count(items[i].key)) (*fresh)[items[i].key] = slot[i];
+      runs.push_back(*slot[i]);
     }
     ComparisonResult res;
     res.input_label = in.label();
@@ -338,25 +365,27 @@ bool CompareSession::run_divergence(const std::string& other, double min_cosine,
   auto rec = recording_;
   return jobs_.start("Per-op divergence", [=, this](JobContext& ctx) -> JobRunner::Publish {
     const exec::RunInputs inputs = make_inputs(*model, in, rec);
-    const ir::Function* fn = model->main_function();
-    if (!fn) throw Error(Location::in_file(model->path), "model has no function to run");
     exec::RunOptions ro;
     ro.cancel = &ctx.cancel_flag();
-    ro.keep_intermediates = true;
-    exec::RunResult runs[2];
-    const compare::BackendSpec* specs[2] = {&ra, &rb};
-    for (int k = 0; k < 2; ++k) {
-      ro.progress = [&ctx, k, specs](int64_t done, int64_t total, const std::string&) {
-        if (total > 0 && done % 8 == 0) ctx.set_progress((static_cast<float>(k) + static_cast<float>(done) / static_cast<float>(total)) / 2, specs[k]->name);
-      };
-      runs[k] = compare::make_backend(*specs[k])->run(*model, inputs, ro);
-    }
-    auto res = std::make_shared<DivergenceResult>();
-    res->histograms = compare::value_pair_histograms(runs[0], runs[1], 32);
+    // Both runs stream in lockstep (compare/divergence.h); each is sketched for the histograms.
+    std::atomic<int64_t> done_ops{0};
+    ro.progress = [&ctx, &done_ops](int64_t, int64_t total, const std::string& op) {
+      const int64_t d = ++done_ops;
+      if (total > 0 && d % 8 == 0) ctx.set_progress(std::min(1.0f, static_cast<float>(d) / static_cast<float>(2 * total)), op);
+    };
+    auto a = compare::make_backend(ra), b = compare::make_backend(rb);
+    compare::SketchingBackend sa(*a), sb(*b);
     compare::DivergenceOptions dopt;
     dopt.min_cosine = min_cosine;
     dopt.max_rel_error = max_rel_error;
-    res->report = compare::divergence_from_results(*fn, runs[0], runs[1], dopt);
+    auto res = std::make_shared<DivergenceResult>();
+    res->report = compare::run_divergence(sa, sb, *model, inputs, ro, dopt);
+    std::map<std::string, compare::ValueSketch> ka = sa.take_sketches(), kb = sb.take_sketches();
+    for (const auto& [name, sk] : ka)
+      if (auto it = kb.find(name); it != kb.end()) {
+        compare::ValuePairHistogram h;
+        if (compare::combine_sketches(name, sk, it->second, 32, h)) res->histograms.emplace(name, std::move(h));
+      }
     res->report.reference = ra.name;
     res->report.other = rb.name;
     res->input_label = in.label();

@@ -109,6 +109,7 @@ bool CompareUi::waiting() {
 
 bool CompareUi::script_verb(const std::string& verb, const std::string& arg, Document& doc, GraphView& graph, std::string& error) {
   report_jobs_ = true;
+  session_.poll(doc);  // a model that finished loading this frame: take it before acting on it
   if (verb == "backends") {
     error = session_.select_only(arg);
   } else if (verb == "reference") {
@@ -126,13 +127,26 @@ bool CompareUi::script_verb(const std::string& verb, const std::string& arg, Doc
   } else if (verb == "stop") {
     session_.stop();
   } else if (verb == "drift") {
-    if (!session_.run_drift(std::max(2, std::atoi(arg.c_str())))) error = "cannot start drift";
+    const int n = std::clamp(std::atoi(arg.c_str()), 2, 100);
+    compare_view_.set_drift_count(n);
+    if (!session_.run_drift(n)) error = "cannot start drift";
   } else if (verb == "sweep") {
     auto [n, threads] = split_first(arg);
     if (!sweep_view_.start(session_, static_cast<size_t>(std::max(1, std::atoi(n.c_str()))))) error = "cannot start sweep: " + session_.status();
     (void)threads;
   } else if (verb == "divergence") {
     if (!compare_view_.start_divergence(session_, arg)) error = "cannot start divergence: " + session_.status();
+  } else if (verb == "divergence-focus") {
+    // Selects (and centres the graph on) the first op whose divergence crosses the threshold.
+    const auto& d = session_.divergence();
+    const ir::Model* m = session_.model();
+    const ir::Function* fn = d && m ? m->function(d->report.function) : nullptr;
+    if (!fn || d->report.first_crossing.empty()) error = "no divergence crossing to focus";
+    else {
+      const ir::OpId op = fn->find_op(d->report.ops[d->report.first_crossing.front()].name);
+      if (op == ir::kNone) error = "first crossing op not found in the graph";
+      else doc.select(static_cast<int32_t>(fn - m->functions.data()), op);
+    }
   } else if (verb == "select-sweep-input") {
     if (!session_.sweep() || static_cast<size_t>(std::atoi(arg.c_str())) >= session_.sweep()->rows.size()) error = "no such sweep input";
     else session_.select_sweep_input(static_cast<size_t>(std::atoi(arg.c_str())));
@@ -184,12 +198,16 @@ std::string CompareUi::dump_state(const std::string& path) const {
       nlohmann::json o{{"output", p.output}, {"any_flip", p.any_flip}};
       for (const auto& pb : p.backends)
         o["backends"].push_back({{"name", pb.name}, {"kind", std::string(exec::backend_kind_name(pb.kind))}, {"argmax", pb.argmax},
-                                 {"margin", pb.margin}, {"margin_delta", pb.margin_delta}, {"flip", pb.flip}, {"values", pb.values}});
+                                 {"margin", pb.margin}, {"margin_delta", pb.margin_delta}, {"flip", pb.flip}, {"values", pb.values},
+                                 {"max_abs_diff", pb.max_abs_diff}, {"provenance", pb.provenance}});
       outs.push_back(o);
     }
     j["outputs"] = outs;
     j["backend_errors"] = r->backend_errors;
   }
+  for (const auto& d : session_.drift())
+    j["drift"].push_back({{"backend", d.backend}, {"repeats", d.repeats}, {"bit_stable", d.bit_stable}, {"worst_abs_diff", d.worst_abs_diff},
+                          {"argmax_drift", d.argmax_drift}, {"source", d.source}});
   if (const auto& sw = session_.sweep()) {
     j["sweep"] = {{"completed", sw->completed}, {"cancelled", sw->cancelled}, {"wall_seconds", sw->wall_seconds}};
     for (const auto& p : sw->pairs) j["sweep"]["pairs"].push_back({{"a", p.a}, {"b", p.b}, {"flips", p.flips}, {"inputs", p.inputs}, {"flip_rate", p.flip_rate}});

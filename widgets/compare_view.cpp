@@ -27,8 +27,12 @@ std::string provenance_tag(exec::BackendKind k) { return std::string(exec::backe
 }  // namespace
 
 void CompareView::badge(const char* text) {
-  // A filled red pill: the argmax flip badge (tests look for its colour).
+  // A filled red pill: the argmax flip badge (tests look for its colour). Wraps like text.
   const ImVec2 ts = ImGui::CalcTextSize(text);
+  if (flip_badges_ > 0) {
+    ImGui::SameLine();
+    if (ImGui::GetContentRegionAvail().x < ts.x + ImGui::GetFontSize()) ImGui::NewLine();
+  }
   const ImVec2 p = ImGui::GetCursorScreenPos();
   const float pad = ImGui::GetFontSize() * 0.4f;
   const ImVec2 q{p.x + ts.x + 2 * pad, p.y + ts.y + 4};
@@ -55,9 +59,7 @@ void CompareView::draw_logits(const CompareSession& s) {
                         return int64_t{-1};
                       }()));
         badge(text);
-        ImGui::SameLine();
       }
-    ImGui::NewLine();
     GroupedBars gb;
     gb.title = "Output '" + p.output + "'" + (p.classes.size() < p.total_classes ? " (top " + std::to_string(p.classes.size()) + " of " + std::to_string(p.total_classes) + " classes)" : "") +
                "  ·  input: " + r.input_label;
@@ -80,7 +82,7 @@ void CompareView::draw_logits(const CompareSession& s) {
     const ImVec4 rect = draw_grouped_bars("##bars", gb, ImVec2(ImGui::GetContentRegionAvail().x, font * 22));
     if (first_plot) plot_rect_ = rect;
     first_plot = false;
-    ImGui::TextDisabled("Bars: each backend's value per class; bold outline = reference; red outline and '!' = that backend's argmax when it flipped.");
+    ImGui::TextDisabled("Bars: each backend's value per class; bold outline = reference; red outline and red value = that backend's argmax when it flipped.");
     ImGui::PopID();
   }
 }
@@ -195,6 +197,7 @@ bool CompareView::start_divergence(CompareSession& s, const std::string& other) 
   if (o.empty())
     for (const auto& b : s.backends())
       if (b.selected && b.spec.kind == exec::BackendKind::Emulated && b.spec.name != s.reference) { o = b.spec.name; break; }
+  if (!o.empty()) div_other_name_ = o;
   return s.run_divergence(o, min_cosine_, max_rel_);
 }
 
@@ -205,10 +208,12 @@ void CompareView::draw_divergence(CompareSession& s, Document& doc) {
   ImGui::Text("Reference: %s", s.reference.c_str());
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
+  for (size_t i = 0; i < others.size(); ++i)
+    if (others[i] == div_other_name_) div_other_ = static_cast<int>(i);
   div_other_ = std::clamp(div_other_, 0, std::max(0, static_cast<int>(others.size()) - 1));
   if (ImGui::BeginCombo("other backend", others.empty() ? "" : others[static_cast<size_t>(div_other_)].c_str())) {
     for (size_t i = 0; i < others.size(); ++i)
-      if (ImGui::Selectable(others[i].c_str(), static_cast<int>(i) == div_other_)) div_other_ = static_cast<int>(i);
+      if (ImGui::Selectable(others[i].c_str(), static_cast<int>(i) == div_other_)) { div_other_ = static_cast<int>(i); div_other_name_ = others[i]; }
     ImGui::EndCombo();
   }
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
@@ -222,7 +227,8 @@ void CompareView::draw_divergence(CompareSession& s, Document& doc) {
   ImGui::BeginDisabled(s.jobs().busy() || others.empty());
   if (ImGui::Button("Compute per-op divergence")) start_divergence(s, others[static_cast<size_t>(div_other_)]);
   ImGui::EndDisabled();
-  ImGui::TextDisabled("Runs both emulated backends on %s keeping every intermediate; then Graph > color: Divergence.", s.input.label().c_str());
+  ImGui::TextDisabled("Runs both emulated backends side by side on %s and compares every op output as it is produced; then Graph > color: Divergence.",
+                      s.input.label().c_str());
   const auto& div = s.divergence();
   if (!div) return;
   const auto& rep = div->report;

@@ -30,6 +30,7 @@ class CompareView {
   bool start_divergence(CompareSession& s, const std::string& other);
   /// Selects a tab by name ("logits", "margins", "table", "drift", "divergence").
   void show_tab(const std::string& tab) { tab_request_ = tab; }
+  void set_drift_count(int n) { drift_count_ = n; }
   /// Asks for the next frame's logit plot region to be written to `path`.
   void request_plot_png(const std::string& path) { png_path_ = path; }
   /// Writes the table CSV / report JSON now; returns an error text or "".
@@ -59,6 +60,7 @@ class CompareView {
   int flip_badges_ = 0;
   int drift_count_ = 5;
   int div_other_ = 0;
+  std::string div_other_name_;
   int div_metric_ = 0;
   float min_cosine_ = 0.999f, max_rel_ = 0.01f;
   char export_buf_[512] = "mlscope_compare";

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "core/compare/compare_report.h"
+#include "core/compare/what_if.h"
 #include "widgets/plot.h"
 
 namespace mlscope::gui {
@@ -55,12 +56,33 @@ std::string PlaygroundPanel::spec_from_controls() const {
     add(w);
   }
   if (palette_bits_ > 0) add("weights=lut:" + std::to_string(palette_bits_));
-  if (activations_) add("activations=int8:per_tensor:calibration=" + std::to_string(calibration_));
+  if (activations_) {
+    add("activations=int8:per_tensor");
+    add("calibration=" + std::to_string(calibration_));
+  }
   return s;
+}
+
+void PlaygroundPanel::controls_from_spec(const std::string& text) {
+  compare::WhatIfSpec w;
+  try {
+    w = compare::WhatIfSpec::parse(text);
+  } catch (const std::exception&) {
+    return;  // set_what_if reports the error
+  }
+  using WQ = compare::WeightQuant;
+  weights_ = w.weights.kind == WQ::Kind::Linear ? (w.weights.bits == 4 ? 2 : 1) : 0;
+  granularity_ = static_cast<int>(w.weights.granularity);
+  block_ = w.weights.block_size;
+  palette_bits_ = w.weights.kind == WQ::Kind::Lut ? w.weights.bits : 0;
+  activations_ = w.activations;
+  calibration_ = w.calibration;
+  bypass_ = w.bypass_quantization;
 }
 
 std::string PlaygroundPanel::script_what_if(CompareSession& s, const std::string& spec) {
   std::snprintf(spec_buf_, sizeof spec_buf_, "%s", spec.c_str());
+  controls_from_spec(spec);
   error_ = s.set_what_if(spec);
   if (!error_.empty()) return error_;
   const std::string ref = s.reference;

@@ -23,6 +23,8 @@ class PlaygroundPanel {
   void draw_controls(CompareSession& s);
   void draw_results(CompareSession& s);
   void draw_walkthrough();
+  /// Shows a spec given by a script in the controls.
+  void controls_from_spec(const std::string& text);
 
   int weights_ = 1;       ///< 0 none, 1 int8, 2 int4
   int granularity_ = 1;   ///< 0 per_tensor, 1 per_channel, 2 per_block

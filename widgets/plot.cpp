@@ -30,7 +30,8 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
 std::string tick_label(double v) {
   char buf[32];
   const double a = std::abs(v);
-  if (a != 0 && (a < 1e-3 || a >= 1e5)) std::snprintf(buf, sizeof buf, "%.0e", v);
+  if (a != 0 && a >= 1e5) std::snprintf(buf, sizeof buf, "%.0e", v);
+  else if (a != 0 && a < 1e-3) std::snprintf(buf, sizeof buf, "%.2g", v);  // "-0.00012", "2e-05": distinct ticks
   else if (a >= 1000) std::snprintf(buf, sizeof buf, "%.0f", v);
   else std::snprintf(buf, sizeof buf, "%.4g", v);
   return buf;
@@ -92,13 +93,13 @@ Frame begin_frame(const char* id, const std::string& title, const std::string& y
   return f;
 }
 
-void draw_legend(const Frame& f, const std::vector<std::pair<ImU32, std::string>>& items, const std::vector<bool>& bold) {
+void draw_legend(const Frame& f, const std::vector<std::pair<ImU32, std::string>>& items, const std::vector<bool>& bold, float height, float wrap_w) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float font = ImGui::GetFontSize();
-  float x = f.a0.x, y = f.p1.y - font * 1.5f;
+  float x = f.a0.x, y = f.p1.y - height;  // rows top-down, in series order
   for (size_t i = 0; i < items.size(); ++i) {
     const float w = font + 6 + ImGui::CalcTextSize(items[i].second.c_str()).x + font;
-    if (x + w > f.p1.x && x > f.a0.x) { x = f.a0.x; y -= font * 1.3f; }
+    if (x - f.a0.x + w > wrap_w && x > f.a0.x) { x = f.a0.x; y += font * 1.3f; }
     dl->AddRectFilled({x, y + 2}, {x + font * 0.9f, y + font * 0.9f + 2}, items[i].first, 2);
     if (i < bold.size() && bold[i]) dl->AddRect({x - 1, y + 1}, {x + font * 0.9f + 1, y + font * 0.9f + 3}, text_col(), 2, 0, 2);
     dl->AddText({x + font + 4, y}, text_col(), items[i].second.c_str());
@@ -136,7 +137,8 @@ ImVec4 draw_grouped_bars(const char* id, const GroupedBars& plot, ImVec2 size) {
     legend.emplace_back(s.color, s.name + (s.reference ? " (reference)" : "") + (s.badge.empty() ? "" : "  [" + s.badge + "]"));
     bold.push_back(s.reference);
   }
-  const float lh = legend_height(legend, std::max(size.x, font * 12) - font * 4);
+  const float wrap_w = std::max(size.x, font * 12) - font * 5;
+  const float lh = legend_height(legend, wrap_w);
   Frame f = begin_frame(id, plot.title, plot.y_label, lo, hi, size, lh, font * 2.6f);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const size_t nc = std::max<size_t>(1, plot.categories.size()), ns = std::max<size_t>(1, plot.series.size());
@@ -155,15 +157,14 @@ ImVec4 draw_grouped_bars(const char* id, const GroupedBars& plot, ImVec2 size) {
       if (ser.reference) dl->AddRect({x0, std::min(y, base)}, {x1, std::max(y, base)}, text_col(), 0, 0, 2.0f);
       if (c < ser.highlight.size() && ser.highlight[c]) {
         dl->AddRect({x0 - 2, std::min(y, base) - 2}, {x1 + 2, std::max(y, base) + 2}, warn, 0, 0, 3.0f);
-        const ImVec2 ts = ImGui::CalcTextSize("!");
-        dl->AddText({(x0 + x1) / 2 - ts.x / 2, std::min(y, base) - font * 1.1f}, warn, "!");
       }
       // Value label above the bar when there is room.
       if (bar_w > font * 3.2f) {
         const std::string v = tick_label(ser.values[c]);
         const ImVec2 ts = ImGui::CalcTextSize(v.c_str());
         const float ty = ser.values[c] >= 0 ? y - ts.y - 1 : y + 1;
-        dl->AddText({(x0 + x1) / 2 - ts.x / 2, ty}, dim_col(), v.c_str());
+        const bool flagged = c < ser.highlight.size() && ser.highlight[c];
+        dl->AddText({(x0 + x1) / 2 - ts.x / 2, ty}, flagged ? warn : dim_col(), v.c_str());
       }
     }
     const std::string& cat = plot.categories[c];
@@ -174,7 +175,7 @@ ImVec4 draw_grouped_bars(const char* id, const GroupedBars& plot, ImVec2 size) {
   }
   const ImVec2 xs = ImGui::CalcTextSize(plot.x_label.c_str());
   dl->AddText({(f.a0.x + f.a1.x) / 2 - xs.x / 2, f.a1.y + font * 1.3f}, dim_col(), plot.x_label.c_str());
-  draw_legend(f, legend, bold);
+  draw_legend(f, legend, bold, lh, wrap_w);
   return {f.p0.x, f.p0.y, f.p1.x, f.p1.y};
 }
 
@@ -188,7 +189,8 @@ ImVec4 draw_histogram(const char* id, const HistogramPlot& plot, ImVec2 size) {
   }
   std::vector<std::pair<ImU32, std::string>> legend;
   for (size_t s = 0; s < plot.series_names.size(); ++s) legend.emplace_back(s < plot.colors.size() ? plot.colors[s] : series_color(s), plot.series_names[s]);
-  const float lh = legend_height(legend, std::max(size.x, font * 12) - font * 4);
+  const float wrap_w = std::max(size.x, font * 12) - font * 5;
+  const float lh = legend_height(legend, wrap_w);
   Frame f = begin_frame(id, plot.title, plot.y_label, 0, static_cast<double>(peak) * 1.05, size, lh, font * 2.6f);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   // Bins keep their value ranges; the view also spans the marker (0 = "no change") and is padded,
@@ -228,7 +230,7 @@ ImVec4 draw_histogram(const char* id, const HistogramPlot& plot, ImVec2 size) {
   }
   const ImVec2 xs = ImGui::CalcTextSize(plot.x_label.c_str());
   dl->AddText({(f.a0.x + f.a1.x) / 2 - xs.x / 2, f.a1.y + font * 1.3f}, dim_col(), plot.x_label.c_str());
-  draw_legend(f, legend, {});
+  draw_legend(f, legend, {}, lh, wrap_w);
   return {f.p0.x, f.p0.y, f.p1.x, f.p1.y};
 }
 

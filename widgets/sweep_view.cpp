@@ -45,6 +45,16 @@ void SweepView::Draw(CompareSession& s, bool* open) {
   ImGui::Text("%zu / %zu inputs%s  ·  output '%s'  ·  %.1f s wall, %.1f s CPU (emulated)", sw->completed, sw->rows.size(), sw->cancelled ? " (stopped)" : "",
               sw->output.c_str(), sw->wall_seconds, sw->cpu_seconds);
 
+  // A new result opens on its most telling pair: most flips, then the widest margin change.
+  if (seen_ != &*sw || seen_wall_ != sw->wall_seconds) {
+    seen_ = &*sw;
+    seen_wall_ = sw->wall_seconds;
+    for (size_t i = 0; i < sw->pairs.size(); ++i) {
+      const auto& a = sw->pairs[i];
+      const auto& b = sw->pairs[static_cast<size_t>(std::clamp(pair_, 0, static_cast<int>(sw->pairs.size()) - 1))];
+      if (i == 0 || a.flips > b.flips || (a.flips == b.flips && a.max_abs_margin_delta > b.max_abs_margin_delta)) pair_ = static_cast<int>(i);
+    }
+  }
   // Flip rate per pair; a row click picks the pair for the histogram below.
   if (ImGui::BeginTable("##pairs", 5, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) {
     for (const char* h : {"pair (reference side first)", "inputs", "flips", "flip rate", "max |margin delta|"}) ImGui::TableSetupColumn(h);

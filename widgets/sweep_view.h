@@ -19,6 +19,8 @@ class SweepView {
  private:
   int count_ = 100, seed_ = 0, threads_ = 2, pair_ = 0;
   ImVec4 hist_rect_{0, 0, 0, 0};
+  const void* seen_ = nullptr;  ///< sweep result the pair choice was made for
+  double seen_wall_ = -1;
 };
 
 }  // namespace mlscope::gui

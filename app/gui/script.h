@@ -6,7 +6,7 @@
 //   submodel NAME|INDEX|A/B|/ | collapse OP_NAME | expand OP_NAME
 // Comparison (widgets/compare_ui.cpp): backends fp32,gpu,recorded:cpu_only | reference NAME |
 //   load-recording FILE | input recording|seed:N|FILE | run | wait-runs | stop | drift N |
-//   sweep N | divergence [OTHER] | select-sweep-input I | panel backends|compare [TAB]|sweep|playground|graph|none |
+//   sweep N | divergence [OTHER] | divergence-focus | select-sweep-input I | panel backends|compare [TAB]|sweep|playground|graph|none |
 //   export-plot PNG | export-csv FILE | export-json FILE | dump-state FILE | frame-times N [LABEL] | what-if SPEC
 // Each command waits until a running load has finished and then lets a few frames settle.
 #pragma once

@@ -75,3 +75,77 @@ std::map<std::string, ValuePairHistogram> value_pair_histograms(const exec::RunR
 }
 
 }  // namespace mlscope::compare
+
+namespace mlscope::compare {
+
+ValueSketch sketch_value(const exec::RunValue& v, int fine_bins) {
+  ValueSketch s;
+  fine_bins = std::max(1, fine_bins);
+  auto build = [&](const auto& span) {
+    double lo = INFINITY, hi = -INFINITY;
+    range(span, lo, hi);
+    s.elements = span.size();
+    if (!(lo <= hi)) return;
+    if (lo == hi) { lo -= 0.5; hi += 0.5; }
+    Histogram h;
+    h.lo = lo;
+    h.hi = hi;
+    fill(h, span, fine_bins);
+    s.lo = lo;
+    s.hi = hi;
+    s.counts = std::move(h.counts);
+  };
+  if (const auto* t = std::get_if<exec::Tensor>(&v); t && t->is_float()) {
+    build(t->floats());
+    return s;
+  }
+  FlatValue f = flatten(v);
+  if (f.kind == FlatValue::Kind::Numeric) build(f.values);
+  return s;
+}
+
+bool combine_sketches(const std::string& name, const ValueSketch& a, const ValueSketch& b, int bins, ValuePairHistogram& out) {
+  if (a.counts.empty() || b.counts.empty()) return false;
+  bins = std::max(1, bins);
+  const double lo = std::min(a.lo, b.lo), hi = std::max(a.hi, b.hi);
+  out.value = name;
+  for (auto* h : {&out.reference, &out.other}) {
+    h->lo = lo;
+    h->hi = hi;
+    h->counts.assign(static_cast<size_t>(bins), 0);
+  }
+  const double w = (hi - lo) / bins;
+  auto rebin = [&](const ValueSketch& s, Histogram& h) {
+    const double fw = (s.hi - s.lo) / static_cast<double>(s.counts.size());
+    for (size_t k = 0; k < s.counts.size(); ++k) {
+      if (!s.counts[k]) continue;
+      const double centre = s.lo + (static_cast<double>(k) + 0.5) * fw;
+      const int bin = w > 0 ? static_cast<int>((centre - lo) / w) : 0;
+      h.counts[static_cast<size_t>(std::clamp(bin, 0, bins - 1))] += s.counts[k];
+    }
+  };
+  rebin(a, out.reference);
+  rebin(b, out.other);
+  return true;
+}
+
+exec::RunResult SketchingBackend::run(const ir::Model& model, const exec::RunInputs& inputs, const exec::RunOptions& options) {
+  exec::RunOptions o = options;
+  auto outer = options.on_value;
+  o.on_value = [this, outer](const ir::Op& op, const std::string& name, const exec::RunValue& v) {
+    if (!op.is_const() && !op.is_constexpr()) {
+      ValueSketch s = sketch_value(v);
+      std::lock_guard<std::mutex> lock(mu_);
+      sketches_[name] = std::move(s);
+    }
+    if (outer) outer(op, name, v);
+  };
+  return inner_.run(model, inputs, o);
+}
+
+std::map<std::string, ValueSketch> SketchingBackend::take_sketches() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::move(sketches_);
+}
+
+}  // namespace mlscope::compare
