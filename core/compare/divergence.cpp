@@ -1,7 +1,5 @@
 #include "core/compare/divergence.h"
 
-#include "core/exec/gemm.h"
-
 #include <algorithm>
 #include <cmath>
 #include <span>
@@ -290,7 +288,6 @@ DivergenceReport run_divergence(exec::Backend& reference, exec::Backend& other, 
       }
       ls.finish(side, failed);
     };
-    exec::GemmThreadCap cap(exec::GemmThreadCap::share_of_cores(2));  // two runs share the cores
     std::thread ref_thread(run_side, 0);
     run_side(1);
     ref_thread.join();

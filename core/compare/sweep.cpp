@@ -1,7 +1,5 @@
 #include "core/compare/sweep.h"
 
-#include "core/exec/gemm.h"
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -131,7 +129,6 @@ SweepResult run_sweep(const ir::Model& model, const std::vector<SweepBackend>& b
   };
 
   const int nthreads = std::max(1, std::min<int>(options.threads, static_cast<int>(std::max<size_t>(inputs.count, 1))));
-  exec::GemmThreadCap cap(exec::GemmThreadCap::share_of_cores(nthreads));  // workers share the cores
   std::vector<std::thread> pool;
   for (int t = 0; t < nthreads; ++t) pool.emplace_back(worker);
   for (auto& t : pool) t.join();

@@ -7,7 +7,6 @@
 #include <immintrin.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <thread>
@@ -196,35 +195,14 @@ void profile_rows(const OpNumerics& num, const TileKernel& tk, int64_t m_begin, 
   }
 }
 
-std::atomic<int> g_thread_cap{0};  // 0 = no cap (GemmThreadCap)
-
 int worker_count(int64_t M, int64_t N, int64_t K) {
   if (double(M) * double(N) * double(K) < 4e6) return 1;
   const int blas = openblas_get_num_threads();
   const int hw = int(std::thread::hardware_concurrency());
-  int n = std::max(1, std::min(blas > 0 ? blas : 1, hw > 0 ? hw : 1));
-  if (const int cap = g_thread_cap.load(std::memory_order_relaxed); cap > 0) n = std::min(n, cap);
-  return n;
+  return std::max(1, std::min(blas > 0 ? blas : 1, hw > 0 ? hw : 1));
 }
 
 }  // namespace
-
-GemmThreadCap::GemmThreadCap(int threads)
-    : previous_blas_(openblas_get_num_threads()), previous_cap_(g_thread_cap.load()) {
-  threads = std::max(1, threads);
-  g_thread_cap.store(threads);
-  openblas_set_num_threads(std::min(threads, std::max(1, previous_blas_)));
-}
-
-GemmThreadCap::~GemmThreadCap() {
-  g_thread_cap.store(previous_cap_);
-  openblas_set_num_threads(std::max(1, previous_blas_));
-}
-
-int GemmThreadCap::share_of_cores(int concurrent_runs) {
-  const int hw = std::max(1, int(std::thread::hardware_concurrency()));
-  return std::max(1, hw / std::max(1, concurrent_runs));
-}
 
 bool gemm_uses_blas(const OpNumerics& num) {
   return num.accumulation == AccumMode::Fp32 && !num.round_products && num.accumulation_chunk == 0;

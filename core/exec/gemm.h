@@ -23,24 +23,5 @@ void gemm_reference(const OpNumerics& num, int64_t M, int64_t N, int64_t K, cons
 /// True when gemm() would call BLAS directly for these numerics.
 bool gemm_uses_blas(const OpNumerics& num);
 
-/// While alive, limits the threads one product may use (OpenBLAS and the exact-rounding
-/// kernels) to `threads`. Callers that run several backends at once (sweep workers, lockstep
-/// divergence) give each run its share of the cores: OpenBLAS threads spin while waiting, so
-/// oversubscribed cores cost far more than the extra threads gain. Create it on the
-/// coordinating thread before starting the concurrent runs; not meant to be nested across threads.
-class GemmThreadCap {
- public:
-  explicit GemmThreadCap(int threads);
-  ~GemmThreadCap();
-  GemmThreadCap(const GemmThreadCap&) = delete;
-  GemmThreadCap& operator=(const GemmThreadCap&) = delete;
-
-  /// Threads each of `concurrent_runs` runs may use on this machine (at least 1).
-  static int share_of_cores(int concurrent_runs);
-
- private:
-  int previous_blas_ = 0, previous_cap_ = 0;
-};
-
 }  // namespace mlscope::exec
 
