@@ -2,6 +2,8 @@
 // the profile's storage rounding to float outputs, frees buffers after their last use.
 #include "core/exec/interpreter.h"
 
+#include "core/exec/run_cancel.h"
+
 #include <chrono>
 #include <cmath>
 #include <deque>
@@ -309,6 +311,7 @@ RunResult Interpreter::run(const ir::Model& model, const RunInputs& inputs, cons
                 options.function.empty() ? "model has no program to run (" + model.kind + ")"
                                          : "no function '" + options.function + "' (functions: " + names + ")");
   }
+  ScopedRunCancel cancel_in_kernels(options.cancel);
   RunResult result;
   result.provenance = "emulated: mlscope interpreter, " + profile_.label();
   BoundInputs bound = bind_inputs(model, *fn, inputs, options, result.warnings);

@@ -7,6 +7,7 @@
 #include "core/exec/kernel_families.h"
 #include "core/exec/kernel_util.h"
 #include "core/exec/quantized_source.h"
+#include "core/exec/run_cancel.h"
 
 namespace mlscope::exec {
 
@@ -175,6 +176,7 @@ void k_conv(KernelContext& ctx) {
         continue;
       }
       for (int64_t r0 = 0; r0 < rows_total; r0 += rows_per_tile) {
+        if (run_cancel_requested()) ctx.fail("run cancelled");
         const int64_t r1 = std::min(rows_total, r0 + rows_per_tile), Pc = (r1 - r0) * g.out[2];
         im2col(g, xn, gr * Cg, Cg, r0, r1, cols.data());
         gemm(integer ? exact : num, Og, Pc, Kdim, W, Kdim, false, cols.data(), Pc, false, out + r0 * g.out[2], P);

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <random>
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <cstring>
 
 #include "core/exec/fp16_simd.h"
@@ -127,6 +129,45 @@ TEST(ExecInterpreter, CancellationStopsTheRun) {
   RunOptions o;
   o.cancel = &cancel;
   EXPECT_THROW(Interpreter(NumericProfile::builtin("fp32")).run(m, x_input({1, 2, 3, 4}), o), Error);
+}
+
+// One conv long enough to matter (64→64 channels, 3×3, 256×256 under the exact-rounding `ane`
+// profile): Stop must take effect inside the op, between its chunks, not after it.
+TEST(ExecInterpreter, CancellationStopsInsideOneLongConv) {
+  ProgramBuilder p;
+  const int64_t C = 64, H = 256;
+  auto x = p.input("x", f32({1, C, H, H}));
+  auto w = ir::Constant::from_floats(std::vector<float>(size_t(C * C * 9), 0.01f), ir::Shape{C, C, 3, 3});
+  auto ints = [](std::vector<int64_t> v) { return ir::Constant::from_ints(v, ir::Shape{int64_t(v.size())}); };
+  auto y = p.op("conv", "big_conv",
+                {in("x", ProgramBuilder::ref(x)), in("weight", ProgramBuilder::lit(w)), in("strides", ProgramBuilder::lit(ints({1, 1}))),
+                 in("pad_type", ProgramBuilder::lit(ir::Constant::from_string("valid"))),
+                 in("dilations", ProgramBuilder::lit(ints({1, 1}))),
+                 in("groups", ProgramBuilder::lit(ir::Constant::from_ints({1}, ir::Shape{})))},
+                {f32({1, C, H - 2, H - 2})});
+  p.output(y[0]);
+  ir::Model m = p.model();
+  RunInputs xs = {{"x", Tensor::from_floats(ir::DType::Float32, {1, C, H, H}, std::vector<float>(size_t(C * H * H), 0.5f))}};
+  Interpreter interp(NumericProfile::builtin("ane"));
+  using clock = std::chrono::steady_clock;
+  auto t0 = clock::now();
+  interp.run(m, xs, {});
+  const double full = std::chrono::duration<double>(clock::now() - t0).count();
+
+  std::atomic<bool> cancel{false};
+  RunOptions o;
+  o.cancel = &cancel;
+  clock::time_point asked;
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::duration<double>(full * 0.1));
+    asked = clock::now();
+    cancel = true;
+  });
+  EXPECT_THROW(interp.run(m, xs, o), Error);
+  const auto stopped = clock::now();
+  stopper.join();
+  const double after_cancel = std::chrono::duration<double>(stopped - asked).count();
+  EXPECT_LT(after_cancel, 0.5 * full) << "the whole conv takes " << full << " s";
 }
 
 TEST(ExecInterpreter, ProgressAndIntermediates) {
