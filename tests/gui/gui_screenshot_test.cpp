@@ -8,65 +8,20 @@
 #include <memory>
 #include <string>
 
+#include "gui_test_util.h"
 #include "support/test_paths.h"
 
 namespace fs = std::filesystem;
 using namespace mlscope;
+using namespace mlscope::guitest;
 
 namespace {
-
-struct Rgb { int r, g, b; };
 
 // Op-family fills of the dark theme (widgets/theme.cpp: base colour × 0.85).
 constexpr Rgb kConvBlue{56, 113, 207};
 constexpr Rgb kQuantRed{195, 48, 45};
 constexpr Rgb kMatmulTeal{0, 128, 116};
 constexpr Rgb kActivationOrange{213, 119, 0};
-
-struct Image {
-  int w = 0, h = 0;
-  std::unique_ptr<uint8_t, void (*)(void*)> px{nullptr, stbi_image_free};
-  /// Pixels within `tol` of `c` inside the box given as fractions of the image.
-  int count(Rgb c, float x0, float y0, float x1, float y1, int tol = 8) const {
-    int n = 0;
-    for (int y = static_cast<int>(y0 * h); y < static_cast<int>(y1 * h); ++y)
-      for (int x = static_cast<int>(x0 * w); x < static_cast<int>(x1 * w); ++x) {
-        const uint8_t* p = px.get() + (static_cast<size_t>(y) * static_cast<size_t>(w) + static_cast<size_t>(x)) * 3;
-        if (std::abs(p[0] - c.r) <= tol && std::abs(p[1] - c.g) <= tol && std::abs(p[2] - c.b) <= tol) ++n;
-      }
-    return n;
-  }
-  template <class Pred>
-  int count_if(Pred pred, float x0, float y0, float x1, float y1) const {
-    int n = 0;
-    for (int y = static_cast<int>(y0 * h); y < static_cast<int>(y1 * h); ++y)
-      for (int x = static_cast<int>(x0 * w); x < static_cast<int>(x1 * w); ++x) {
-        const uint8_t* p = px.get() + (static_cast<size_t>(y) * static_cast<size_t>(w) + static_cast<size_t>(x)) * 3;
-        if (pred(p[0], p[1], p[2])) ++n;
-      }
-    return n;
-  }
-};
-
-Image load_png(const fs::path& path) {
-  Image img;
-  int channels = 0;
-  img.px.reset(stbi_load(path.c_str(), &img.w, &img.h, &channels, 3));
-  return img;
-}
-
-fs::path shots_dir() {
-  fs::create_directories(MLSCOPE_SHOTS_DIR);
-  return MLSCOPE_SHOTS_DIR;
-}
-
-// Runs mlscope with `args` under Xvfb with software GL and a private config folder.
-int run_gui(const std::string& tag, const std::string& args, std::string* out) {
-  const fs::path cfg = test::scratch_dir("gui_cfg_" + tag);
-  const std::string cmd = "LIBGL_ALWAYS_SOFTWARE=1 MLSCOPE_CONFIG_DIR='" + cfg.string() +
-                          "' xvfb-run -a -s '-screen 0 1600x1000x24' '" MLSCOPE_GUI_PATH "' " + args;
-  return test::run_command(cmd, out, true);
-}
 
 Image screenshot_of(const std::string& tag, const fs::path& model, int* exit_code = nullptr) {
   const fs::path png = shots_dir() / (tag + ".png");
@@ -81,9 +36,6 @@ Image screenshot_of(const std::string& tag, const fs::path& model, int* exit_cod
   EXPECT_EQ(img.h, 1000);
   return img;
 }
-
-// The graph window's canvas in the default arrangement (22%..75% wide, below its toolbar).
-constexpr float kGx0 = 0.23f, kGy0 = 0.09f, kGx1 = 0.74f, kGy1 = 0.62f;
 
 }  // namespace
 

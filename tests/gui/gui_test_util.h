@@ -31,6 +31,17 @@ struct Image {
       }
     return n;
   }
+  /// Pixels inside the box for which pred(r, g, b) holds.
+  template <class Pred>
+  int count_if(Pred pred, float x0, float y0, float x1, float y1) const {
+    int n = 0;
+    for (int y = static_cast<int>(y0 * h); y < static_cast<int>(y1 * h); ++y)
+      for (int x = static_cast<int>(x0 * w); x < static_cast<int>(x1 * w); ++x) {
+        const uint8_t* p = px.get() + (static_cast<size_t>(y) * static_cast<size_t>(w) + static_cast<size_t>(x)) * 3;
+        if (pred(p[0], p[1], p[2])) ++n;
+      }
+    return n;
+  }
 };
 
 inline Image load_png(const fs::path& path) {
