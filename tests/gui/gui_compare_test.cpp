@@ -178,6 +178,35 @@ TEST(GuiCompare, SweepShowsFlipRatesHistogramAndClickableTies) {
   EXPECT_EQ(st2["outputs"][0]["backends"].size(), 3u);
 }
 
+// The seed program itself: 100 seeded inputs through fp32 and fp16 to completion. Its amplified
+// near-tie saturates, so random inputs barely move the logits and the histogram is narrow — the
+// point is that the sweep runs on the real network and the view shows it.
+TEST(GuiCompare, SeedProgramSweepOfOneHundredInputs) {
+  MLSCOPE_REQUIRE_SHARED();
+  const fs::path dir = test::scratch_dir("gui_cmp_seed_sweep_out");
+  const fs::path png = shots() / "compare_seed_sweep_histogram.png";
+  fs::remove(png);
+  const fs::path state = dir / "state.json";
+  std::string out;
+  const int rc = run_script("seed_sweep", "'" + seed_model().string() + "'",
+                            "backends fp32,fp16\nreference fp32\npanel sweep\nsweep 100\nwait-runs\nwait 3\nscreenshot " + png.string() +
+                                "\ndump-state " + state.string() + "\n",
+                            &out);
+  ASSERT_EQ(rc, 0) << out;
+  const json st = load_json(state);
+  ASSERT_TRUE(st.contains("sweep")) << out;
+  EXPECT_EQ(st["sweep"]["completed"], 100);
+  ASSERT_EQ(st["sweep"]["pairs"].size(), 1u);
+  const auto& pair = st["sweep"]["pairs"][0];
+  EXPECT_EQ(pair["inputs"], 100);
+  EXPECT_NEAR(pair["flip_rate"].get<double>(), pair["flips"].get<double>() / 100.0, 1e-12);
+  const auto r = st["sweep_histogram_rect"].get<std::vector<float>>();
+  ASSERT_GT(r[2] - r[0], 300) << st.dump(2);
+  const Shot s = load_shot(png);
+  ASSERT_TRUE(s.px);
+  EXPECT_GT(s.count(kSeries1[0], kSeries1[1], kSeries1[2], static_cast<int>(r[0]), static_cast<int>(r[1]), static_cast<int>(r[2]), static_cast<int>(r[3])), 100);
+}
+
 TEST(GuiCompare, SweepKeepsTheWindowResponsiveAndStopsQuickly) {
   MLSCOPE_REQUIRE_SHARED();
   const fs::path dir = test::scratch_dir("gui_cmp_stop_out");
@@ -194,9 +223,9 @@ TEST(GuiCompare, SweepKeepsTheWindowResponsiveAndStopsQuickly) {
   EXPECT_TRUE(st["last_job"]["cancelled"].get<bool>()) << st.dump(2);
   const double latency = st["last_job"]["cancel_latency_ms"].get<double>();
   EXPECT_GE(latency, 0);
-  // Target 200 ms; Stop is honoured between ops, and one 224x224x64 conv of this program takes
-  // up to ~1 s of CPU on a loaded 2-core machine — the bound here only catches a Stop that is ignored.
-  EXPECT_LT(latency, 5000) << out;
+  // Target 200 ms. Stop is honoured between ops and, inside a conv, between its im2col chunks
+  // (a few ms each), so even a loaded machine stays well inside it (measured: 23 ms).
+  EXPECT_LT(latency, 200) << out;
   EXPECT_TRUE(st["sweep"]["cancelled"].get<bool>());
   EXPECT_LT(st["sweep"]["completed"].get<int>(), 100);
   // The UI thread's own work per frame (ImGui build) stays small while the workers run.
