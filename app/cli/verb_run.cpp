@@ -1,8 +1,11 @@
 // mlscope-cli run: executes a model with the emulating interpreter under a numeric profile.
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "app/cli/flags.h"
@@ -59,10 +62,42 @@ std::string safe_file_name(const std::string& name) {
   return s.empty() || s == "." || s == ".." ? "_" + s : s;
 }
 
+// Wall time per op of this interpreter run (host CPU time of the emulation, not a device
+// measurement): the slowest ops, then the total per op type.
+void print_op_time_summary(const std::vector<exec::OpTiming>& timings, std::ostream& out) {
+  double total = 0;
+  std::map<std::string, std::pair<double, int>> by_type;
+  for (const auto& t : timings) {
+    total += t.seconds;
+    auto& e = by_type[t.op_type];
+    e.first += t.seconds;
+    e.second += 1;
+  }
+  out << "interpreter time per op (host wall clock of this emulated run, not a device measurement): " << std::fixed
+      << std::setprecision(1) << total * 1e3 << " ms in " << timings.size() << " ops\n";
+  std::vector<std::pair<std::string, std::pair<double, int>>> types(by_type.begin(), by_type.end());
+  std::sort(types.begin(), types.end(), [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
+  for (const auto& [type, e] : types)
+    out << "  " << std::setw(9) << e.first * 1e3 << " ms " << std::setw(5) << (total > 0 ? 100 * e.first / total : 0) << "%  "
+        << type << " x" << e.second << "\n";
+  std::vector<const exec::OpTiming*> slow;
+  for (const auto& t : timings) slow.push_back(&t);
+  std::sort(slow.begin(), slow.end(), [](const auto* a, const auto* b) { return a->seconds > b->seconds; });
+  out << "slowest ops:\n";
+  for (size_t i = 0; i < std::min<size_t>(10, slow.size()); ++i)
+    out << "  " << std::setw(9) << slow[i]->seconds * 1e3 << " ms  " << slow[i]->op_type << "  " << slow[i]->op_name << "\n";
+}
+
+json op_timings_json(const std::vector<exec::OpTiming>& timings) {
+  json j = json::array();
+  for (const auto& t : timings) j.push_back({{"op", t.op_name}, {"type", t.op_type}, {"seconds", t.seconds}});
+  return j;
+}
+
 int run_verb(const std::vector<std::string>& argv) {
   const std::vector<std::string> value_flags = {"function", "profile", "profile-file", "input", "output-dir", "shape"};
   reject_unknown_flags(argv, {"function", "profile", "profile-file", "input", "output-dir", "shape", "json", "keep-intermediates",
-                              "list-unsupported", "reject-nonfinite"});
+                              "list-unsupported", "reject-nonfinite", "time-ops"});
   Args args(argv, value_flags);
   if (args.positional().size() != 1) throw UsageError{"run needs exactly one MODEL"};
   const std::string path = args.positional()[0];
@@ -87,6 +122,7 @@ int run_verb(const std::vector<std::string>& argv) {
   exec::RunOptions opts;
   opts.function = args.get_or("function", "");
   opts.keep_intermediates = args.has("keep-intermediates");
+  opts.time_ops = args.has("time-ops");
   if (args.has("reject-nonfinite")) opts.non_finite_inputs = exec::NonFinitePolicy::Reject;
   const ir::Function* fn = opts.function.empty() ? model.main_function() : model.function(opts.function);
   if (!fn) throw Error(Location::in_file(path), opts.function.empty() ? "model has no program to run" : "no function '" + opts.function + "'");
@@ -126,6 +162,7 @@ int run_verb(const std::vector<std::string>& argv) {
     for (const auto& [name, t] : r.states) states[name] = value_json(t);
     json j = {{"model", path}, {"function", fn->name}, {"profile", profile.name}, {"provenance", r.provenance},
               {"outputs", outs}, {"states", states}, {"warnings", r.warnings}, {"notes", notes}};
+    if (opts.time_ops) j["op_timings"] = op_timings_json(r.op_timings);
     std::cout << j.dump(2) << "\n";
   } else {
     std::cout << r.provenance << "\n";
@@ -138,6 +175,7 @@ int run_verb(const std::vector<std::string>& argv) {
       std::cout << "\n";
     }
     for (const auto& [name, t] : r.states) std::cout << "state " << name << ": " << exec::describe(t) << "\n";
+    if (opts.time_ops) print_op_time_summary(r.op_timings, std::cout);
   }
   return 0;
 }
@@ -147,7 +185,7 @@ int run_verb(const std::vector<std::string>& argv) {
 MLSCOPE_CLI_VERB("run",
                  "run MODEL [--function F] [--profile fp32|fp16|gpu|gpu-lowacc|ane|ane-w8a8 | --profile-file P.json] "
                  "[--input name=file.npy|file.npz|image.png|random:SEED]... [--shape name=1x3x224x224]... [--output-dir D] [--json] [--keep-intermediates] "
-                 "[--list-unsupported] [--reject-nonfinite]",
+                 "[--list-unsupported] [--reject-nonfinite] [--time-ops]",
                  "execute a model with the emulating interpreter under a numeric profile", run_verb);
 
 }  // namespace mlscope::cli

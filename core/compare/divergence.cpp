@@ -73,6 +73,18 @@ ValueDiff reduce_pair(const std::string& vname, const exec::RunValue& ref, const
   const auto* tb = std::get_if<exec::Tensor>(&other);
   if (ta && tb && ta->is_float() && tb->is_float() && ta->size() == tb->size() && ta->size() > 0)
     return reduce_floats(ta->floats(), tb->floats());
+  // Small integers (quantized activations: int8 codes) are exact in fp32: reduce the same way,
+  // without widening a 64 x 224 x 224 activation to doubles.
+  auto small_exact = [](const exec::Tensor* t) {
+    if (!t) return false;
+    const ir::DType d = t->dtype();
+    return t->is_float() || d == ir::DType::Int8 || d == ir::DType::UInt8 || d == ir::DType::Int16 || d == ir::DType::UInt16 ||
+           d == ir::DType::Bool;
+  };
+  if (small_exact(ta) && small_exact(tb) && ta->size() == tb->size() && ta->size() > 0) {
+    const exec::Tensor fa = ta->cast_to(ir::DType::Float32), fb = tb->cast_to(ir::DType::Float32);
+    return reduce_floats(fa.floats(), fb.floats());
+  }
   ValueDiff d;
   FlatValue a = flatten(ref), b = flatten(other);
   if (a.kind != FlatValue::Kind::Numeric || b.kind != FlatValue::Kind::Numeric || a.values.size() != b.values.size()) {
@@ -193,7 +205,27 @@ class Lockstep {
     std::lock_guard<std::mutex> lk(mu_);
     done_[side] = true;
     failed_ = failed_ || failed;
+    turn_ = 1 - side;
     cv_.notify_all();
+  }
+
+  // The two runs take turns, one value each: a side computes only while it holds the turn, so
+  // each op gets every core (BLAS and elementwise threads) as in a plain run — and computes the
+  // same bits — instead of two runs fighting over two cores. The waiting side blocks.
+  void wait_turn(int side) {
+    std::unique_lock<std::mutex> lk(mu_);
+    waiting_[side] = true;
+    cv_.wait(lk, [&] { return turn_ == side || done_[1 - side] || failed_; });
+    waiting_[side] = false;
+    if (failed_) throw PartnerFailed{};
+  }
+  void pass_turn(int side) {
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      turn_ = 1 - side;
+    }
+    cv_.notify_all();
+    wait_turn(side);
   }
 
   /// After both runs: per-value diffs, values one side produced marked as not kept by the other.
@@ -218,6 +250,7 @@ class Lockstep {
   uint64_t bytes_[2] = {0, 0};
   bool done_[2] = {false, false};
   bool waiting_[2] = {false, false};
+  int turn_ = 0;  // the side allowed to compute (the reference starts)
   bool failed_ = false;
   uint64_t peak_ = 0;
 };
@@ -276,9 +309,11 @@ DivergenceReport run_divergence(exec::Backend& reference, exec::Backend& other, 
         if (outer) outer(op, name, v);
         if (op.is_const() || op.is_constexpr()) return;
         ls.offer(side, name, v);
+        ls.pass_turn(side);
       };
       bool failed = false;
       try {
+        if (side == 1) ls.wait_turn(side);
         results[side] = backends[side]->run(model, inputs, ro);
       } catch (const PartnerFailed&) {
         failed = true;

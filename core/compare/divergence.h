@@ -2,15 +2,17 @@
 // same input with intermediates kept; every op output is matched by value name and compared with
 // the reference's, in program order — the data behind the graph overlay.
 //
-// Memory (run_divergence): the two backends run at the same time on two threads, in lockstep,
-// each reporting every op output through exec::RunOptions::on_value. The first of the two to
-// produce a value parks it (sharing the interpreter's buffer) until the other produces the same
-// value; then the pair is reduced to a few numbers and released. A run that gets more than
-// memory_budget_bytes of parked values ahead of the other waits for it, so the extra memory is
-// bounded by the budget (plus one value) on top of the two runs' own live buffers — whatever the
-// model's size — and neither run keeps its intermediates. Both runs execute in parallel, so on
-// two cores divergence costs about one run, not two. A value only one backend produces (e.g. a
-// different program order) is parked past the budget rather than deadlock; the report's
+// Memory (run_divergence): the two backends run on two threads in lockstep, taking turns one
+// value at a time, each reporting every op output through exec::RunOptions::on_value. The first
+// of the two to produce a value parks it (sharing the interpreter's buffer) until the other
+// produces the same value; then the pair is reduced to a few numbers and released. Taking turns
+// keeps the runs one value apart, and a side that still gets more than memory_budget_bytes of
+// parked values ahead (e.g. a different control-flow path) waits for the other, so the extra
+// memory is bounded by the budget (plus one value) on top of the two runs' own live buffers —
+// whatever the model's size — and neither run keeps its intermediates. Only the side holding the
+// turn computes, so each op gets every core exactly as in a plain run (same bits, no two runs
+// fighting over the cores): divergence costs about two plain runs plus the reductions. A value
+// only one backend produces is parked past the budget rather than deadlock; the report's
 // peak_pending_bytes says how much was parked at most.
 // streaming=false keeps the old path: both runs sequentially with keep_intermediates, then
 // divergence_from_results — the same numbers (a test asserts it), more memory.

@@ -11,6 +11,7 @@
 
 #include "core/compare/metrics.h"
 #include "core/compare/values.h"
+#include "core/exec/parallel.h"
 #include "core/util/error.h"
 
 namespace mlscope::compare {
@@ -83,7 +84,10 @@ SweepResult run_sweep(const ir::Model& model, const std::vector<SweepBackend>& b
   const auto t0 = std::chrono::steady_clock::now();
   const double c0 = process_cpu_seconds();
 
+  const int nthreads = std::max(1, std::min<int>(options.threads, static_cast<int>(std::max<size_t>(inputs.count, 1))));
   auto worker = [&] {
+    // One run per core already: a run's elementwise kernels stay on its worker's thread.
+    exec::ScopedKernelThreads one_thread(nthreads > 1 ? 1 : exec::kernel_threads());
     try {
       std::vector<std::unique_ptr<exec::Backend>> mine;
       for (const auto& b : backends) mine.push_back(b.make());
@@ -128,7 +132,6 @@ SweepResult run_sweep(const ir::Model& model, const std::vector<SweepBackend>& b
     }
   };
 
-  const int nthreads = std::max(1, std::min<int>(options.threads, static_cast<int>(std::max<size_t>(inputs.count, 1))));
   std::vector<std::thread> pool;
   for (int t = 0; t < nthreads; ++t) pool.emplace_back(worker);
   for (auto& t : pool) t.join();

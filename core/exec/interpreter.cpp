@@ -13,6 +13,7 @@
 #include "core/exec/fp16_simd.h"
 #include "core/exec/input_check.h"
 #include "core/exec/kernel.h"
+#include "core/exec/parallel.h"
 #include "core/util/error.h"
 
 namespace mlscope::exec {
@@ -154,7 +155,8 @@ class RunState {
       const bool decl_fp16 = decl.is_tensor() && decl.dtype == ir::DType::Float16;
       bool round = num.storage == StorageMode::Fp16 || (num.storage == StorageMode::Declared && decl_fp16);
       if (round) {
-        round_fp16_inplace(t->mutable_floats(), num.rounding);
+        std::span<float> vals = t->mutable_floats();
+        parallel_for(vals.size(), [&](uint64_t b, uint64_t e) { round_fp16_inplace(vals.subspan(b, e - b), num.rounding); });
         if (decl_fp16 || t->dtype() == ir::DType::Float16) *t = t->relabeled(ir::DType::Float16);
         if (num.storage == StorageMode::Fp16 && decl.is_tensor() && decl.dtype == ir::DType::Float32)
           *t = t->relabeled(ir::DType::Float32);  // fp16-exact values in the declared fp32 interface

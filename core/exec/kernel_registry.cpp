@@ -214,10 +214,17 @@ std::vector<uint64_t> broadcast_index(const Dims& in, const Dims& out) {
   return idx;
 }
 
-Tensor float_output(const KernelContext& ctx, const Dims& shape, size_t index) {
+namespace {
+ir::DType float_out_dtype(const KernelContext& ctx, size_t index) {
   ir::DType dt = ctx.out_dtype(index, ir::DType::Float32);
-  if (!ir::dtype_is_float(dt)) dt = ir::DType::Float32;
-  return Tensor(dt, shape);
+  return ir::dtype_is_float(dt) ? dt : ir::DType::Float32;
+}
+}  // namespace
+
+Tensor float_output(const KernelContext& ctx, const Dims& shape, size_t index) { return Tensor(float_out_dtype(ctx, index), shape); }
+
+Tensor float_output_uninitialized(const KernelContext& ctx, const Dims& shape, size_t index) {
+  return Tensor::uninitialized(float_out_dtype(ctx, index), shape);
 }
 
 }  // namespace mlscope::exec

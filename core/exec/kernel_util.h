@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/exec/buffer_pool.h"
 #include "core/exec/kernel.h"
 #include "core/util/half.h"
 
@@ -17,8 +18,10 @@ std::vector<int64_t> strides_of(const Dims& shape);
 Dims broadcast_shapes(const KernelContext& ctx, const Dims& a, const Dims& b);
 /// For each output element of `out` shape, the flat index into a tensor of shape `in` broadcast to it.
 std::vector<uint64_t> broadcast_index(const Dims& in, const Dims& out);
-/// Output tensor of the op's declared float dtype (fp32 when not declared).
+/// Zero-filled output tensor of the op's declared float dtype (fp32 when not declared).
 Tensor float_output(const KernelContext& ctx, const Dims& shape, size_t index = 0);
+/// The same with unspecified contents, for kernels that write every element.
+Tensor float_output_uninitialized(const KernelContext& ctx, const Dims& shape, size_t index = 0);
 
 /// Sums with the accumulation rules of a profile: fp32 or fp16 partial sums, optional chunking.
 class Accumulator {

@@ -3,6 +3,7 @@
 
 #include "core/exec/kernel_families.h"
 #include "core/exec/kernel_util.h"
+#include "core/exec/parallel.h"
 
 namespace mlscope::exec {
 
@@ -13,8 +14,10 @@ void apply(KernelContext& ctx, F f) {
   const Tensor& x = ctx.tensor("x");
   Tensor xf = x.is_float() ? x : x.cast_to(ir::DType::Float32);
   auto in = xf.floats();
-  std::vector<float> out(in.size());
-  for (size_t i = 0; i < in.size(); ++i) out[i] = f(in[i]);
+  std::vector<float> out = take_float_buffer(in.size());
+  parallel_for(in.size(), [&](uint64_t b, uint64_t e) {
+    for (uint64_t i = b; i < e; ++i) out[i] = f(in[i]);
+  });
   ctx.set(Tensor::from_floats(ctx.out_dtype(0, xf.dtype()), x.shape(), std::move(out)));
 }
 
@@ -76,7 +79,7 @@ void per_channel(KernelContext& c, bool prelu) {
   int64_t inner = 1;
   for (size_t i = 2; i < x.rank(); ++i) inner *= x.shape()[i];
   auto in = x.floats();
-  std::vector<float> out(in.size());
+  std::vector<float> out = take_float_buffer(in.size());
   for (size_t i = 0; i < in.size(); ++i) {
     size_t ch = alpha.size() == 1 ? 0 : size_t((int64_t(i) / inner) % C);
     float a = alpha.floats()[ch], v = in[i];
@@ -97,7 +100,7 @@ Tensor softmax_along(const KernelContext& ctx, const Tensor& x, int64_t axis_in,
   for (size_t i = size_t(axis) + 1; i < x.rank(); ++i) inner *= x.shape()[i];
   Tensor xf = x.is_float() ? x : x.cast_to(ir::DType::Float32);
   auto in = xf.floats();
-  std::vector<float> out(in.size());
+  std::vector<float> out = take_float_buffer(in.size());
   const auto& num = ctx.numerics();
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t k = 0; k < inner; ++k) {

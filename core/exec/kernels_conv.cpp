@@ -134,7 +134,7 @@ void k_conv(KernelContext& ctx) {
   const int64_t K3 = g.k[0] * g.k[1] * g.k[2], Kdim = Cg * K3;
   const int64_t P = g.out[0] * g.out[1] * g.out[2];
   const int64_t in_vol = g.in[0] * g.in[1] * g.in[2];
-  Tensor y = float_output(ctx, out_dims(g, g.O));
+  Tensor y = float_output_uninitialized(ctx, out_dims(g, g.O));  // every tile's gemm writes its block
   auto yv = y.mutable_floats();
   const OpNumerics& num = ctx.numerics();
   std::optional<QuantizedOperand> qx, qw;
@@ -150,7 +150,7 @@ void k_conv(KernelContext& ctx) {
   // Output rows per im2col tile: about 2^20 column floats (4 MB) per tile.
   const int64_t rows_total = g.out[0] * g.out[1];
   const int64_t rows_per_tile = std::max<int64_t>(1, std::min<int64_t>(rows_total, (int64_t(1) << 20) / std::max<int64_t>(1, Kdim * g.out[2])));
-  std::vector<float> cols(direct ? 0 : size_t(Kdim * rows_per_tile * g.out[2]));
+  std::vector<float> cols = take_float_buffer(direct ? 0 : size_t(Kdim * rows_per_tile * g.out[2]));  // im2col writes it all
   const float* xdata = qx && qw ? qx->codes.data() : x.floats().data();
   const float* wdata = qx && qw ? qw->codes.data() : w.floats().data();
   OpNumerics exact = num;  // integer codes: fp32 sums are exact below 2^24, checked below
@@ -182,6 +182,7 @@ void k_conv(KernelContext& ctx) {
         gemm(integer ? exact : num, Og, Pc, Kdim, W, Kdim, false, cols.data(), Pc, false, out + r0 * g.out[2], P);
       }
     }
+  return_float_buffer(std::move(cols));
   if (integer) {
     for (int64_t n = 0; n < g.N; ++n)
       for (int64_t o = 0; o < g.O; ++o) {

@@ -5,6 +5,7 @@
 
 #include "core/exec/kernel_families.h"
 #include "core/exec/kernel_util.h"
+#include "core/exec/parallel.h"
 
 namespace mlscope::exec {
 
@@ -97,11 +98,13 @@ void binary(KernelContext& ctx) {
     if (x.is_float()) xs = x.floats(); else { xf.resize(x.size()); for (uint64_t i = 0; i < x.size(); ++i) xf[i] = float(x.at(i)); xs = xf; }
     if (y.is_float()) ys = y.floats(); else { yf.resize(y.size()); for (uint64_t i = 0; i < y.size(); ++i) yf[i] = float(y.at(i)); ys = yf; }
     if (storage_of(out_dt) == Storage::Float) {
-      std::vector<float> out(n);
-      for (uint64_t k = 0; k < n; ++k) out[k] = fbin(B, xs[xi(k)], ys[yi(k)]);
+      std::vector<float> out = take_float_buffer(n);
+      parallel_for(n, [&](uint64_t b, uint64_t e) {
+        for (uint64_t k = b; k < e; ++k) out[k] = fbin(B, xs[xi(k)], ys[yi(k)]);
+      });
       ctx.set(Tensor::from_floats(out_dt, shape, std::move(out)));
     } else {
-      std::vector<int64_t> out(n);
+      std::vector<int64_t> out = take_int_buffer(n);
       for (uint64_t k = 0; k < n; ++k) out[k] = static_cast<int64_t>(fbin(B, xs[xi(k)], ys[yi(k)]));
       ctx.set(Tensor::from_ints(out_dt, shape, std::move(out)));
     }
@@ -109,7 +112,7 @@ void binary(KernelContext& ctx) {
   }
   auto xs = x.ints(), ys = y.ints();
   if (storage_of(out_dt) == Storage::Float) {
-    std::vector<float> out(n);
+    std::vector<float> out = take_float_buffer(n);
     for (uint64_t k = 0; k < n; ++k) out[k] = B == Bin::Div ? float(xs[xi(k)]) / float(ys[yi(k)]) : float(ibin(ctx, B, xs[xi(k)], ys[yi(k)]));
     ctx.set(Tensor::from_floats(out_dt, shape, std::move(out)));
     return;
@@ -125,7 +128,7 @@ void unary_apply(KernelContext& ctx, F f) {
   const Tensor& x = ctx.tensor("x");
   if (!x.is_float()) {
     Tensor xf = x.cast_to(ir::DType::Float32);
-    std::vector<float> out(xf.size());
+    std::vector<float> out = take_float_buffer(xf.size());
     auto in = xf.floats();
     for (uint64_t i = 0; i < out.size(); ++i) out[i] = f(in[i]);
     ir::DType dt = ctx.out_dtype(0, x.dtype());
@@ -133,9 +136,11 @@ void unary_apply(KernelContext& ctx, F f) {
     ctx.set(storage_of(dt) == Storage::Float ? r.relabeled(dt) : r.cast_to(dt));
     return;
   }
-  std::vector<float> out(x.size());
+  std::vector<float> out = take_float_buffer(x.size());
   auto in = x.floats();
-  for (uint64_t i = 0; i < out.size(); ++i) out[i] = f(in[i]);
+  parallel_for(out.size(), [&](uint64_t b, uint64_t e) {
+    for (uint64_t i = b; i < e; ++i) out[i] = f(in[i]);
+  });
   ir::DType dt = ctx.out_dtype(0, x.dtype());
   ctx.set(Tensor::from_floats(storage_of(dt) == Storage::Float ? dt : ir::DType::Float32, x.shape(), std::move(out)));
 }
@@ -210,7 +215,7 @@ void k_select(KernelContext& ctx) {
   const uint64_t n = dims_count(shape);
   if (a.is_float() || b.is_float()) {
     Tensor af = a.cast_to(a.is_float() ? a.dtype() : ir::DType::Float32), bf = b.cast_to(b.is_float() ? b.dtype() : ir::DType::Float32);
-    std::vector<float> out(n);
+    std::vector<float> out = take_float_buffer(n);
     for (uint64_t k = 0; k < n; ++k) out[k] = c.at(ic[k]) != 0 ? af.floats()[ia[k]] : bf.floats()[ib[k]];
     ctx.set(Tensor::from_floats(ctx.out_dtype(0, a.is_float() ? a.dtype() : b.dtype()), shape, std::move(out)));
   } else {

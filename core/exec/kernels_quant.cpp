@@ -1,13 +1,14 @@
 // Quantization ops (coreml-formats.md §10): quantize / dequantize (iOS17) and every constexpr_*
-// decompression op (iOS16 and iOS18 forms, decoded by core/analysis/decompress). Decompression is exact; quantize rounds half to even
-// like coremltools' reference (numpy around). Under a profile that bypasses activation
-// quantization, quantize/dequantize pass values through unchanged.
+// decompression op (iOS16 and iOS18 forms, decoded by core/analysis/decompress). Decompression is
+// exact; quantize rounds half to even like coremltools' reference (numpy around). Under a profile
+// that bypasses activation quantization, quantize/dequantize pass values through unchanged.
 #include <algorithm>
 #include <cmath>
 
 #include "core/analysis/decompress.h"
 #include "core/exec/kernel_families.h"
 #include "core/exec/kernel_util.h"
+#include "core/exec/parallel.h"
 #include "core/util/error.h"
 
 namespace mlscope::exec {
@@ -31,12 +32,15 @@ struct AxisMap {
   bool per_axis = false;
   size_t operator()(uint64_t i) const { return per_axis ? size_t((int64_t(i) / inner) % n) : 0; }
 };
-AxisMap axis_map(const KernelContext& ctx, const Dims& shape, uint64_t param_size, std::optional<int64_t> axis) {
+AxisMap axis_map(const KernelContext& ctx, const Dims& shape, uint64_t param_size,
+                 std::optional<int64_t> axis) {
   AxisMap m;
   if (param_size <= 1) return m;
   if (!axis) ctx.fail("vector scale/zero_point needs an axis");
   const int64_t a = norm_axis(ctx, *axis, shape.size());
-  if (shape[size_t(a)] != int64_t(param_size)) ctx.fail("scale/zero_point length " + std::to_string(param_size) + " does not match axis size " + std::to_string(shape[size_t(a)]));
+  if (shape[size_t(a)] != int64_t(param_size))
+    ctx.fail("scale/zero_point length " + std::to_string(param_size) +
+             " does not match axis size " + std::to_string(shape[size_t(a)]));
   m.per_axis = true;
   m.n = shape[size_t(a)];
   for (size_t d = size_t(a) + 1; d < shape.size(); ++d) m.inner *= shape[d];
@@ -78,26 +82,31 @@ void k_quantize(KernelContext& ctx) {
     if (scale.at(i) == 0) ctx.fail("scale is zero");
   const std::vector<float> sc = per_axis_floats(scale, m);
   const std::vector<int64_t> zs = per_axis_ints(zp, m);
-  std::vector<int64_t> q(x.size());
+  // One byte per code: quantized activations are the largest tensors of a W8A8 program.
+  std::vector<uint8_t> q(x.size());
   auto xv = x.floats();
   // Runs of `inner` elements share one scale / zero point (a loop the compiler vectorizes).
   const uint64_t run = m.per_axis ? uint64_t(m.inner) : std::max<uint64_t>(x.size(), 1);
-  for (uint64_t i0 = 0; i0 < x.size(); i0 += run) {
-    const size_t k = m(i0);
-    const float s = sc[k];
-    const int64_t z = zs[k];
-    const float flo = float(lo - z), fhi = float(hi - z);
-    const uint64_t i1 = std::min<uint64_t>(x.size(), i0 + run);
-    for (uint64_t i = i0; i < i1; ++i) {
-      const float v = xv[i] / s;
-      // Round half to even: below 2^22 by the 1.5*2^23 add-and-subtract (default rounding
-      // mode); larger magnitudes are clamped to the integer range anyway.
-      const float r = std::fabs(v) < 4194304.0f ? (v + 12582912.0f) - 12582912.0f : v;
-      const float c = r != r ? 0.0f : std::min(std::max(r, flo), fhi);  // NaN -> the zero point
-      q[i] = int64_t(int32_t(c)) + z;
+  parallel_for(x.size(), [&](uint64_t begin, uint64_t end) {
+    for (uint64_t i0 = begin, i1; i0 < end; i0 = i1) {
+      i1 = std::min<uint64_t>(end, (i0 / run + 1) * run);  // to the end of this scale's run
+      const size_t k = m(i0);
+      const float s = sc[k];
+      const int64_t z = zs[k];
+      const float flo = float(lo - z), fhi = float(hi - z);
+      const int32_t zi = int32_t(z);
+      for (uint64_t i = i0; i < i1; ++i) {
+        const float v = xv[i] / s;
+        // Round half to even: below 2^22 by the 1.5*2^23 add-and-subtract (default rounding
+        // mode); larger magnitudes are clamped to the integer range anyway.
+        const float r = std::fabs(v) < 4194304.0f ? (v + 12582912.0f) - 12582912.0f : v;
+        const float c = r != r ? 0.0f : std::min(std::max(r, flo), fhi);  // NaN -> the zero point
+        q[i] = uint8_t(int32_t(c) + zi);  // in [lo, hi]: the int8 / uint8 bit pattern
+      }
     }
-  }
-  ctx.set(Tensor::from_ints(odt == "int8" ? ir::DType::Int8 : ir::DType::UInt8, x.shape(), std::move(q)));
+  });
+  ctx.set(Tensor::from_bytes(odt == "int8" ? ir::DType::Int8 : ir::DType::UInt8, x.shape(),
+                             std::move(q)));
 }
 
 void k_dequantize(KernelContext& ctx) {
@@ -111,15 +120,28 @@ void k_dequantize(KernelContext& ctx) {
   const AxisMap m = axis_map(ctx, x.shape(), scale.size(), opt_axis(ctx));
   const std::vector<float> sc = per_axis_floats(scale, m);
   const std::vector<int64_t> zs = per_axis_ints(zp, m);
-  std::vector<float> y(x.size());
-  auto xv = x.ints();
+  std::vector<float> y = take_float_buffer(x.size());
   const uint64_t run = m.per_axis ? uint64_t(m.inner) : std::max<uint64_t>(x.size(), 1);
-  for (uint64_t i0 = 0; i0 < x.size(); i0 += run) {
-    const size_t k = m(i0);
-    const float s = sc[k];
-    const int64_t z = zs[k];
-    const uint64_t i1 = std::min<uint64_t>(x.size(), i0 + run);
-    for (uint64_t i = i0; i < i1; ++i) y[i] = float(xv[i] - z) * s;
+  auto dequantize_runs = [&](auto code_at) {
+    parallel_for(x.size(), [&](uint64_t begin, uint64_t end) {
+      for (uint64_t i0 = begin, i1; i0 < end; i0 = i1) {
+        i1 = std::min<uint64_t>(end, (i0 / run + 1) * run);
+        const size_t k = m(i0);
+        const float s = sc[k];
+        const int64_t z = zs[k];
+        for (uint64_t i = i0; i < i1; ++i) y[i] = float(code_at(i) - z) * s;
+      }
+    });
+  };
+  if (x.has_byte_storage()) {
+    const uint8_t* b = x.bytes().data();
+    if (x.byte_storage_signed())
+      dequantize_runs([b](uint64_t i) { return int64_t(int8_t(b[i])); });
+    else
+      dequantize_runs([b](uint64_t i) { return int64_t(b[i]); });
+  } else {
+    const int64_t* v = x.ints().data();
+    dequantize_runs([v](uint64_t i) { return v[i]; });
   }
   ctx.set(Tensor::from_floats(ctx.out_dtype(0, scale.dtype()), x.shape(), std::move(y)));
 }
@@ -129,7 +151,8 @@ void k_dequantize(KernelContext& ctx) {
 void k_constexpr(KernelContext& ctx) {
   const ir::Function& fn = ctx.function();
   const ir::Op& op = ctx.op();
-  if (fn.ops.empty() || &op < fn.ops.data() || &op >= fn.ops.data() + fn.ops.size()) ctx.fail("constexpr op is not part of its function");
+  if (fn.ops.empty() || &op < fn.ops.data() || &op >= fn.ops.data() + fn.ops.size())
+    ctx.fail("constexpr op is not part of its function");
   const ir::OpId id = ir::OpId(&op - fn.ops.data());
   for (size_t k = 0; k < std::max<size_t>(ctx.output_count(), 1); ++k) {
     analysis::DenseTensor d;
@@ -155,8 +178,9 @@ void k_constexpr(KernelContext& ctx) {
 void register_quant_kernels() {
   register_kernel("quantize", k_quantize);
   register_kernel("dequantize", k_dequantize);
-  for (const char* t : {"constexpr_affine_dequantize", "constexpr_cast", "constexpr_lut_to_dense", "constexpr_sparse_to_dense",
-                        "constexpr_blockwise_shift_scale", "constexpr_lut_to_sparse", "constexpr_sparse_blockwise_shift_scale"})
+  for (const char* t : {"constexpr_affine_dequantize", "constexpr_cast", "constexpr_lut_to_dense",
+                        "constexpr_sparse_to_dense", "constexpr_blockwise_shift_scale",
+                        "constexpr_lut_to_sparse", "constexpr_sparse_blockwise_shift_scale"})
     register_kernel(t, k_constexpr);
 }
 

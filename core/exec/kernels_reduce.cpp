@@ -1,6 +1,8 @@
 // reduce_* ops. Sums (sum, mean, l1, l2, sum_square, log_sum, log_sum_exp, prod) accumulate per
 // the profile's reduction accumulation (fp32, or fp16 partial sums, optionally chunked).
 #include <cmath>
+#include <optional>
+#include <span>
 
 #include "core/exec/kernel_families.h"
 #include "core/exec/kernel_util.h"
@@ -45,7 +47,10 @@ std::vector<uint64_t> out_index(const Tensor& x, const Plan& p) {
     idx[k] = cur;
     for (size_t d = r; d-- > 0;) {
       const int64_t step = p.reduced[d] ? 0 : ks[d];
-      if (++pos[d] < x.shape()[d]) { cur += uint64_t(step); break; }
+      if (++pos[d] < x.shape()[d]) {
+        cur += uint64_t(step);
+        break;
+      }
       cur -= uint64_t(step * (x.shape()[d] - 1));
       pos[d] = 0;
     }
@@ -53,13 +58,97 @@ std::vector<uint64_t> out_index(const Tensor& x, const Plan& p) {
   return idx;
 }
 
+// When the reduced axes are adjacent, x is [outer, group, inner] and output o = (a, i) sums
+// x[a, 0..group, i] in memory order — the order the general path uses, so the same bits.
+struct Blocks {
+  uint64_t outer = 1, inner = 1;
+};
+std::optional<Blocks> contiguous_blocks(const Tensor& x, const Plan& p) {
+  int first = -1, last = -1;
+  for (size_t d = 0; d < x.rank(); ++d)
+    if (p.reduced[d]) {
+      if (first < 0)
+        first = int(d);
+      else if (last != int(d) - 1)
+        return std::nullopt;
+      last = int(d);
+    }
+  if (first < 0) return std::nullopt;
+  Blocks b;
+  for (int d = 0; d < first; ++d) b.outer *= uint64_t(x.shape()[size_t(d)]);
+  for (size_t d = size_t(last) + 1; d < x.rank(); ++d) b.inner *= uint64_t(x.shape()[d]);
+  return b;
+}
+
+template <Red R>
+float reduce_step(float acc, float v) {
+  if constexpr (R == Red::Max)
+    return std::max(acc, v);
+  else if constexpr (R == Red::Min)
+    return std::min(acc, v);
+  else
+    return acc * v;  // Prod
+}
+
+template <Red R>
+float finish(float s, const Plan& p) {
+  switch (R) {
+    case Red::Mean:
+      return s / float(p.group);
+    case Red::L2:
+      return std::sqrt(s);
+    case Red::LogSum:
+      return std::log(s);
+    default:
+      return s;
+  }
+}
+
+// The result in the op's declared dtype (integer inputs reduce in float, then cast back).
+void set_reduced(KernelContext& ctx, std::vector<float> out, const Plan& p, ir::DType in_dtype) {
+  const ir::DType dt = ctx.out_dtype(0, in_dtype);
+  Tensor r = Tensor::from_floats(ir::dtype_is_float(dt) ? dt : ir::DType::Float32, p.out_shape,
+                                 std::move(out));
+  ctx.set(ir::dtype_is_float(dt) ? r : r.cast_to(dt));
+}
+
+template <Red R>
+void reduce_blocks(KernelContext& ctx, const Tensor& x, const Blocks& b, const Plan& p) {
+  std::span<const float> in = x.floats();
+  const uint64_t n_out = b.outer * b.inner;
+  std::vector<float> out(n_out);
+  const OpNumerics& num = ctx.numerics();
+  for (uint64_t a = 0; a < b.outer; ++a) {
+    const float* base = in.data() + a * p.group * b.inner;
+    for (uint64_t i = 0; i < b.inner; ++i) {
+      if constexpr (R == Red::Max || R == Red::Min || R == Red::Prod) {
+        float acc = R == Red::Max ? -INFINITY : R == Red::Min ? INFINITY : 1.0f;
+        for (uint64_t j = 0; j < p.group; ++j) acc = reduce_step<R>(acc, base[j * b.inner + i]);
+        out[a * b.inner + i] = acc;
+      } else {
+        Accumulator acc(num.reduction_accumulation, num.accumulation_chunk);
+        for (uint64_t j = 0; j < p.group; ++j) {
+          float v = base[j * b.inner + i];
+          if constexpr (R == Red::L1) v = std::fabs(v);
+          if constexpr (R == Red::L2 || R == Red::SumSquare) v = v * v;
+          acc.add(v);
+        }
+        out[a * b.inner + i] = finish<R>(acc.result(), p);
+      }
+    }
+  }
+  set_reduced(ctx, std::move(out), p, x.dtype());
+}
+
 template <Red R>
 void reduce(KernelContext& ctx) {
   const Tensor& xin = ctx.tensor("x");
   const bool arg = R == Red::ArgMax || R == Red::ArgMin;
   std::vector<int64_t> axes;
-  if (arg) axes = {ctx.int_param("axis", -1)};
-  else if (ctx.has("axes")) axes = ctx.ints_param("axes");
+  if (arg)
+    axes = {ctx.int_param("axis", -1)};
+  else if (ctx.has("axes"))
+    axes = ctx.ints_param("axes");
   if (!arg && ctx.has("axes") && axes.empty()) {  // empty axes list: identity
     ctx.set_output(0, ctx.value("x"));
     return;
@@ -69,6 +158,12 @@ void reduce(KernelContext& ctx) {
   const Plan p = plan(ctx, x, axes, keep);
   const uint64_t n_out = dims_count(p.out_shape);
   auto in = x.floats();
+  if (!arg && R != Red::LogSumExp) {
+    if (auto blocks = contiguous_blocks(x, p)) {
+      reduce_blocks<R>(ctx, x, *blocks, p);
+      return;
+    }
+  }
   std::vector<uint64_t> oi = out_index(x, p);
   if (arg) {
     std::vector<float> best(n_out, R == Red::ArgMax ? -INFINITY : INFINITY);
@@ -76,7 +171,11 @@ void reduce(KernelContext& ctx) {
     for (uint64_t k = 0; k < x.size(); ++k) {
       const uint64_t o = oi[k];
       const float v = in[k];
-      if (at[o] < 0 || (R == Red::ArgMax ? v > best[o] : v < best[o]) || (std::isnan(v) && !std::isnan(best[o]))) { best[o] = v; at[o] = count[o]; }
+      if (at[o] < 0 || (R == Red::ArgMax ? v > best[o] : v < best[o]) ||
+          (std::isnan(v) && !std::isnan(best[o]))) {
+        best[o] = v;
+        at[o] = count[o];
+      }
       ++count[o];
     }
     ctx.set(Tensor::from_ints(ctx.out_dtype(0, ir::DType::Int32), p.out_shape, std::move(at)));
@@ -85,7 +184,8 @@ void reduce(KernelContext& ctx) {
   std::vector<float> out(n_out);
   if (R == Red::Max || R == Red::Min) {
     std::fill(out.begin(), out.end(), R == Red::Max ? -INFINITY : INFINITY);
-    for (uint64_t k = 0; k < x.size(); ++k) out[oi[k]] = R == Red::Max ? std::max(out[oi[k]], in[k]) : std::min(out[oi[k]], in[k]);
+    for (uint64_t k = 0; k < x.size(); ++k)
+      out[oi[k]] = R == Red::Max ? std::max(out[oi[k]], in[k]) : std::min(out[oi[k]], in[k]);
   } else if (R == Red::Prod) {
     std::fill(out.begin(), out.end(), 1.0f);
     for (uint64_t k = 0; k < x.size(); ++k) out[oi[k]] *= in[k];
@@ -96,32 +196,32 @@ void reduce(KernelContext& ctx) {
       mx.assign(n_out, -INFINITY);
       for (uint64_t k = 0; k < x.size(); ++k) mx[oi[k]] = std::max(mx[oi[k]], in[k]);
     }
-    std::vector<Accumulator> acc(n_out, Accumulator(num.reduction_accumulation, num.accumulation_chunk));
+    std::vector<Accumulator> acc(n_out,
+                                 Accumulator(num.reduction_accumulation, num.accumulation_chunk));
     for (uint64_t k = 0; k < x.size(); ++k) {
       float v = in[k];
       switch (R) {
-        case Red::L1: v = std::fabs(v); break;
-        case Red::L2: case Red::SumSquare: v = v * v; break;
-        case Red::LogSumExp: v = std::exp(v - mx[oi[k]]); break;
-        default: break;
+        case Red::L1:
+          v = std::fabs(v);
+          break;
+        case Red::L2:
+        case Red::SumSquare:
+          v = v * v;
+          break;
+        case Red::LogSumExp:
+          v = std::exp(v - mx[oi[k]]);
+          break;
+        default:
+          break;
       }
       acc[oi[k]].add(v);
     }
     for (uint64_t o = 0; o < n_out; ++o) {
-      float s = acc[o].result();
-      switch (R) {
-        case Red::Mean: s = s / float(p.group); break;
-        case Red::L2: s = std::sqrt(s); break;
-        case Red::LogSum: s = std::log(s); break;
-        case Red::LogSumExp: s = std::log(s) + mx[o]; break;
-        default: break;
-      }
-      out[o] = s;
+      const float s = acc[o].result();
+      out[o] = R == Red::LogSumExp ? std::log(s) + mx[o] : finish<R>(s, p);
     }
   }
-  ir::DType dt = ctx.out_dtype(0, x.dtype());
-  Tensor r = Tensor::from_floats(ir::dtype_is_float(dt) ? dt : ir::DType::Float32, p.out_shape, std::move(out));
-  ctx.set(ir::dtype_is_float(dt) ? r : r.cast_to(dt));
+  set_reduced(ctx, std::move(out), p, x.dtype());
 }
 
 }  // namespace

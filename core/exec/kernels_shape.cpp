@@ -11,13 +11,13 @@ namespace mlscope::exec {
 Tensor take(const Tensor& x, const Dims& out_shape, const std::vector<uint64_t>& idx) {
   switch (x.storage()) {
     case Storage::Float: {
-      std::vector<float> v(idx.size());
+      std::vector<float> v = take_float_buffer(idx.size());
       auto s = x.floats();
       for (size_t k = 0; k < idx.size(); ++k) v[k] = s[idx[k]];
       return Tensor::from_floats(x.dtype(), out_shape, std::move(v));
     }
     case Storage::Int: {
-      std::vector<int64_t> v(idx.size());
+      std::vector<int64_t> v = take_int_buffer(idx.size());
       auto s = x.ints();
       for (size_t k = 0; k < idx.size(); ++k) v[k] = s[idx[k]];
       return Tensor::from_ints(x.dtype(), out_shape, std::move(v));

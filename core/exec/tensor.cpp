@@ -1,8 +1,11 @@
 #include "core/exec/tensor.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <mutex>
 
+#include "core/exec/buffer_pool.h"
 #include "core/util/error.h"
 #include "core/util/half.h"
 
@@ -31,12 +34,22 @@ Storage storage_of(ir::DType dt) {
   return Storage::Int;
 }
 
-Tensor::Tensor(ir::DType dt, Dims shape) : dtype_(dt), shape_(std::move(shape)), count_(dims_count(shape_)) {
-  switch (storage()) {
-    case Storage::Float: f_ = std::make_shared<std::vector<float>>(count_); break;
-    case Storage::Int: i_ = std::make_shared<std::vector<int64_t>>(count_); break;
-    case Storage::String: s_ = std::make_shared<std::vector<std::string>>(count_); break;
+Tensor::Tensor(ir::DType dt, Dims shape) : Tensor(uninitialized(dt, std::move(shape))) {
+  if (f_) std::fill(f_->begin(), f_->end(), 0.0f);
+  if (i_) std::fill(i_->begin(), i_->end(), int64_t(0));
+}
+
+Tensor Tensor::uninitialized(ir::DType dt, Dims shape) {
+  Tensor t;
+  t.dtype_ = dt;
+  t.shape_ = std::move(shape);
+  t.count_ = dims_count(t.shape_);
+  switch (t.storage()) {
+    case Storage::Float: t.f_ = pooled_storage(take_float_buffer(t.count_)); break;
+    case Storage::Int: t.i_ = pooled_storage(take_int_buffer(t.count_)); break;
+    case Storage::String: t.s_ = std::make_shared<std::vector<std::string>>(t.count_); break;
   }
+  return t;
 }
 
 namespace {
@@ -53,7 +66,7 @@ Tensor Tensor::from_floats(ir::DType dt, Dims shape, std::vector<float> v) {
   t.shape_ = std::move(shape);
   t.count_ = dims_count(t.shape_);
   check_count(t.count_, v.size(), t.shape_);
-  t.f_ = std::make_shared<std::vector<float>>(std::move(v));
+  t.f_ = pooled_storage(std::move(v));
   return t;
 }
 
@@ -63,7 +76,20 @@ Tensor Tensor::from_ints(ir::DType dt, Dims shape, std::vector<int64_t> v) {
   t.shape_ = std::move(shape);
   t.count_ = dims_count(t.shape_);
   check_count(t.count_, v.size(), t.shape_);
-  t.i_ = std::make_shared<std::vector<int64_t>>(std::move(v));
+  t.i_ = pooled_storage(std::move(v));
+  return t;
+}
+
+Tensor Tensor::from_bytes(ir::DType dt, Dims shape, std::vector<uint8_t> bytes) {
+  if (dt != ir::DType::Int8 && dt != ir::DType::UInt8)
+    throw Error(Location{}, "byte storage holds int8 or uint8, not " + std::string(ir::dtype_name(dt)));
+  Tensor t;
+  t.dtype_ = dt;
+  t.shape_ = std::move(shape);
+  t.count_ = dims_count(t.shape_);
+  check_count(t.count_, bytes.size(), t.shape_);
+  t.b_ = std::make_shared<std::vector<uint8_t>>(std::move(bytes));
+  t.b_signed_ = dt == ir::DType::Int8;
   return t;
 }
 
@@ -84,7 +110,30 @@ std::span<const float> Tensor::floats() const {
   if (!f_) throw Error(Location{}, "tensor of dtype " + std::string(ir::dtype_name(dtype_)) + " read as floats");
   return {f_->data(), f_->size()};
 }
+namespace {
+// Guards the widened cache of byte-storage tensors (filled on first ints(), off the hot path).
+std::mutex& widen_mutex() {
+  static std::mutex m;
+  return m;
+}
+int64_t byte_value(uint8_t b, bool is_signed) { return is_signed ? int64_t(int8_t(b)) : int64_t(b); }
+}  // namespace
+
+std::span<const uint8_t> Tensor::bytes() const {
+  if (!b_) throw Error(Location{}, "tensor of dtype " + std::string(ir::dtype_name(dtype_)) + " has no byte storage");
+  return {b_->data(), b_->size()};
+}
+
 std::span<const int64_t> Tensor::ints() const {
+  if (b_) {
+    std::lock_guard<std::mutex> lock(widen_mutex());
+    if (!i_) {
+      std::vector<int64_t> wide = take_int_buffer(b_->size());
+      for (size_t k = 0; k < wide.size(); ++k) wide[k] = byte_value((*b_)[k], b_signed_);
+      i_ = pooled_storage(std::move(wide));
+    }
+    return {i_->data(), i_->size()};
+  }
   if (!i_) throw Error(Location{}, "tensor of dtype " + std::string(ir::dtype_name(dtype_)) + " read as integers");
   return {i_->data(), i_->size()};
 }
@@ -94,12 +143,24 @@ const std::vector<std::string>& Tensor::strings() const {
 }
 std::span<float> Tensor::mutable_floats() {
   floats();
-  if (f_.use_count() > 1) f_ = std::make_shared<std::vector<float>>(*f_);
+  if (f_.use_count() > 1) {
+    std::vector<float> copy = take_float_buffer(f_->size());
+    std::copy(f_->begin(), f_->end(), copy.begin());
+    f_ = pooled_storage(std::move(copy));
+  }
   return {f_->data(), f_->size()};
 }
 std::span<int64_t> Tensor::mutable_ints() {
   ints();
-  if (i_.use_count() > 1) i_ = std::make_shared<std::vector<int64_t>>(*i_);
+  if (b_) {  // writes go to wide storage from now on
+    b_.reset();
+    b_signed_ = false;
+  }
+  if (i_.use_count() > 1) {
+    std::vector<int64_t> copy = take_int_buffer(i_->size());
+    std::copy(i_->begin(), i_->end(), copy.begin());
+    i_ = pooled_storage(std::move(copy));
+  }
   return {i_->data(), i_->size()};
 }
 std::vector<std::string>& Tensor::mutable_strings() {
@@ -110,6 +171,7 @@ std::vector<std::string>& Tensor::mutable_strings() {
 
 double Tensor::at(uint64_t i) const {
   if (f_) return (*f_)[i];
+  if (b_) return static_cast<double>(byte_value((*b_)[i], b_signed_));
   if (i_) return static_cast<double>((*i_)[i]);
   throw Error(Location{}, "string tensor read as a number");
 }
@@ -165,25 +227,31 @@ Tensor Tensor::cast_to(ir::DType dt) const {
     throw Error(Location{}, "cannot cast " + std::string(ir::dtype_name(dtype_)) + " to " + std::string(ir::dtype_name(dt)));
   }
   if (to == Storage::Float) {
-    std::vector<float> out(count_);
+    std::vector<float> out = take_float_buffer(count_);
     if (from == Storage::Float) {
       for (uint64_t i = 0; i < count_; ++i) out[i] = float_as((*f_)[i], dt);
     } else {
-      for (uint64_t i = 0; i < count_; ++i) out[i] = float_as(static_cast<float>((*i_)[i]), dt);
+      if (b_) {
+        for (uint64_t i = 0; i < count_; ++i) out[i] = float_as(static_cast<float>(byte_value((*b_)[i], b_signed_)), dt);
+      } else {
+        for (uint64_t i = 0; i < count_; ++i) out[i] = float_as(static_cast<float>((*i_)[i]), dt);
+      }
     }
     return from_floats(dt, shape_, std::move(out));
   }
-  std::vector<int64_t> out(count_);
+  std::vector<int64_t> out = take_int_buffer(count_);
   if (from == Storage::Float) {
     for (uint64_t i = 0; i < count_; ++i) out[i] = float_to_int((*f_)[i], dt);
   } else {
-    for (uint64_t i = 0; i < count_; ++i) out[i] = wrap_int((*i_)[i], dt);
+    auto in = ints();
+    for (uint64_t i = 0; i < count_; ++i) out[i] = wrap_int(in[i], dt);
   }
   return from_ints(dt, shape_, std::move(out));
 }
 
 uint64_t Tensor::storage_bytes() const {
   if (f_) return f_->size() * sizeof(float);
+  if (b_) return b_->size() + (i_ ? i_->size() * sizeof(int64_t) : 0);
   if (i_) return i_->size() * sizeof(int64_t);
   if (s_) {
     uint64_t n = 0;
@@ -194,7 +262,7 @@ uint64_t Tensor::storage_bytes() const {
 }
 
 bool Tensor::shares_storage_with(const Tensor& o) const {
-  return (f_ && f_ == o.f_) || (i_ && i_ == o.i_) || (s_ && s_ == o.s_);
+  return (f_ && f_ == o.f_) || (b_ && b_ == o.b_) || (i_ && i_ == o.i_) || (s_ && s_ == o.s_);
 }
 
 std::string describe(const RunValue& v) {

@@ -4,6 +4,8 @@
 //   float family (fp16, fp32, fp64, bf16) -> float  (fp16 tensors hold values exactly representable
 //                                                    in fp16; profiles round before storing)
 //   integers and bool                      -> int64_t
+//   int8 / uint8 made by quantize          -> one byte each (8x less memory and bandwidth for
+//                                             quantized activations); ints() widens on demand
 //   string                                 -> std::string
 // Storage is shared (copy-on-write through mutable_*()), so reshape/identity/squeeze are free.
 #pragma once
@@ -35,9 +37,14 @@ class Tensor {
   Tensor() = default;
   /// Zero-filled tensor of dtype/shape.
   Tensor(ir::DType dt, Dims shape);
+  /// Tensor whose numeric values are unspecified (storage recycled from freed tensors when
+  /// possible): for kernels that write every element.
+  static Tensor uninitialized(ir::DType dt, Dims shape);
 
   static Tensor from_floats(ir::DType dt, Dims shape, std::vector<float> v);
   static Tensor from_ints(ir::DType dt, Dims shape, std::vector<int64_t> v);
+  /// Int8 or UInt8 tensor kept one byte per element (`bytes` hold int8_t or uint8_t bit patterns).
+  static Tensor from_bytes(ir::DType dt, Dims shape, std::vector<uint8_t> bytes);
   static Tensor from_strings(Dims shape, std::vector<std::string> v);
   static Tensor scalar_float(float v, ir::DType dt = ir::DType::Float32);
   static Tensor scalar_int(int64_t v, ir::DType dt = ir::DType::Int32);
@@ -51,7 +58,13 @@ class Tensor {
   bool is_float() const { return storage() == Storage::Float; }
 
   std::span<const float> floats() const;
+  /// Integer values; for byte storage this widens once into a cache kept with the tensor.
   std::span<const int64_t> ints() const;
+  /// True when the values are held one byte each (from_bytes); then `bytes()` reads them.
+  bool has_byte_storage() const { return b_ != nullptr; }
+  /// Raw bytes of byte storage: int8_t bit patterns when byte_storage_signed(), else uint8_t.
+  std::span<const uint8_t> bytes() const;
+  bool byte_storage_signed() const { return b_signed_; }
   const std::vector<std::string>& strings() const;
   /// Writable views; copy the storage first if it is shared with another tensor.
   std::span<float> mutable_floats();
@@ -77,7 +90,9 @@ class Tensor {
   Dims shape_;
   uint64_t count_ = 0;
   std::shared_ptr<std::vector<float>> f_;
-  std::shared_ptr<std::vector<int64_t>> i_;
+  mutable std::shared_ptr<std::vector<int64_t>> i_;  // for byte storage: the widened cache
+  std::shared_ptr<std::vector<uint8_t>> b_;
+  bool b_signed_ = false;
   std::shared_ptr<std::vector<std::string>> s_;
 };
 

@@ -1,0 +1,102 @@
+#include "core/exec/buffer_pool.h"
+
+#include <algorithm>
+#include <mutex>
+
+namespace mlscope::exec {
+
+namespace {
+
+// Below this size malloc's own free lists already recycle without page faults.
+constexpr size_t kMinPooledBytes = size_t(256) << 10;
+// Upper bound on idle bytes: a few large activations (also the cap on RSS the pool can add).
+constexpr size_t kMaxPooledBytes = size_t(96) << 20;
+
+class Pool {
+ public:
+  template <typename T>
+  std::vector<T> take(std::vector<std::vector<T>>& list, size_t n) {
+    if (n * sizeof(T) >= kMinPooledBytes) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      // Smallest buffer holding n elements without wasting more than half of it.
+      size_t best = list.size();
+      for (size_t i = 0; i < list.size(); ++i)
+        if (list[i].size() >= n && list[i].size() <= 2 * n &&
+            (best == list.size() || list[i].size() < list[best].size()))
+          best = i;
+      if (best != list.size()) {
+        std::vector<T> v = std::move(list[best]);
+        list.erase(list.begin() + std::ptrdiff_t(best));
+        bytes_ -= v.size() * sizeof(T);
+        ++stats_.reused;
+        v.resize(n);  // shrinking: no writes
+        return v;
+      }
+      ++stats_.allocated;
+    }
+    return std::vector<T>(n);
+  }
+
+  template <typename T>
+  void give(std::vector<std::vector<T>>& list, std::vector<T>&& v) {
+    const size_t b = v.size() * sizeof(T);
+    if (b < kMinPooledBytes) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (bytes_ + b > kMaxPooledBytes) return;  // v is freed by the caller
+    bytes_ += b;
+    list.push_back(std::move(v));
+  }
+
+  void clear() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    floats.clear();
+    ints.clear();
+    bytes_ = 0;
+  }
+
+  BufferPoolStats stats() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    BufferPoolStats s = stats_;
+    s.pooled_bytes = bytes_;
+    return s;
+  }
+
+  std::vector<std::vector<float>> floats;
+  std::vector<std::vector<int64_t>> ints;
+
+ private:
+  std::mutex mutex_;
+  size_t bytes_ = 0;
+  BufferPoolStats stats_;
+};
+
+// Leaked on purpose: tensors held in static storage may be destroyed after any pool object.
+Pool& pool() {
+  static Pool* p = new Pool;
+  return *p;
+}
+
+template <typename T>
+std::shared_ptr<std::vector<T>> wrap(std::vector<T>&& v, std::vector<std::vector<T>> Pool::*list) {
+  auto* owned = new std::vector<T>(std::move(v));
+  return std::shared_ptr<std::vector<T>>(owned, [list](std::vector<T>* p) {
+    pool().give(pool().*list, std::move(*p));
+    delete p;
+  });
+}
+
+}  // namespace
+
+std::vector<float> take_float_buffer(size_t n) { return pool().take(pool().floats, n); }
+std::vector<int64_t> take_int_buffer(size_t n) { return pool().take(pool().ints, n); }
+void return_float_buffer(std::vector<float>&& v) { pool().give(pool().floats, std::move(v)); }
+std::shared_ptr<std::vector<float>> pooled_storage(std::vector<float>&& v) {
+  return wrap(std::move(v), &Pool::floats);
+}
+std::shared_ptr<std::vector<int64_t>> pooled_storage(std::vector<int64_t>&& v) {
+  return wrap(std::move(v), &Pool::ints);
+}
+void release_pooled_buffers() { pool().clear(); }
+BufferPoolStats buffer_pool_stats() { return pool().stats(); }
+
+}  // namespace mlscope::exec

@@ -1,0 +1,73 @@
+// The tensor buffer pool: recycled storage must never leak old values into zero-filled
+// tensors, copy-on-write must still copy, and idle buffers stay bounded.
+#include <gtest/gtest.h>
+
+#include "core/exec/buffer_pool.h"
+#include "core/exec/tensor.h"
+
+namespace mlscope::exec {
+namespace {
+
+constexpr int64_t kBig = 1 << 20;  // 4 MB of floats: above the pooling threshold
+
+TEST(ExecBufferPool, FreedTensorStorageIsReusedByTheNextTensorOfThatSize) {
+  release_pooled_buffers();
+  const float* first = nullptr;
+  {
+    Tensor t = Tensor::uninitialized(ir::DType::Float32, {kBig});
+    first = t.floats().data();
+  }
+  const BufferPoolStats before = buffer_pool_stats();
+  Tensor u = Tensor::uninitialized(ir::DType::Float32, {kBig});
+  EXPECT_EQ(u.floats().data(), first);
+  EXPECT_EQ(buffer_pool_stats().reused, before.reused + 1);
+}
+
+TEST(ExecBufferPool, ZeroFilledTensorIsZeroEvenOnADirtyRecycledBuffer) {
+  release_pooled_buffers();
+  {
+    Tensor dirty = Tensor::uninitialized(ir::DType::Float32, {kBig});
+    for (float& v : dirty.mutable_floats()) v = 7.0f;
+    Tensor dirty_ints = Tensor::uninitialized(ir::DType::Int32, {kBig});
+    for (int64_t& v : dirty_ints.mutable_ints()) v = -3;
+  }
+  Tensor z(ir::DType::Float32, {kBig});
+  for (float v : z.floats()) ASSERT_EQ(v, 0.0f);
+  Tensor zi(ir::DType::Int32, {kBig});
+  for (int64_t v : zi.ints()) ASSERT_EQ(v, 0);
+}
+
+TEST(ExecBufferPool, CopyOnWriteStillCopiesSharedStorage) {
+  Tensor a = Tensor::uninitialized(ir::DType::Float32, {kBig});
+  for (float& v : a.mutable_floats()) v = 1.0f;
+  Tensor b = a;
+  b.mutable_floats()[0] = 2.0f;
+  EXPECT_EQ(a.floats()[0], 1.0f);
+  EXPECT_EQ(b.floats()[0], 2.0f);
+  EXPECT_EQ(b.floats()[kBig - 1], 1.0f);
+  EXPECT_FALSE(a.shares_storage_with(b));
+}
+
+TEST(ExecBufferPool, SmallerRequestTakesABufferAtMostTwiceItsSize) {
+  release_pooled_buffers();
+  { Tensor t = Tensor::uninitialized(ir::DType::Float32, {4 * kBig}); }
+  const BufferPoolStats before = buffer_pool_stats();
+  Tensor small = Tensor::uninitialized(ir::DType::Float32, {kBig});  // 4x smaller: not a fit
+  EXPECT_EQ(buffer_pool_stats().reused, before.reused);
+  EXPECT_EQ(small.size(), uint64_t(kBig));
+}
+
+TEST(ExecBufferPool, IdleBytesStayBounded) {
+  release_pooled_buffers();
+  {
+    std::vector<Tensor> many;
+    for (int i = 0; i < 64; ++i) many.push_back(Tensor::uninitialized(ir::DType::Float32, {kBig}));
+  }  // 256 MB released at once
+  EXPECT_GT(buffer_pool_stats().pooled_bytes, 0u);
+  EXPECT_LE(buffer_pool_stats().pooled_bytes, uint64_t(96) << 20);
+  release_pooled_buffers();
+  EXPECT_EQ(buffer_pool_stats().pooled_bytes, 0u);
+}
+
+}  // namespace
+}  // namespace mlscope::exec
