@@ -17,7 +17,7 @@ class Pool {
   template <typename T>
   std::vector<T> take(std::vector<std::vector<T>>& list, size_t n) {
     if (n * sizeof(T) >= kMinPooledBytes) {
-      std::lock_guard<std::mutex> lock(mutex_);
+      std::unique_lock<std::mutex> lock(mutex_);
       // Smallest buffer holding n elements without wasting more than half of it.
       size_t best = list.size();
       for (size_t i = 0; i < list.size(); ++i)
@@ -33,6 +33,13 @@ class Pool {
         return v;
       }
       ++stats_.allocated;
+      // Nothing fits: give the idle buffers back to the system before allocating, so idle
+      // buffers never add to the peak (they were not going to be reused at this size).
+      std::vector<std::vector<T>> unfit = std::move(list);
+      list.clear();
+      for (const auto& v : unfit) bytes_ -= v.size() * sizeof(T);
+      lock.unlock();
+      unfit.clear();
     }
     return std::vector<T>(n);
   }

@@ -9,10 +9,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "core/exec/fp16_simd.h"
+#include "core/exec/parallel.h"
 
 namespace mlscope::exec {
 
@@ -197,9 +199,25 @@ void profile_rows(const OpNumerics& num, const TileKernel& tk, int64_t m_begin, 
 
 int worker_count(int64_t M, int64_t N, int64_t K) {
   if (double(M) * double(N) * double(K) < 4e6) return 1;
-  const int blas = openblas_get_num_threads();
-  const int hw = int(std::thread::hardware_concurrency());
-  return std::max(1, std::min(blas > 0 ? blas : 1, hw > 0 ? hw : 1));
+  return kernel_threads();
+}
+
+// OpenBLAS runs single-threaded here: the interpreter splits each product across its own
+// threads (column blocks below; tiles in conv), which sweeps and lockstep runs can cap per run.
+// Left multi-threaded, its idle workers spin in sched_yield while the elementwise kernels run,
+// and the thread count would change its fp32 sums at the last bit between contexts.
+void use_single_threaded_blas() {
+  static std::once_flag once;
+  std::call_once(once, [] { openblas_set_num_threads(1); });
+}
+
+// C[:, n0:n1) for one column block: single-threaded sgemm, the same arithmetic per output
+// whatever the block (sgemm's K blocking does not depend on N).
+void blas_columns(int64_t M, int64_t n0, int64_t n1, int64_t K, const float* A, int64_t lda, bool transA, const float* B,
+                  int64_t ldb, bool transB, float* C, int64_t ldc) {
+  const float* Bn = transB ? B + n0 * ldb : B + n0;
+  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, int(M), int(n1 - n0), int(K),
+              1.0f, A, int(lda), Bn, int(ldb), 0.0f, C + n0, int(ldc));
 }
 
 }  // namespace
@@ -238,8 +256,17 @@ void gemm(const OpNumerics& num, int64_t M, int64_t N, int64_t K, const float* A
     return;
   }
   if (gemm_uses_blas(num)) {
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, int(M), int(N), int(K),
-                1.0f, A, int(lda), B, int(ldb), 0.0f, C, int(ldc));
+    use_single_threaded_blas();
+    // Column blocks fixed by the shape alone (never by the thread count: sgemm's edge kernels
+    // round differently for different block widths), spread over the kernel threads.
+    const int64_t blocks = double(M) * double(N) * double(K) < 4e6 ? 1 : std::clamp<int64_t>(N / 256, 1, 8);
+    const int64_t block = (N / blocks + 15) / 16 * 16;
+    parallel_for(uint64_t(blocks), [&](uint64_t b0, uint64_t b1) {
+      for (uint64_t b = b0; b < b1; ++b) {
+        const int64_t n0 = std::min(N, int64_t(b) * block), n1 = b + 1 == uint64_t(blocks) ? N : std::min(N, n0 + block);
+        if (n0 < n1) blas_columns(M, n0, n1, K, A, lda, transA, B, ldb, transB, C, ldc);
+      }
+    }, 1);
     return;
   }
   const TileKernel tk = pick_tile(num.round_products, num.accumulation == AccumMode::Fp16);

@@ -6,6 +6,7 @@
 #include "core/exec/gemm.h"
 #include "core/exec/kernel_families.h"
 #include "core/exec/kernel_util.h"
+#include "core/exec/parallel.h"
 #include "core/exec/quantized_source.h"
 #include "core/exec/run_cancel.h"
 
@@ -147,10 +148,11 @@ void k_conv(KernelContext& ctx) {
   }
   const bool direct = K3 == 1 && P == in_vol && g.stride[0] * g.stride[1] * g.stride[2] == 1 &&
                       g.pad_lo[0] + g.pad_lo[1] + g.pad_lo[2] + g.pad_hi[0] + g.pad_hi[1] + g.pad_hi[2] == 0;
-  // Output rows per im2col tile: about 2^20 column floats (4 MB) per tile.
+  // Output rows per im2col tile: about 2^19 column floats (2 MB) per tile; tiles are spread
+  // over the kernel threads, each with its own column buffer.
   const int64_t rows_total = g.out[0] * g.out[1];
-  const int64_t rows_per_tile = std::max<int64_t>(1, std::min<int64_t>(rows_total, (int64_t(1) << 20) / std::max<int64_t>(1, Kdim * g.out[2])));
-  std::vector<float> cols = take_float_buffer(direct ? 0 : size_t(Kdim * rows_per_tile * g.out[2]));  // im2col writes it all
+  const int64_t rows_per_tile = std::max<int64_t>(1, std::min<int64_t>(rows_total, (int64_t(1) << 19) / std::max<int64_t>(1, Kdim * g.out[2])));
+  const int64_t tiles = (rows_total + rows_per_tile - 1) / rows_per_tile;
   const float* xdata = qx && qw ? qx->codes.data() : x.floats().data();
   const float* wdata = qx && qw ? qw->codes.data() : w.floats().data();
   OpNumerics exact = num;  // integer codes: fp32 sums are exact below 2^24, checked below
@@ -175,14 +177,20 @@ void k_conv(KernelContext& ctx) {
         gemm(integer ? exact : num, Og, P, Kdim, W, Kdim, false, xn + gr * Cg * in_vol, P, false, out, P);
         continue;
       }
-      for (int64_t r0 = 0; r0 < rows_total; r0 += rows_per_tile) {
-        if (run_cancel_requested()) ctx.fail("run cancelled");
-        const int64_t r1 = std::min(rows_total, r0 + rows_per_tile), Pc = (r1 - r0) * g.out[2];
-        im2col(g, xn, gr * Cg, Cg, r0, r1, cols.data());
-        gemm(integer ? exact : num, Og, Pc, Kdim, W, Kdim, false, cols.data(), Pc, false, out + r0 * g.out[2], P);
-      }
+      // Each tile's outputs come from one single-threaded gemm over the whole K: the same
+      // arithmetic whichever thread or tile computes them.
+      parallel_for(uint64_t(tiles), [&](uint64_t t0, uint64_t t1) {
+        ScopedKernelThreads one_thread(1);
+        std::vector<float> cols = take_float_buffer(size_t(Kdim * rows_per_tile * g.out[2]));  // im2col writes it all
+        for (uint64_t t = t0; t < t1; ++t) {
+          if (run_cancel_requested()) ctx.fail("run cancelled");
+          const int64_t r0 = int64_t(t) * rows_per_tile, r1 = std::min(rows_total, r0 + rows_per_tile), Pc = (r1 - r0) * g.out[2];
+          im2col(g, xn, gr * Cg, Cg, r0, r1, cols.data());
+          gemm(integer ? exact : num, Og, Pc, Kdim, W, Kdim, false, cols.data(), Pc, false, out + r0 * g.out[2], P);
+        }
+        return_float_buffer(std::move(cols));
+      }, 1);
     }
-  return_float_buffer(std::move(cols));
   if (integer) {
     for (int64_t n = 0; n < g.N; ++n)
       for (int64_t o = 0; o < g.O; ++o) {

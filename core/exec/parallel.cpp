@@ -1,5 +1,7 @@
 #include "core/exec/parallel.h"
 
+#include "core/exec/run_cancel.h"
+
 #include <algorithm>
 #include <exception>
 #include <thread>
@@ -37,7 +39,8 @@ void parallel_for(uint64_t n, const std::function<void(uint64_t, uint64_t)>& bod
   std::vector<std::exception_ptr> errors(static_cast<size_t>(threads));
   for (int t = 1; t < threads; ++t) {
     const uint64_t b = std::min(n, uint64_t(t) * chunk), e = std::min(n, b + chunk);
-    helpers.emplace_back([&, t, b, e] {
+    helpers.emplace_back([&, t, b, e, cancel = current_run_cancel_flag()] {
+      ScopedRunCancel same_run(cancel);  // Stop reaches helper threads too
       try {
         body(b, e);
       } catch (...) {

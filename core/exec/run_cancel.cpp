@@ -12,4 +12,6 @@ ScopedRunCancel::~ScopedRunCancel() { t_cancel = previous_; }
 
 bool run_cancel_requested() { return t_cancel && t_cancel->load(std::memory_order_relaxed); }
 
+const std::atomic<bool>* current_run_cancel_flag() { return t_cancel; }
+
 }  // namespace mlscope::exec

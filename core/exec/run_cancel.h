@@ -21,5 +21,7 @@ class ScopedRunCancel {
 
 /// True when the run on this thread has been asked to stop.
 bool run_cancel_requested();
+/// The current thread's flag (null when none), for handing to helper threads.
+const std::atomic<bool>* current_run_cancel_flag();
 
 }  // namespace mlscope::exec
