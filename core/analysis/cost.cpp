@@ -204,10 +204,15 @@ class FunctionCost {
   }
 
   void nn_weight_bytes(const ir::Op& op, OpCost& c) {
+    const bool lstm = op.type == "uniDirectionalLSTM" || op.type == "biDirectionalLSTM";
     for (const auto& a : op.attributes) {
-      if (!a.value || !a.value->is_tensor() || a.name.find('.') != std::string::npos) continue;
+      if (!a.value || !a.value->is_tensor()) continue;
+      // LSTM weights are nested (weightParams[.N].<gate>{WeightMatrix,RecursionMatrix,BiasVector,
+      // PeepholeVector}); other dotted names are parameters of weights (quantization) or activations.
+      const bool lstm_weight = lstm && a.name.rfind("weightParams.", 0) == 0 && a.name.find(".quantization") == std::string::npos;
+      if (a.name.find('.') != std::string::npos && !lstm_weight) continue;
       if (a.name != "weights" && a.name != "bias" && a.name.find("Weight") == std::string::npos &&
-          a.name.find("Bias") == std::string::npos && a.name != "data" && a.name != "scale")
+          a.name.find("Bias") == std::string::npos && a.name != "data" && a.name != "scale" && !lstm_weight)
         continue;
       c.weight_bytes += a.value->stored_bytes();
       uint64_t n = 0;
@@ -391,6 +396,14 @@ class FunctionCost {
       const ir::Constant* k = op.attribute_value(n);
       return k ? static_cast<uint64_t>(std::max<int64_t>(0, k->scalar_int().value_or(0))) : 0;
     };
+    if (op.type == "uniDirectionalLSTM" || op.type == "biDirectionalLSTM") {
+      // Per time step and batch item: 4 gates × H × (I + H) MACs, per direction.
+      auto in = nn_input_dims(o);
+      const uint64_t I = u("inputVectorSize"), H = u("outputVectorSize");
+      if (!in || I == 0 || H == 0 || prod(*in) % I != 0) return unknown(c, op.type + ": input shape unknown");
+      const uint64_t steps = prod(*in) / I, dirs = op.type == "biDirectionalLSTM" ? 2 : 1;
+      return mac(c, steps * dirs * 4 * H * (I + H), 0);
+    }
     auto out = out_dims(o);
     if (!out) return unknown(c, "NeuralNetwork " + op.type + ": blob shape not derived");
     const uint64_t n = prod(*out);

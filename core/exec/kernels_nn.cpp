@@ -8,6 +8,7 @@
 
 #include "core/exec/kernel_families.h"
 #include "core/exec/kernel_util.h"
+#include "core/exec/recurrent.h"
 
 namespace mlscope::exec {
 
@@ -457,6 +458,225 @@ void nn_transpose(KernelContext& c) {
   c.set(take(x, out, idx));
 }
 
+// --- LSTM layers (NeuralNetwork.proto LSTMParams / UniDirectionalLSTMLayerParams / BiDirectionalLSTMLayerParams)
+
+// Sequence layout of an LSTM input: the spec's rank-5 [Seq, Batch, C, H, W] with C*H*W =
+// inputVectorSize, or that blob minus leading unit dimensions: rank 4 [Batch, C, H, W], rank 3
+// [C, H, W], rank 1 [C]; rank 2 is read as [Seq, C]. Shared in spirit with nn_shape_inference.cpp.
+struct LstmLayout {
+  int64_t seq = 1, batch = 1;
+};
+
+LstmLayout lstm_layout(const KernelContext& c, const Dims& s, int64_t I) {
+  const size_t r = s.size();
+  if (r == 0 || r > 5) c.fail("input " + dims_str(s) + " is not a sequence blob [Seq, Batch, " + std::to_string(I) + ", 1, 1]");
+  const int64_t features = r >= 3 ? s[r - 3] * s[r - 2] * s[r - 1] : s[r - 1];
+  if (features != I)
+    c.fail("input " + dims_str(s) + " holds " + std::to_string(features) + " features per step, inputVectorSize is " + std::to_string(I));
+  LstmLayout l;
+  if (r == 5) {
+    l.seq = s[0];
+    l.batch = s[1];
+  } else if (r == 4) {
+    l.batch = s[0];
+  } else if (r == 2) {
+    l.seq = s[0];
+  }
+  return l;
+}
+
+// An LSTM output ([seq, B, width, 1, 1] in the spec) in the rank of its input x.
+Dims lstm_out_shape(const Dims& x, int64_t seq, int64_t batch, int64_t width) {
+  switch (x.size()) {
+    case 5: return {seq, batch, width, 1, 1};
+    case 4: return {batch, width, 1, 1};
+    case 3: return {width, 1, 1};
+    case 2: return {seq, width};
+    default: return {width};
+  }
+}
+
+// Activations `field.<i>.<kind>[.alpha|.beta]` (ActivationParams): [f(), g(), h()], default
+// [sigmoid, tanh, tanh]. Recurrent layers are written with parameterless activation messages
+// (coremltools' builder), so an all-zero linear / sigmoidHard / scaledTanh means the spec's
+// values for recurrent layers: identity, (0.2, 0.5) and (1.71, 2/3).
+std::vector<RecurrentActivation> lstm_activations(const KernelContext& c, const std::string& field) {
+  using A = RecurrentActivation;
+  std::map<int64_t, std::string> kinds;
+  const std::string prefix = field + ".";
+  for (const auto& a : c.op().attributes) {
+    if (a.name.rfind(prefix, 0) != 0) continue;
+    const std::string rest = a.name.substr(prefix.size());
+    const size_t dot = rest.find('.');
+    int64_t index = -1;
+    try {
+      index = std::stoll(rest.substr(0, dot));
+    } catch (const std::exception&) {
+    }
+    if (dot == std::string::npos || index < 0) c.fail("activation attribute '" + a.name + "' names no activation kind");
+    kinds[index] = rest.substr(dot + 1, rest.find('.', dot + 1) - dot - 1);
+  }
+  if (kinds.empty()) return {A::sigmoid(), A::tanh(), A::tanh()};
+  if (kinds.size() != 3 || kinds.begin()->first != 0 || kinds.rbegin()->first != 2)
+    c.fail(field + " holds " + std::to_string(kinds.size()) + " activations; an LSTM takes 3 [f(), g(), h()]");
+  std::vector<A> out;
+  for (const auto& [i, kind] : kinds) {
+    const std::string at = prefix + std::to_string(i) + "." + kind;
+    const float alpha = float(attr_float(c, at + ".alpha", 0)), beta = float(attr_float(c, at + ".beta", 0));
+    const bool unset = alpha == 0 && beta == 0;
+    if (kind == "sigmoid") out.push_back(A::sigmoid());
+    else if (kind == "tanh") out.push_back(A::tanh());
+    else if (kind == "ReLU") out.push_back({A::Kind::Relu, 1, 0});
+    else if (kind == "linear") out.push_back(unset ? A{A::Kind::Linear, 1, 0} : A{A::Kind::Linear, alpha, beta});
+    else if (kind == "sigmoidHard") out.push_back(unset ? A{A::Kind::SigmoidHard, 0.2f, 0.5f} : A{A::Kind::SigmoidHard, alpha, beta});
+    else if (kind == "scaledTanh") out.push_back(unset ? A{A::Kind::ScaledTanh, 1.71f, 2.0f / 3.0f} : A{A::Kind::ScaledTanh, alpha, beta});
+    else
+      c.fail("activation '" + kind + "' (" + field + "." + std::to_string(i) +
+             ") is not supported in an LSTM; supported: sigmoid, tanh, ReLU, linear, sigmoidHard, scaledTanh");
+  }
+  return out;
+}
+
+struct LstmFlags {
+  bool sequence_output = false, has_bias = false, forget_bias = false, has_peephole = false, coupled = false;
+  float cell_clip = 50;
+};
+
+LstmFlags lstm_flags(const KernelContext& c) {
+  LstmFlags f;
+  f.sequence_output = attr_int(c, "params.sequenceOutput", 0) != 0;
+  f.has_bias = attr_int(c, "params.hasBiasVectors", 0) != 0;
+  f.forget_bias = attr_int(c, "params.forgetBias", 0) != 0;
+  f.has_peephole = attr_int(c, "params.hasPeepholeVectors", 0) != 0;
+  f.coupled = attr_int(c, "params.coupledInputAndForgetGate", 0) != 0;
+  const double clip = attr_float(c, "params.cellClipThreshold", 0);
+  if (clip < 0) c.fail("params.cellClipThreshold " + std::to_string(clip) + " is negative");
+  f.cell_clip = clip == 0 ? 50.0f : float(clip);  // 0 means the spec's default
+  return f;
+}
+
+// One direction's LSTMWeightParams (attributes `<p>.<gate>WeightMatrix` ...) packed into the
+// MIL layout of lstm_direction: gates stacked i, f, o, z (z = blockInput).
+struct PackedLstm {
+  std::vector<float> w_ih, w_hh, bias, peephole;
+  LstmWeights view() const {
+    return {w_ih.data(), w_hh.data(), bias.empty() ? nullptr : bias.data(), peephole.empty() ? nullptr : peephole.data()};
+  }
+};
+
+PackedLstm pack_lstm_weights(const KernelContext& c, const std::string& p, int64_t I, int64_t H, const LstmFlags& f) {
+  static const char* const gates[4] = {"inputGate", "forgetGate", "outputGate", "blockInput"};
+  PackedLstm w;
+  w.w_ih.assign(size_t(4 * H * I), 0.0f);
+  w.w_hh.assign(size_t(4 * H * H), 0.0f);
+  if (f.has_bias || f.forget_bias) w.bias.assign(size_t(4 * H), 0.0f);
+  auto fill = [&](const std::string& name, Dims shape, std::vector<float>& dst, int64_t offset, bool optional) {
+    if (optional && !c.attr(name)) return;  // coupled gates: the forget gate's weights are not used
+    const Tensor t = weight(c, name, shape);
+    std::copy(t.floats().begin(), t.floats().end(), dst.begin() + offset);
+  };
+  for (int64_t q = 0; q < 4; ++q) {
+    const std::string g = p + "." + gates[q];
+    const bool unused = f.coupled && q == 1;
+    fill(g + "WeightMatrix", {H, I}, w.w_ih, q * H * I, unused);
+    fill(g + "RecursionMatrix", {H, H}, w.w_hh, q * H * H, unused);
+    if (f.has_bias) fill(g + "BiasVector", {H}, w.bias, q * H, unused);
+  }
+  if (f.forget_bias)
+    for (int64_t k = 0; k < H; ++k) w.bias[size_t(H + k)] += 1.0f;  // a vector of 1s added to b_f
+  if (f.has_peephole) {
+    w.peephole.assign(size_t(3 * H), 0.0f);
+    fill(p + ".inputGatePeepholeVector", {H}, w.peephole, 0, false);
+    fill(p + ".forgetGatePeepholeVector", {H}, w.peephole, H, f.coupled);
+    fill(p + ".outputGatePeepholeVector", {H}, w.peephole, 2 * H, false);
+  }
+  return w;
+}
+
+// Optional initial state input `index` ([B, H] values in any unit-padded shape), zeros if absent.
+std::vector<float> lstm_state(const KernelContext& c, size_t index, int64_t B, int64_t H, const char* what) {
+  if (c.count("input") <= index) return std::vector<float>(size_t(B * H), 0.0f);
+  const Tensor t = fl(nn_in(c, index));
+  if (t.size() != uint64_t(B * H))
+    c.fail(std::string(what) + " (input " + std::to_string(index) + ") has shape " + dims_str(t.shape()) + ", expected " +
+           std::to_string(B) + " x " + std::to_string(H) + " values (Batch x outputVectorSize)");
+  return std::vector<float>(t.floats().begin(), t.floats().end());
+}
+
+void lstm_sizes(const KernelContext& c, int64_t& I, int64_t& H) {
+  I = attr_int(c, "inputVectorSize", 0);
+  H = attr_int(c, "outputVectorSize", 0);
+  if (I <= 0 || H <= 0) c.fail("inputVectorSize (" + std::to_string(I) + ") and outputVectorSize (" + std::to_string(H) + ") must be positive");
+}
+
+LstmOptions lstm_options(const std::vector<RecurrentActivation>& act, const LstmFlags& f, bool reverse) {
+  LstmOptions o;
+  o.recurrent = act[0];
+  o.cell = act[1];
+  o.output = act[2];
+  o.gate_clip = 50;  // clip() of the spec's gate equations: [-50, 50]
+  o.cell_clip = f.cell_clip;
+  o.coupled_input_forget = f.coupled;
+  o.reverse = reverse;
+  return o;
+}
+
+// inputs [x, h_in, c_in] (states optional), outputs [y, h_out, c_out].
+void nn_unidirectional_lstm(KernelContext& c) {
+  int64_t I = 0, H = 0;
+  lstm_sizes(c, I, H);
+  const Tensor x = fl(nn_in(c));
+  const LstmLayout l = lstm_layout(c, x.shape(), I);
+  if (c.count("input") > 3) c.fail("takes at most 3 inputs (x, h, c), has " + std::to_string(c.count("input")));
+  if (c.output_count() > 3) c.fail("produces at most 3 outputs (y, h, c), has " + std::to_string(c.output_count()));
+  const LstmFlags f = lstm_flags(c);
+  const LstmOptions opt = lstm_options(lstm_activations(c, "activations"), f, attr_int(c, "reverseInput", 0) != 0);
+  const PackedLstm w = pack_lstm_weights(c, "weightParams", I, H, f);
+  std::vector<float> h = lstm_state(c, 1, l.batch, H, "h_in"), cell = lstm_state(c, 2, l.batch, H, "c_in");
+  std::vector<float> seq(size_t(l.seq * l.batch * H));
+  lstm_direction(c, x.floats().data(), l.seq, l.batch, I, H, w.view(), opt, h.data(), cell.data(), seq.data(), H, 0);
+  const Dims state_shape = lstm_out_shape(x.shape(), 1, l.batch, H);
+  if (f.sequence_output) c.set(Tensor::from_floats(ir::DType::Float32, lstm_out_shape(x.shape(), l.seq, l.batch, H), std::move(seq)), 0);
+  else c.set(Tensor::from_floats(ir::DType::Float32, state_shape, h), 0);
+  if (c.output_count() > 1) c.set(Tensor::from_floats(ir::DType::Float32, state_shape, h), 1);
+  if (c.output_count() > 2) c.set(Tensor::from_floats(ir::DType::Float32, state_shape, std::move(cell)), 2);
+}
+
+// inputs [x, h_f, c_f, h_b, c_b] (states optional), outputs [y, h_f, c_f, h_b, c_b]; y holds
+// [forward, backward] along the channel axis, each at the time index of its input.
+void nn_bidirectional_lstm(KernelContext& c) {
+  int64_t I = 0, H = 0;
+  lstm_sizes(c, I, H);
+  const Tensor x = fl(nn_in(c));
+  const LstmLayout l = lstm_layout(c, x.shape(), I);
+  if (c.count("input") > 5) c.fail("takes at most 5 inputs (x, h_f, c_f, h_b, c_b), has " + std::to_string(c.count("input")));
+  if (c.output_count() > 5) c.fail("produces at most 5 outputs (y, h_f, c_f, h_b, c_b), has " + std::to_string(c.output_count()));
+  bool backward_weights = false;
+  for (const auto& a : c.op().attributes) backward_weights = backward_weights || a.name.rfind("weightParams.1.", 0) == 0;
+  if (!backward_weights) c.fail("needs 2 weightParams (forward, backward); the backward LSTM's weights are missing");
+  const LstmFlags f = lstm_flags(c);
+  const std::vector<RecurrentActivation> fwd_act = lstm_activations(c, "activationsForwardLSTM");
+  bool has_back_act = false;
+  for (const auto& a : c.op().attributes) has_back_act = has_back_act || a.name.rfind("activationsBackwardLSTM.", 0) == 0;
+  const std::vector<RecurrentActivation> back_act = has_back_act ? lstm_activations(c, "activationsBackwardLSTM") : fwd_act;
+  std::vector<float> seq(size_t(l.seq * l.batch * 2 * H));
+  const Dims state_shape = lstm_out_shape(x.shape(), 1, l.batch, H);
+  std::vector<float> final_h(size_t(l.batch * 2 * H));
+  for (int64_t d = 0; d < 2; ++d) {
+    const PackedLstm w = pack_lstm_weights(c, "weightParams." + std::to_string(d), I, H, f);
+    std::vector<float> h = lstm_state(c, size_t(1 + 2 * d), l.batch, H, d ? "h_b" : "h_f");
+    std::vector<float> cell = lstm_state(c, size_t(2 + 2 * d), l.batch, H, d ? "c_b" : "c_f");
+    lstm_direction(c, x.floats().data(), l.seq, l.batch, I, H, w.view(), lstm_options(d ? back_act : fwd_act, f, d == 1), h.data(), cell.data(),
+                   seq.data(), 2 * H, d * H);
+    for (int64_t b = 0; b < l.batch; ++b)
+      for (int64_t k = 0; k < H; ++k) final_h[size_t(b * 2 * H + d * H + k)] = h[size_t(b * H + k)];
+    if (c.output_count() > size_t(1 + 2 * d)) c.set(Tensor::from_floats(ir::DType::Float32, state_shape, std::move(h)), size_t(1 + 2 * d));
+    if (c.output_count() > size_t(2 + 2 * d)) c.set(Tensor::from_floats(ir::DType::Float32, state_shape, std::move(cell)), size_t(2 + 2 * d));
+  }
+  if (f.sequence_output) c.set(Tensor::from_floats(ir::DType::Float32, lstm_out_shape(x.shape(), l.seq, l.batch, 2 * H), std::move(seq)), 0);
+  else c.set(Tensor::from_floats(ir::DType::Float32, lstm_out_shape(x.shape(), 1, l.batch, 2 * H), std::move(final_h)), 0);
+}
+
 }  // namespace
 
 void register_nn_kernels() {
@@ -478,6 +698,8 @@ void register_nn_kernels() {
   register_kernel("nn.embedding", nn_embedding);
   register_kernel("nn.permute", nn_permute);
   register_kernel("nn.transpose", nn_transpose);
+  register_kernel("nn.uniDirectionalLSTM", nn_unidirectional_lstm);
+  register_kernel("nn.biDirectionalLSTM", nn_bidirectional_lstm);
 }
 
 }  // namespace mlscope::exec

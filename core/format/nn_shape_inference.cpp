@@ -270,6 +270,35 @@ const std::map<std::string, Rule>& rules() {
   return table;
 }
 
+/// LSTM layers: x is [Seq, Batch, C, H, W] with C*H*W = inputVectorSize, or that blob minus
+/// leading unit dimensions (rank 4 [Batch, C, H, W], rank 3 [C, H, W], rank 1 [C]; rank 2 is read
+/// as [Seq, C]) — the layout of core/exec/kernels_nn.cpp. Outputs y ([Seq or 1, Batch, H or 2H,
+/// 1, 1] in x's rank) then the final states ([1, Batch, H, 1, 1] each).
+Dims lstm_out_shape(const Dims& x, int64_t seq, int64_t batch, int64_t width) {
+  switch (x.size()) {
+    case 5: return {seq, batch, width, 1, 1};
+    case 4: return {batch, width, 1, 1};
+    case 3: return {width, 1, 1};
+    case 2: return {seq, width};
+    default: return {width};
+  }
+}
+
+std::optional<std::vector<Dims>> lstm(const ir::Op& op, const Dims& x) {
+  const int64_t in = attr_int(op, "inputVectorSize", 0), hidden = attr_int(op, "outputVectorSize", 0);
+  const size_t r = x.size();
+  if (in <= 0 || hidden <= 0 || r == 0 || r > 5) return std::nullopt;
+  const int64_t features = r >= 3 ? product(x, r - 3, r) : x[r - 1];
+  if (features >= 0 && features != in) return std::nullopt;
+  const int64_t seq = r == 5 || r == 2 ? x[0] : 1, batch = r == 5 ? x[1] : r == 4 ? x[0] : 1;
+  const bool bidirectional = op.type == "biDirectionalLSTM";
+  const int64_t y_seq = attr_int(op, "params.sequenceOutput", 0) != 0 ? seq : 1;
+  std::vector<Dims> out = {lstm_out_shape(x, y_seq, batch, bidirectional ? 2 * hidden : hidden)};
+  const size_t states = bidirectional ? 4 : 2;
+  for (size_t i = 0; i < states && out.size() < op.outputs.size(); ++i) out.push_back(lstm_out_shape(x, 1, batch, hidden));
+  return out;
+}
+
 std::optional<Dims> load_constant(const ir::Op& op) {
   Dims s = attr_ints(op, "shape", {});
   if (s.empty()) return std::nullopt;
@@ -281,28 +310,50 @@ std::optional<Dims> load_constant(const ir::Op& op) {
 size_t infer_nn_blob_types(ir::Function& fn) {
   if (fn.dialect != ir::Dialect::NeuralNetwork) return 0;
   size_t typed = 0;
+  auto known_input = [&](const ir::Op& op, size_t i) -> std::optional<Dims> {
+    const ir::NamedInput* inputs = op.input("input");
+    if (!inputs || i >= inputs->bindings.size()) return std::nullopt;
+    const ir::Binding& b = inputs->bindings[i];
+    const ir::Type& t = b.is_literal() ? b.literal->type : fn.value(b.value).type;
+    if (!t.is_tensor() || t.shape.unknown_rank) return std::nullopt;
+    return t.shape.dims;
+  };
   for (ir::OpId o : fn.body_block().ops) {  // nested branch/loop bodies stay unknown
     const ir::Op& op = fn.op(o);
-    if (op.outputs.size() != 1 || fn.value(op.outputs[0]).type.kind != ir::Type::Kind::Unknown) continue;
-    std::optional<Dims> y;
-    if (op.type == "loadConstant" || op.type == "loadConstantND") {
-      y = load_constant(op);
-    } else if (auto rule = rules().find(op.type); rule != rules().end()) {
-      std::vector<Dims> in;
-      const ir::NamedInput* inputs = op.input("input");
-      bool known = inputs && !inputs->bindings.empty();
-      for (size_t i = 0; known && i < inputs->bindings.size(); ++i) {
-        const ir::Binding& b = inputs->bindings[i];
-        const ir::Type& t = b.is_literal() ? b.literal->type : fn.value(b.value).type;
-        known = t.is_tensor() && !t.shape.unknown_rank;
-        if (known) in.push_back(t.shape.dims);
+    const bool any_unknown = std::any_of(op.outputs.begin(), op.outputs.end(),
+                                         [&](ir::ValueId v) { return fn.value(v).type.kind == ir::Type::Kind::Unknown; });
+    if (!any_unknown) continue;
+    std::vector<std::optional<Dims>> ys;
+    if (op.type == "uniDirectionalLSTM" || op.type == "biDirectionalLSTM") {
+      // Only x shapes the outputs; the optional initial states may be unknown.
+      if (auto x = known_input(op, 0))
+        if (auto all = lstm(op, *x)) ys.assign(all->begin(), all->end());
+    } else if (op.outputs.size() == 1) {
+      std::optional<Dims> y;
+      if (op.type == "loadConstant" || op.type == "loadConstantND") {
+        y = load_constant(op);
+      } else if (auto rule = rules().find(op.type); rule != rules().end()) {
+        std::vector<Dims> in;
+        const ir::NamedInput* inputs = op.input("input");
+        bool known = inputs && !inputs->bindings.empty();
+        for (size_t i = 0; known && i < inputs->bindings.size(); ++i) {
+          auto d = known_input(op, i);
+          known = d.has_value();
+          if (known) in.push_back(*d);
+        }
+        if (known) y = rule->second(op, in);
       }
-      if (known) y = rule->second(op, in);
+      ys.push_back(y);
     }
-    // A zero or negative size means the rule does not apply to these inputs.
-    if (!y || std::any_of(y->begin(), y->end(), [](int64_t d) { return d < kUnknown || d == 0; })) continue;
-    fn.values[static_cast<size_t>(op.outputs[0])].type = ir::Type::tensor(ir::DType::Float32, ir::Shape(*y));
-    ++typed;
+    for (size_t k = 0; k < ys.size() && k < op.outputs.size(); ++k) {
+      const std::optional<Dims>& y = ys[k];
+      // A zero or negative size means the rule does not apply to these inputs.
+      if (!y || std::any_of(y->begin(), y->end(), [](int64_t d) { return d < kUnknown || d == 0; })) continue;
+      ir::Value& v = fn.values[static_cast<size_t>(op.outputs[k])];
+      if (v.type.kind != ir::Type::Kind::Unknown) continue;
+      v.type = ir::Type::tensor(ir::DType::Float32, ir::Shape(*y));
+      ++typed;
+    }
   }
   return typed;
 }

@@ -8,6 +8,7 @@
 // A layer whose shape rule is not known here (custom layers, branches, loops, rank-changing ND
 // layers not listed) leaves its outputs unknown, and so do the layers that consume them: an
 // unknown shape is honest, a guessed one is not.
+// Layers have one output, except the LSTM layers, whose y and final states are all typed.
 #pragma once
 
 #include "core/ir/function.h"

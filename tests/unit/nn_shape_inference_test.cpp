@@ -102,5 +102,35 @@ TEST(NNShapeRules, DynamicDimensionsPropagateAsUnknown) {
   EXPECT_EQ((Dims{ir::kUnknownDim, 8, 14, 14}), g.shape_of(y));
 }
 
+TEST(NNShapeRules, LstmLayersInEveryInputRank) {
+  NNGraph g;
+  const std::vector<std::pair<std::string, std::vector<int64_t>>> seq = {{"inputVectorSize", {3}}, {"outputVectorSize", {4}}, {"params.sequenceOutput", {1}}};
+  const std::vector<std::pair<std::string, std::vector<int64_t>>> last = {{"inputVectorSize", {3}}, {"outputVectorSize", {4}}};
+  ir::ValueId x5 = g.input({7, 2, 3, 1, 1});
+  ir::ValueId uni_seq = g.layer("uniDirectionalLSTM", {x5}, seq);
+  ir::ValueId uni_last = g.layer("uniDirectionalLSTM", {x5}, last);
+  ir::ValueId bi_seq = g.layer("biDirectionalLSTM", {x5}, seq);
+  EXPECT_EQ((Dims{7, 2, 4, 1, 1}), g.shape_of(uni_seq));
+  EXPECT_EQ((Dims{1, 2, 4, 1, 1}), g.shape_of(uni_last));
+  EXPECT_EQ((Dims{7, 2, 8, 1, 1}), g.shape_of(bi_seq));
+
+  NNGraph low;
+  ir::ValueId x1 = low.input({3});
+  EXPECT_EQ((Dims{4}), low.shape_of(low.layer("uniDirectionalLSTM", {x1}, seq)));
+  NNGraph two;
+  ir::ValueId x2 = two.input({6, 3});  // read as [Seq, C]
+  EXPECT_EQ((Dims{6, 4}), two.shape_of(two.layer("uniDirectionalLSTM", {x2}, seq)));
+  NNGraph four;
+  ir::ValueId x4 = four.input({5, 3, 1, 1});  // [Batch, C, H, W]
+  EXPECT_EQ((Dims{5, 8, 1, 1}), four.shape_of(four.layer("biDirectionalLSTM", {x4}, last)));
+
+  NNGraph bad;
+  ir::ValueId xb = bad.input({7, 2, 5, 1, 1});  // 5 features, inputVectorSize 3
+  EXPECT_EQ((Dims{-99}), bad.shape_of(bad.layer("uniDirectionalLSTM", {xb}, seq)));
+  NNGraph dyn;
+  ir::ValueId xd = dyn.input({ir::kUnknownDim, 1, 3, 1, 1});
+  EXPECT_EQ((Dims{ir::kUnknownDim, 1, 4, 1, 1}), dyn.shape_of(dyn.layer("uniDirectionalLSTM", {xd}, seq)));
+}
+
 }  // namespace
 }  // namespace mlscope

@@ -45,9 +45,24 @@ std::vector<int64_t> u64_list(const gp::Message& m, const char* name) {
   return out;
 }
 
-// Row-major weight layouts of §9.3, used when the payload's element count agrees.
-std::vector<int64_t> weight_shape_hint(const std::string& layer_kind, const gp::Message& p, const std::string& field) {
+bool ends_with(const std::string& s, const char* suffix) {
+  const size_t n = std::strlen(suffix);
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+// Row-major weight layouts of §9.3, used when the payload's element count agrees. `p` holds the
+// WeightParams field; `layer` is the layer's parameter message (they differ for nested weights,
+// e.g. LSTMWeightParams inside an LSTM layer).
+std::vector<int64_t> weight_shape_hint(const std::string& layer_kind, const gp::Message& layer, const gp::Message& p,
+                                       const std::string& field) {
   auto i = [](uint64_t v) { return static_cast<int64_t>(v); };
+  if (layer_kind == "uniDirectionalLSTM" || layer_kind == "biDirectionalLSTM") {
+    // W_* [outputVectorSize, inputVectorSize], R_* [outputVectorSize, outputVectorSize]; vectors stay 1-D.
+    const int64_t in = i(u64_field(layer, "inputVectorSize")), out = i(u64_field(layer, "outputVectorSize"));
+    if (ends_with(field, "WeightMatrix")) return {out, in};
+    if (ends_with(field, "RecursionMatrix")) return {out, out};
+    return {};
+  }
   if (field == "bias" && layer_kind != "bias" && layer_kind != "scale") return {};
   if (layer_kind == "convolution" && field == "weights") {
     auto k = u64_list(p, "kernelSize");
@@ -114,7 +129,9 @@ class NNBuilder {
     std::vector<const gp::Message*> nested;  // NeuralNetwork bodies (branch / loop)
     if (kind) {
       const gp::Message& params = layer.GetReflection()->GetMessage(layer, kind);
+      layer_params_ = &params;
       add_params(params, op.type, "", op, nested);
+      layer_params_ = nullptr;
     }
     std::vector<std::pair<std::string, ir::ValueId>> outs;
     for (const auto& name : layer.output()) {
@@ -166,7 +183,8 @@ class NNBuilder {
     const gp::Descriptor* t = f->message_type();
     auto one = [&](const gp::Message& sub, const std::string& n) {
       if (t == pb::WeightParams::descriptor()) {
-        append_weight_attributes(static_cast<const pb::WeightParams&>(sub), n, weight_shape_hint(kind, m, f->name()),
+        append_weight_attributes(static_cast<const pb::WeightParams&>(sub), n,
+                                 weight_shape_hint(kind, layer_params_ ? *layer_params_ : m, m, f->name()),
                                  ctx_.file, op.name, op.attributes);
       } else if (t == pb::NeuralNetwork::descriptor()) {
         nested.push_back(&sub);
@@ -258,6 +276,7 @@ class NNBuilder {
   ReadContext& ctx_;
   ir::Function& fn_;
   ir::ScopeStack scopes_;
+  const gp::Message* layer_params_ = nullptr;  ///< parameters of the layer being converted
 };
 
 ir::Type feature_value_type(const ir::FeatureType& f) {
