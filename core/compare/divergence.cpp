@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "core/compare/values.h"
@@ -39,31 +40,63 @@ struct ValueDiff {
 /// One pass over two float tensors, no copies (intermediates of conv nets are large): the same
 /// conventions as metrics.h (cosine 1 when both are zero or identical, 0 when one is zero,
 /// clamped; a NaN difference is the maximum) and rel_l2.
-// Sums over fixed blocks of 64 Ki elements, combined in block order: the same numbers whatever
+// Sums over fixed blocks of 64 Ki elements, combined in block order, each block summed in 8
+// fixed lanes (a loop that vectorizes without reassociating anything): the same numbers whatever
 // the thread count, and a 64 x 224 x 224 activation is reduced on every core.
+constexpr int kLanes = 8;
 struct BlockSums {
   double dot = 0, na = 0, nb = 0, dd = 0, max_abs = 0;
   bool equal = true, nan = false;
 };
-ValueDiff reduce_floats(std::span<const float> a, std::span<const float> b) {
+template <typename A, typename B>
+BlockSums sum_block(const A* a, const B* b, size_t n) {
+  double dot[kLanes] = {}, na[kLanes] = {}, nb[kLanes] = {}, dd[kLanes] = {}, mx[kLanes] = {};
+  int unequal[kLanes] = {}, nan[kLanes] = {};
+  size_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int l = 0; l < kLanes; ++l) {
+      const double x = a[i + size_t(l)], y = b[i + size_t(l)], diff = y - x, ad = std::fabs(diff);
+      dot[l] += x * y;
+      na[l] += x * x;
+      nb[l] += y * y;
+      dd[l] += diff * diff;
+      mx[l] = ad > mx[l] ? ad : mx[l];
+      nan[l] |= ad != ad;
+      unequal[l] |= !(x == y);
+    }
+  for (int l = 0; i < n; ++i, ++l) {  // tail: one element per lane
+    const double x = a[i], y = b[i], diff = y - x, ad = std::fabs(diff);
+    dot[l] += x * y;
+    na[l] += x * x;
+    nb[l] += y * y;
+    dd[l] += diff * diff;
+    mx[l] = ad > mx[l] ? ad : mx[l];
+    nan[l] |= ad != ad;
+    unequal[l] |= !(x == y);
+  }
+  BlockSums s;
+  for (int l = 0; l < kLanes; ++l) {
+    s.dot += dot[l];
+    s.na += na[l];
+    s.nb += nb[l];
+    s.dd += dd[l];
+    s.max_abs = std::max(s.max_abs, mx[l]);
+    s.nan = s.nan || nan[l];
+    s.equal = s.equal && !unequal[l];
+  }
+  return s;
+}
+
+template <typename A, typename B>
+ValueDiff reduce_elements(const A* a, const B* b, size_t n) {
   ValueDiff d;
   d.compared = true;
   constexpr uint64_t kBlock = uint64_t(1) << 16;
-  std::vector<BlockSums> part((a.size() + kBlock - 1) / kBlock);
+  std::vector<BlockSums> part((n + kBlock - 1) / kBlock);
   exec::parallel_for(part.size(), [&](uint64_t p0, uint64_t p1) {
     for (uint64_t p = p0; p < p1; ++p) {
-      BlockSums& s = part[p];
-      for (size_t i = size_t(p * kBlock); i < std::min<size_t>(a.size(), size_t((p + 1) * kBlock)); ++i) {
-        const double x = a[i], y = b[i], diff = y - x;
-        s.dot += x * y;
-        s.na += x * x;
-        s.nb += y * y;
-        s.dd += diff * diff;
-        const double ad = std::fabs(diff);
-        if (ad > s.max_abs) s.max_abs = ad;
-        if (std::isnan(ad)) s.nan = true;
-        if (!(x == y)) s.equal = false;
-      }
+      const size_t begin = size_t(p * kBlock), end = std::min<size_t>(n, size_t((p + 1) * kBlock));
+      part[p] = sum_block(a + begin, b + begin, end - begin);
     }
   }, 4);
   double dot = 0, na = 0, nb = 0, dd = 0, max_abs = 0;
@@ -91,11 +124,32 @@ ValueDiff reduce_floats(std::span<const float> a, std::span<const float> b) {
   return d;
 }
 
+// Calls f with a typed pointer to t's elements when they are floats or bytes (false otherwise).
+template <typename F>
+bool with_elements(const exec::Tensor& t, F f) {
+  if (t.is_float()) {
+    f(t.floats().data());
+  } else if (t.has_byte_storage() && t.byte_storage_signed()) {
+    f(reinterpret_cast<const int8_t*>(t.bytes().data()));
+  } else if (t.has_byte_storage()) {
+    f(t.bytes().data());
+  } else {
+    return false;
+  }
+  return true;
+}
+
 ValueDiff reduce_pair(const std::string& vname, const exec::RunValue& ref, const exec::RunValue& other) {
   const auto* ta = std::get_if<exec::Tensor>(&ref);
   const auto* tb = std::get_if<exec::Tensor>(&other);
-  if (ta && tb && ta->is_float() && tb->is_float() && ta->size() == tb->size() && ta->size() > 0)
-    return reduce_floats(ta->floats(), tb->floats());
+  if (ta && tb && ta->size() == tb->size() && ta->size() > 0) {
+    // Quantized activations (one byte per value) are read in place, floats directly.
+    std::optional<ValueDiff> d;
+    with_elements(*ta, [&](const auto* a) {
+      with_elements(*tb, [&](const auto* b) { d = reduce_elements(a, b, ta->size()); });
+    });
+    if (d) return *d;
+  }
   // Small integers (quantized activations: int8 codes) are exact in fp32: reduce the same way,
   // without widening a 64 x 224 x 224 activation to doubles.
   auto small_exact = [](const exec::Tensor* t) {
@@ -106,7 +160,7 @@ ValueDiff reduce_pair(const std::string& vname, const exec::RunValue& ref, const
   };
   if (small_exact(ta) && small_exact(tb) && ta->size() == tb->size() && ta->size() > 0) {
     const exec::Tensor fa = ta->cast_to(ir::DType::Float32), fb = tb->cast_to(ir::DType::Float32);
-    return reduce_floats(fa.floats(), fb.floats());
+    return reduce_elements(fa.floats().data(), fb.floats().data(), fa.size());
   }
   ValueDiff d;
   FlatValue a = flatten(ref), b = flatten(other);

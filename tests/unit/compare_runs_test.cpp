@@ -225,3 +225,48 @@ TEST(CompareDivergence, OpsInProgramOrderAndFirstCrossing) {
   EXPECT_FALSE(r.ops[3].compared);
   EXPECT_EQ(r.first_crossing, (std::vector<size_t>{2}));
 }
+
+// Quantized activations held one byte per value are compared in place: the same numbers as the
+// float path on the same values, over a value long enough for several blocks and a ragged tail.
+TEST(CompareDivergence, ByteStorageValuesMatchTheirFloatComparison) {
+  ir::Function fn;
+  fn.name = "main";
+  const ir::BlockId body = fn.add_block(ir::kNone);
+  fn.specializations.push_back({"CoreML7", body});
+  const size_t n = (size_t(1) << 17) + 13;
+  ir::Op op;
+  op.type = "quantize";
+  op.name = "q";
+  op.outputs.push_back(fn.add_value("q_out", ir::Type::tensor(ir::DType::Int8, ir::Shape{int64_t(n)}), body));
+  fn.add_op(body, std::move(op));
+  std::vector<uint8_t> qa(n), qb(n);
+  std::vector<float> fa(n), fb(n);
+  double dot = 0, na = 0, nb = 0, dd = 0, mx = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const int8_t x = int8_t(int(i * 7919 % 255) - 127), y = int8_t(i % 97 == 0 ? std::max(-128, int(x) - 3) : x);
+    qa[i] = uint8_t(x);
+    qb[i] = uint8_t(y);
+    fa[i] = x;
+    fb[i] = y;
+    dot += double(x) * y;
+    na += double(x) * x;
+    nb += double(y) * y;
+    dd += double(y - x) * (y - x);
+    mx = std::max(mx, std::fabs(double(y - x)));
+  }
+  exec::RunResult a, b, af, bf;
+  a.intermediates = {{"q_out", exec::Tensor::from_bytes(ir::DType::Int8, {int64_t(n)}, qa)}};
+  b.intermediates = {{"q_out", exec::Tensor::from_bytes(ir::DType::Int8, {int64_t(n)}, qb)}};
+  af.intermediates = {{"q_out", f32({int64_t(n)}, fa)}};
+  bf.intermediates = {{"q_out", f32({int64_t(n)}, fb)}};
+  const DivergenceReport bytes = divergence_from_results(fn, a, b, {});
+  const DivergenceReport floats = divergence_from_results(fn, af, bf, {});
+  ASSERT_EQ(bytes.ops.size(), 1u);
+  ASSERT_TRUE(bytes.ops[0].compared);
+  EXPECT_EQ(bytes.ops[0].max_abs_diff, mx);
+  EXPECT_EQ(bytes.ops[0].max_abs_diff, 3.0);
+  EXPECT_NEAR(bytes.ops[0].cosine, dot / std::sqrt(na * nb), 1e-12);
+  EXPECT_NEAR(bytes.ops[0].rel_error, std::sqrt(dd / na), 1e-12);
+  EXPECT_EQ(bytes.ops[0].cosine, floats.ops[0].cosine);  // same lanes, same blocks, same order
+  EXPECT_EQ(bytes.ops[0].rel_error, floats.ops[0].rel_error);
+}
