@@ -52,20 +52,8 @@ template <typename A, typename B>
 BlockSums sum_block(const A* a, const B* b, size_t n) {
   double dot[kLanes] = {}, na[kLanes] = {}, nb[kLanes] = {}, dd[kLanes] = {}, mx[kLanes] = {};
   int unequal[kLanes] = {}, nan[kLanes] = {};
-  size_t i = 0;
-  for (; i + kLanes <= n; i += kLanes)
-    for (int l = 0; l < kLanes; ++l) {
-      const double x = a[i + size_t(l)], y = b[i + size_t(l)], diff = y - x, ad = std::fabs(diff);
-      dot[l] += x * y;
-      na[l] += x * x;
-      nb[l] += y * y;
-      dd[l] += diff * diff;
-      mx[l] = ad > mx[l] ? ad : mx[l];
-      nan[l] |= ad != ad;
-      unequal[l] |= !(x == y);
-    }
-  for (int l = 0; i < n; ++i, ++l) {  // tail: one element per lane
-    const double x = a[i], y = b[i], diff = y - x, ad = std::fabs(diff);
+  auto add = [&](int l, double x, double y) {
+    const double diff = y - x, ad = std::fabs(diff);
     dot[l] += x * y;
     na[l] += x * x;
     nb[l] += y * y;
@@ -73,7 +61,11 @@ BlockSums sum_block(const A* a, const B* b, size_t n) {
     mx[l] = ad > mx[l] ? ad : mx[l];
     nan[l] |= ad != ad;
     unequal[l] |= !(x == y);
-  }
+  };
+  size_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int l = 0; l < kLanes; ++l) add(l, double(a[i + size_t(l)]), double(b[i + size_t(l)]));
+  for (int l = 0; i < n; ++i, ++l) add(l, double(a[i]), double(b[i]));  // tail: one element per lane
   BlockSums s;
   for (int l = 0; l < kLanes; ++l) {
     s.dot += dot[l];

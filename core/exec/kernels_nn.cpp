@@ -9,6 +9,7 @@
 #include "core/exec/kernel_families.h"
 #include "core/exec/kernel_util.h"
 #include "core/exec/recurrent.h"
+#include "core/ir/nn_lstm_shape.h"
 
 namespace mlscope::exec {
 
@@ -487,13 +488,7 @@ LstmLayout lstm_layout(const KernelContext& c, const Dims& s, int64_t I) {
 
 // An LSTM output ([seq, B, width, 1, 1] in the spec) in the rank of its input x.
 Dims lstm_out_shape(const Dims& x, int64_t seq, int64_t batch, int64_t width) {
-  switch (x.size()) {
-    case 5: return {seq, batch, width, 1, 1};
-    case 4: return {batch, width, 1, 1};
-    case 3: return {width, 1, 1};
-    case 2: return {seq, width};
-    default: return {width};
-  }
+  return ir::nn_lstm_output_dims(x.size(), seq, batch, width);
 }
 
 // Activations `field.<i>.<kind>[.alpha|.beta]` (ActivationParams): [f(), g(), h()], default
@@ -622,13 +617,25 @@ LstmOptions lstm_options(const std::vector<RecurrentActivation>& act, const Lstm
 }
 
 // inputs [x, h_in, c_in] (states optional), outputs [y, h_out, c_out].
-void nn_unidirectional_lstm(KernelContext& c) {
+// What both LSTM layers start from: sizes, x as floats and its layout, the I/O count checked.
+struct LstmCall {
   int64_t I = 0, H = 0;
-  lstm_sizes(c, I, H);
-  const Tensor x = fl(nn_in(c));
-  const LstmLayout l = lstm_layout(c, x.shape(), I);
-  if (c.count("input") > 3) c.fail("takes at most 3 inputs (x, h, c), has " + std::to_string(c.count("input")));
-  if (c.output_count() > 3) c.fail("produces at most 3 outputs (y, h, c), has " + std::to_string(c.output_count()));
+  Tensor x;
+  LstmLayout l;
+};
+LstmCall lstm_call(KernelContext& c, size_t max_io, const char* io_names) {
+  LstmCall k;
+  lstm_sizes(c, k.I, k.H);
+  k.x = fl(nn_in(c));
+  k.l = lstm_layout(c, k.x.shape(), k.I);
+  if (c.count("input") > max_io) c.fail("takes at most " + std::to_string(max_io) + " inputs " + io_names + ", has " + std::to_string(c.count("input")));
+  if (c.output_count() > max_io)
+    c.fail("produces at most " + std::to_string(max_io) + " outputs " + io_names + ", has " + std::to_string(c.output_count()));
+  return k;
+}
+
+void nn_unidirectional_lstm(KernelContext& c) {
+  const auto [I, H, x, l] = lstm_call(c, 3, "(x, h, c)");
   const LstmFlags f = lstm_flags(c);
   const LstmOptions opt = lstm_options(lstm_activations(c, "activations"), f, attr_int(c, "reverseInput", 0) != 0);
   const PackedLstm w = pack_lstm_weights(c, "weightParams", I, H, f);
@@ -645,12 +652,7 @@ void nn_unidirectional_lstm(KernelContext& c) {
 // inputs [x, h_f, c_f, h_b, c_b] (states optional), outputs [y, h_f, c_f, h_b, c_b]; y holds
 // [forward, backward] along the channel axis, each at the time index of its input.
 void nn_bidirectional_lstm(KernelContext& c) {
-  int64_t I = 0, H = 0;
-  lstm_sizes(c, I, H);
-  const Tensor x = fl(nn_in(c));
-  const LstmLayout l = lstm_layout(c, x.shape(), I);
-  if (c.count("input") > 5) c.fail("takes at most 5 inputs (x, h_f, c_f, h_b, c_b), has " + std::to_string(c.count("input")));
-  if (c.output_count() > 5) c.fail("produces at most 5 outputs (y, h_f, c_f, h_b, c_b), has " + std::to_string(c.output_count()));
+  const auto [I, H, x, l] = lstm_call(c, 5, "(x, h_f, c_f, h_b, c_b)");
   bool backward_weights = false;
   for (const auto& a : c.op().attributes) backward_weights = backward_weights || a.name.rfind("weightParams.1.", 0) == 0;
   if (!backward_weights) c.fail("needs 2 weightParams (forward, backward); the backward LSTM's weights are missing");

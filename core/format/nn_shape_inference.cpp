@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "core/ir/nn_lstm_shape.h"
+
 namespace mlscope::format {
 
 namespace {
@@ -275,13 +277,7 @@ const std::map<std::string, Rule>& rules() {
 /// as [Seq, C]) — the layout of core/exec/kernels_nn.cpp. Outputs y ([Seq or 1, Batch, H or 2H,
 /// 1, 1] in x's rank) then the final states ([1, Batch, H, 1, 1] each).
 Dims lstm_out_shape(const Dims& x, int64_t seq, int64_t batch, int64_t width) {
-  switch (x.size()) {
-    case 5: return {seq, batch, width, 1, 1};
-    case 4: return {batch, width, 1, 1};
-    case 3: return {width, 1, 1};
-    case 2: return {seq, width};
-    default: return {width};
-  }
+  return ir::nn_lstm_output_dims(x.size(), seq, batch, width);
 }
 
 std::optional<std::vector<Dims>> lstm(const ir::Op& op, const Dims& x) {
