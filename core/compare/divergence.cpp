@@ -37,9 +37,6 @@ struct ValueDiff {
   double cosine = 1, max_abs_diff = 0, rel_error = 0;
 };
 
-/// One pass over two float tensors, no copies (intermediates of conv nets are large): the same
-/// conventions as metrics.h (cosine 1 when both are zero or identical, 0 when one is zero,
-/// clamped; a NaN difference is the maximum) and rel_l2.
 // Sums over fixed blocks of 64 Ki elements, combined in block order, each block summed in 8
 // fixed lanes (a loop that vectorizes without reassociating anything): the same numbers whatever
 // the thread count, and a 64 x 224 x 224 activation is reduced on every core.
@@ -79,6 +76,9 @@ BlockSums sum_block(const A* a, const B* b, size_t n) {
   return s;
 }
 
+/// One pass over two tensors' elements, no copies (intermediates of conv nets are large): the same
+/// conventions as metrics.h (cosine 1 when both are zero or identical, 0 when one is zero,
+/// clamped; a NaN difference is the maximum) and rel_l2.
 template <typename A, typename B>
 ValueDiff reduce_elements(const A* a, const B* b, size_t n) {
   ValueDiff d;
@@ -119,15 +119,8 @@ ValueDiff reduce_elements(const A* a, const B* b, size_t n) {
 // Calls f with a typed pointer to t's elements when they are floats or bytes (false otherwise).
 template <typename F>
 bool with_elements(const exec::Tensor& t, F f) {
-  if (t.is_float()) {
-    f(t.floats().data());
-  } else if (t.has_byte_storage() && t.byte_storage_signed()) {
-    f(reinterpret_cast<const int8_t*>(t.bytes().data()));
-  } else if (t.has_byte_storage()) {
-    f(t.bytes().data());
-  } else {
-    return false;
-  }
+  if (!t.is_float()) return exec::with_byte_codes(t, f);
+  f(t.floats().data());
   return true;
 }
 

@@ -197,13 +197,16 @@ void profile_rows(const OpNumerics& num, const TileKernel& tk, int64_t m_begin, 
   }
 }
 
+// Products smaller than this many multiply-adds run on one thread (thread start-up would dominate).
+constexpr double kParallelMacs = 4e6;
+
 int worker_count(int64_t M, int64_t N, int64_t K) {
-  if (double(M) * double(N) * double(K) < 4e6) return 1;
+  if (double(M) * double(N) * double(K) < kParallelMacs) return 1;
   return kernel_threads();
 }
 
 // OpenBLAS runs single-threaded here: the interpreter splits each product across its own
-// threads (column blocks below; tiles in conv), which sweeps and lockstep runs can cap per run.
+// threads (column blocks below; tiles in conv), which a sweep caps to one per run.
 // Left multi-threaded, its idle workers spin in sched_yield while the elementwise kernels run,
 // and the thread count would change its fp32 sums at the last bit between contexts.
 void use_single_threaded_blas() {
@@ -259,7 +262,7 @@ void gemm(const OpNumerics& num, int64_t M, int64_t N, int64_t K, const float* A
     use_single_threaded_blas();
     // Column blocks fixed by the shape alone (never by the thread count: sgemm's edge kernels
     // round differently for different block widths), spread over the kernel threads.
-    const int64_t blocks = double(M) * double(N) * double(K) < 4e6 ? 1 : std::clamp<int64_t>(N / 256, 1, 8);
+    const int64_t blocks = double(M) * double(N) * double(K) < kParallelMacs ? 1 : std::clamp<int64_t>(N / 256, 1, 8);
     const int64_t block = (N / blocks + 15) / 16 * 16;
     parallel_for(uint64_t(blocks), [&](uint64_t b0, uint64_t b1) {
       for (uint64_t b = b0; b < b1; ++b) {

@@ -66,6 +66,20 @@ std::optional<int64_t> opt_axis(const KernelContext& ctx) {
   return int64_t(t->at(0));
 }
 
+// Calls body(i0, i1, k) over [0, n) split across the kernel threads; each call is one stretch of
+// elements sharing the per-axis scale / zero point k (runs of `inner` elements, or everything
+// for scalar parameters), so the inner loops see one scale at a time and vectorize.
+template <typename F>
+void for_each_scale_run(uint64_t n, const AxisMap& m, F body) {
+  const uint64_t run = m.per_axis ? uint64_t(m.inner) : std::max<uint64_t>(n, 1);
+  parallel_for(n, [&](uint64_t begin, uint64_t end) {
+    for (uint64_t i0 = begin, i1; i0 < end; i0 = i1) {
+      i1 = std::min<uint64_t>(end, (i0 / run + 1) * run);
+      body(i0, i1, m(i0));
+    }
+  });
+}
+
 void k_quantize(KernelContext& ctx) {
   const Tensor& x = ctx.tensor("input");
   if (!ctx.numerics().honor_activation_quant) {
@@ -85,32 +99,26 @@ void k_quantize(KernelContext& ctx) {
   // One byte per code: quantized activations are the largest tensors of a W8A8 program.
   std::vector<uint8_t> q(x.size());
   auto xv = x.floats();
-  // Runs of `inner` elements share one scale / zero point (a loop the compiler vectorizes).
-  const uint64_t run = m.per_axis ? uint64_t(m.inner) : std::max<uint64_t>(x.size(), 1);
-  parallel_for(x.size(), [&](uint64_t begin, uint64_t end) {
-    for (uint64_t i0 = begin, i1; i0 < end; i0 = i1) {
-      i1 = std::min<uint64_t>(end, (i0 / run + 1) * run);  // to the end of this scale's run
-      const size_t k = m(i0);
-      const float s = sc[k];
-      const int64_t z = zs[k];
-      const float flo = float(lo - z), fhi = float(hi - z);
-      const int32_t zi = int32_t(z);
-      // Plain restrict pointers: a byte store may alias anything, and through the vector the
-      // compiler would reload its data pointer per element instead of vectorizing.
-      const float* __restrict src = xv.data();
-      uint8_t* __restrict dst = q.data();
-      // Branch-free selects so the loop vectorizes.
-      for (uint64_t i = i0; i < i1; ++i) {
-        const float v = src[i] / s;
-        // Round half to even: below 2^22 by the 1.5*2^23 add-and-subtract (default rounding
-        // mode); larger magnitudes are clamped to the integer range anyway.
-        const float rounded = (v + 12582912.0f) - 12582912.0f;
-        float r = std::fabs(v) < 4194304.0f ? rounded : v;
-        r = r < flo ? flo : r;
-        r = r > fhi ? fhi : r;
-        r = r == r ? r : 0.0f;  // NaN -> the zero point
-        dst[i] = uint8_t(int32_t(r) + zi);  // in [lo, hi]: the int8 / uint8 bit pattern
-      }
+  for_each_scale_run(x.size(), m, [&](uint64_t i0, uint64_t i1, size_t k) {
+    const float s = sc[k];
+    const int64_t z = zs[k];
+    const float flo = float(lo - z), fhi = float(hi - z);
+    const int32_t zi = int32_t(z);
+    // Plain restrict pointers: a byte store may alias anything, and through the vector the
+    // compiler would reload its data pointer per element instead of vectorizing.
+    const float* __restrict src = xv.data();
+    uint8_t* __restrict dst = q.data();
+    // Branch-free selects so the loop vectorizes.
+    for (uint64_t i = i0; i < i1; ++i) {
+      const float v = src[i] / s;
+      // Round half to even: below 2^22 by the 1.5*2^23 add-and-subtract (default rounding
+      // mode); larger magnitudes are clamped to the integer range anyway.
+      const float rounded = (v + 12582912.0f) - 12582912.0f;
+      float r = std::fabs(v) < 4194304.0f ? rounded : v;
+      r = r < flo ? flo : r;
+      r = r > fhi ? fhi : r;
+      r = r == r ? r : 0.0f;  // NaN -> the zero point
+      dst[i] = uint8_t(int32_t(r) + zi);  // in [lo, hi]: the int8 / uint8 bit pattern
     }
   });
   ctx.set(Tensor::from_bytes(odt == "int8" ? ir::DType::Int8 : ir::DType::UInt8, x.shape(),
@@ -129,29 +137,16 @@ void k_dequantize(KernelContext& ctx) {
   const std::vector<float> sc = per_axis_floats(scale, m);
   const std::vector<int64_t> zs = per_axis_ints(zp, m);
   std::vector<float> y = take_float_buffer(x.size());
-  const uint64_t run = m.per_axis ? uint64_t(m.inner) : std::max<uint64_t>(x.size(), 1);
-  auto dequantize_runs = [&](auto code_at) {
-    parallel_for(x.size(), [&](uint64_t begin, uint64_t end) {
-      for (uint64_t i0 = begin, i1; i0 < end; i0 = i1) {
-        i1 = std::min<uint64_t>(end, (i0 / run + 1) * run);
-        const size_t k = m(i0);
-        const float s = sc[k];
-        const int64_t z = zs[k];
-        float* __restrict dst = y.data();
-        const float zf = float(z);
-        for (uint64_t i = i0; i < i1; ++i) dst[i] = (float(code_at(i)) - zf) * s;
-      }
+  auto dequantize_codes = [&](auto code_at) {
+    for_each_scale_run(x.size(), m, [&](uint64_t i0, uint64_t i1, size_t k) {
+      const float s = sc[k], zf = float(zs[k]);
+      float* __restrict dst = y.data();
+      for (uint64_t i = i0; i < i1; ++i) dst[i] = (float(code_at(i)) - zf) * s;
     });
   };
-  if (x.has_byte_storage()) {
-    const uint8_t* b = x.bytes().data();
-    if (x.byte_storage_signed())
-      dequantize_runs([b](uint64_t i) { return int32_t(int8_t(b[i])); });
-    else
-      dequantize_runs([b](uint64_t i) { return int32_t(b[i]); });
-  } else {
+  if (!with_byte_codes(x, [&](const auto* b) { dequantize_codes([b](uint64_t i) { return int32_t(b[i]); }); })) {
     const int64_t* v = x.ints().data();
-    dequantize_runs([v](uint64_t i) { return v[i]; });
+    dequantize_codes([v](uint64_t i) { return v[i]; });
   }
   ctx.set(Tensor::from_floats(ctx.out_dtype(0, scale.dtype()), x.shape(), std::move(y)));
 }

@@ -96,6 +96,18 @@ class Tensor {
   std::shared_ptr<std::vector<std::string>> s_;
 };
 
+/// Calls f with the codes of a byte-storage tensor as `const int8_t*` or `const uint8_t*` (by the
+/// storage's signedness) and returns true; returns false for any other storage.
+template <typename F>
+bool with_byte_codes(const Tensor& t, F&& f) {
+  if (!t.has_byte_storage()) return false;
+  if (t.byte_storage_signed())
+    f(reinterpret_cast<const int8_t*>(t.bytes().data()));
+  else
+    f(t.bytes().data());
+  return true;
+}
+
 /// A classifier's probability dictionary (Core ML dictionary feature: string or int64 keys).
 struct Dictionary {
   bool string_keys = true;
