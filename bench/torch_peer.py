@@ -2,7 +2,7 @@
 """PyTorch CPU peer for bench/exec_bench.cpp: times the seed network's float module (same
 shapes: conv3x3 3->64, 3 x conv3x3 64->64, conv1x1 64->16, SiLU after each, x300, global
 average pool, linear 16->2) on a 1x3x224x224 input, with the same thread count as mlscope
-(OpenBLAS's default = the CPUs this process may use; override with --threads N). Weights are random (timing does not depend on their values).
+(mlscope's kernel threads = the CPUs this process may use; override with --threads N). Weights are random (timing does not depend on their values).
 Needs Debian's python3-torch (scripts/setup-bench.sh). Prints median seconds per run."""
 import os
 import statistics

@@ -8,7 +8,7 @@ DEBIAN_PACKAGES=(
   libprotobuf-dev protobuf-compiler          # the Core ML schema subset
   nlohmann-json3-dev                          # Manifest.json, CLI --json, recordings
   libimgui-dev libglfw3-dev libgl-dev libstb-dev   # GUI (Debian's imgui has the GLFW/GL3 backends)
-  libopenblas-dev                             # BLAS for conv/linear/matmul
+  libdnnl-dev                                 # oneDNN sgemm for conv/linear/matmul
   zlib1g-dev                                  # deflated .npz members (core/exec/npy)
   libgtest-dev libgmock-dev libbenchmark-dev  # tests and benchmarks
   xvfb xauth libgl1-mesa-dri                  # headless GUI tests (software OpenGL)
@@ -16,7 +16,7 @@ DEBIAN_PACKAGES=(
   python3                                     # recorder syntax check
   libssl-dev                                  # SHA-256 of model files (recordings)
 )
-BREW_PACKAGES=(cmake ninja pkg-config protobuf nlohmann-json glfw openblas googletest google-benchmark openssl@3)
+BREW_PACKAGES=(cmake ninja pkg-config protobuf nlohmann-json glfw onednn googletest google-benchmark openssl@3)
 
 if [[ "$(uname -s)" == "Darwin" ]]; then
   command -v brew >/dev/null || { echo "setup: Homebrew is required on macOS (https://brew.sh)" >&2; exit 1; }

@@ -30,16 +30,27 @@ class Pool {
         bytes_ -= v.size() * sizeof(T);
         ++stats_.reused;
         v.resize(n);  // shrinking: no writes
+        outstanding_ += n * sizeof(T);
         return v;
       }
       ++stats_.allocated;
-      // Nothing fits: give the idle buffers back to the system before allocating, so idle
-      // buffers never add to the peak (they were not going to be reused at this size).
-      std::vector<std::vector<T>> unfit = std::move(list);
-      list.clear();
-      for (const auto& v : unfit) bytes_ -= v.size() * sizeof(T);
+      // Nothing fits. Idle buffers may stay only while live + idle bytes stay within the
+      // highest live demand seen, so the pool never raises the peak. The smallest go first:
+      // evicting fewer bytes means fewer pages to fault back in later.
+      const size_t want = n * sizeof(T);
+      high_water_ = std::max(high_water_, outstanding_ + want);
+      std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.size() < b.size(); });
+      std::vector<std::vector<T>> evicted;
+      size_t i = 0;
+      while (i < list.size() && outstanding_ + want + bytes_ > high_water_) {
+        bytes_ -= list[i].size() * sizeof(T);
+        evicted.push_back(std::move(list[i++]));
+      }
+      list.erase(list.begin(), list.begin() + std::ptrdiff_t(i));
+      outstanding_ += want;
       lock.unlock();
-      unfit.clear();
+      evicted.clear();
+      return std::vector<T>(n);
     }
     return std::vector<T>(n);
   }
@@ -49,6 +60,7 @@ class Pool {
     const size_t b = v.size() * sizeof(T);
     if (b < kMinPooledBytes) return;
     std::lock_guard<std::mutex> lock(mutex_);
+    outstanding_ -= std::min(outstanding_, b);
     if (bytes_ + b > kMaxPooledBytes) return;  // v is freed by the caller
     bytes_ += b;
     list.push_back(std::move(v));
@@ -58,7 +70,9 @@ class Pool {
     std::lock_guard<std::mutex> lock(mutex_);
     floats.clear();
     ints.clear();
+    bytes.clear();
     bytes_ = 0;
+    high_water_ = outstanding_;
   }
 
   BufferPoolStats stats() {
@@ -70,10 +84,13 @@ class Pool {
 
   std::vector<std::vector<float>> floats;
   std::vector<std::vector<int64_t>> ints;
+  std::vector<std::vector<uint8_t>> bytes;
 
  private:
   std::mutex mutex_;
-  size_t bytes_ = 0;
+  size_t bytes_ = 0;        // idle, in the lists
+  size_t outstanding_ = 0;  // handed out by take() and not yet given back
+  size_t high_water_ = 0;   // most outstanding bytes so far (idle never pushes past it)
   BufferPoolStats stats_;
 };
 
@@ -96,12 +113,16 @@ std::shared_ptr<std::vector<T>> wrap(std::vector<T>&& v, std::vector<std::vector
 
 std::vector<float> take_float_buffer(size_t n) { return pool().take(pool().floats, n); }
 std::vector<int64_t> take_int_buffer(size_t n) { return pool().take(pool().ints, n); }
+std::vector<uint8_t> take_byte_buffer(size_t n) { return pool().take(pool().bytes, n); }
 void return_float_buffer(std::vector<float>&& v) { pool().give(pool().floats, std::move(v)); }
 std::shared_ptr<std::vector<float>> pooled_storage(std::vector<float>&& v) {
   return wrap(std::move(v), &Pool::floats);
 }
 std::shared_ptr<std::vector<int64_t>> pooled_storage(std::vector<int64_t>&& v) {
   return wrap(std::move(v), &Pool::ints);
+}
+std::shared_ptr<std::vector<uint8_t>> pooled_storage(std::vector<uint8_t>&& v) {
+  return wrap(std::move(v), &Pool::bytes);
 }
 void release_pooled_buffers() { pool().clear(); }
 BufferPoolStats buffer_pool_stats() { return pool().stats(); }

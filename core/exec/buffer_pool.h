@@ -22,6 +22,8 @@ struct BufferPoolStats {
 std::vector<float> take_float_buffer(size_t n);
 /// The same for integer storage.
 std::vector<int64_t> take_int_buffer(size_t n);
+/// The same for one-byte storage (int8 / uint8 codes).
+std::vector<uint8_t> take_byte_buffer(size_t n);
 
 /// Hands a scratch buffer back for reuse (instead of freeing it).
 void return_float_buffer(std::vector<float>&& v);
@@ -29,6 +31,7 @@ void return_float_buffer(std::vector<float>&& v);
 /// Shared storage that returns its buffer to the pool when the last owner lets go.
 std::shared_ptr<std::vector<float>> pooled_storage(std::vector<float>&& v);
 std::shared_ptr<std::vector<int64_t>> pooled_storage(std::vector<int64_t>&& v);
+std::shared_ptr<std::vector<uint8_t>> pooled_storage(std::vector<uint8_t>&& v);
 
 /// Frees every pooled buffer (the pool refills on demand).
 void release_pooled_buffers();

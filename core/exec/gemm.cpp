@@ -1,6 +1,9 @@
 #include "core/exec/gemm.h"
 
-#include <cblas.h>
+#include <oneapi/dnnl/dnnl.h>
+#if DNNL_CPU_RUNTIME == DNNL_RUNTIME_OMP
+#include <omp.h>
+#endif
 // GCC 12 warns inside its own AVX-512 conversion intrinsics (an intentionally undefined
 // temporary); the warning says nothing about this file.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -9,7 +12,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <mutex>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -205,22 +209,28 @@ int worker_count(int64_t M, int64_t N, int64_t K) {
   return kernel_threads();
 }
 
-// OpenBLAS runs single-threaded here: the interpreter splits each product across its own
-// threads (column blocks below; tiles in conv), which a sweep caps to one per run.
-// Left multi-threaded, its idle workers spin in sched_yield while the elementwise kernels run,
-// and the thread count would change its fp32 sums at the last bit between contexts.
+// oneDNN's sgemm runs single-threaded here: the interpreter splits each product across its own
+// threads (column blocks below; tiles in conv), which a sweep caps to one per run. Left to its
+// OpenMP runtime, every calling thread would start a team of its own (more threads than cores,
+// spinning while the elementwise kernels run), and the thread count would change its fp32 sums
+// at the last bit between contexts. OpenMP's thread count is per calling thread, hence per call.
 void use_single_threaded_blas() {
-  static std::once_flag once;
-  std::call_once(once, [] { openblas_set_num_threads(1); });
+#if DNNL_CPU_RUNTIME == DNNL_RUNTIME_OMP
+  thread_local bool single = false;
+  if (!single) omp_set_num_threads(1), single = true;
+#endif
 }
 
 // C[:, n0:n1) for one column block: single-threaded sgemm, the same arithmetic per output
 // whatever the block (sgemm's K blocking does not depend on N).
 void blas_columns(int64_t M, int64_t n0, int64_t n1, int64_t K, const float* A, int64_t lda, bool transA, const float* B,
                   int64_t ldb, bool transB, float* C, int64_t ldc) {
+  use_single_threaded_blas();
   const float* Bn = transB ? B + n0 * ldb : B + n0;
-  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, int(M), int(n1 - n0), int(K),
-              1.0f, A, int(lda), Bn, int(ldb), 0.0f, C + n0, int(ldc));
+  // dnnl_sgemm is row-major like the rest of this file; a failure status means bad arguments,
+  // which the callers' shape checks rule out.
+  const dnnl_status_t st = dnnl_sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', M, n1 - n0, K, 1.0f, A, lda, Bn, ldb, 0.0f, C + n0, ldc);
+  if (st != dnnl_success) throw std::runtime_error("dnnl_sgemm failed with status " + std::to_string(int(st)));
 }
 
 }  // namespace
@@ -259,7 +269,6 @@ void gemm(const OpNumerics& num, int64_t M, int64_t N, int64_t K, const float* A
     return;
   }
   if (gemm_uses_blas(num)) {
-    use_single_threaded_blas();
     // Column blocks fixed by the shape alone (never by the thread count: sgemm's edge kernels
     // round differently for different block widths), spread over the kernel threads.
     const int64_t blocks = double(M) * double(N) * double(K) < kParallelMacs ? 1 : std::clamp<int64_t>(N / 256, 1, 8);

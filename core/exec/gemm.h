@@ -1,6 +1,6 @@
 // Matrix product under a profile's accumulation rules. With fp32 accumulation of unrounded
-// products it is OpenBLAS sgemm; otherwise a blocked loop that rounds each product and/or
-// partial sum to fp16 exactly: register-tiled SIMD kernels (AVX-512 or AVX2+F16C, chosen at run
+// products it is oneDNN's sgemm (AVX-512 or AVX2 kernels chosen at run time, the engine PyTorch
+// uses on CPU); otherwise a blocked loop that rounds each product and/or partial sum to fp16 exactly: register-tiled SIMD kernels (AVX-512 or AVX2+F16C, chosen at run
 // time) with lanes across outputs, so each output keeps the reference's summation order.
 #pragma once
 

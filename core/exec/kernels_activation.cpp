@@ -1,9 +1,11 @@
 // Activation ops (MIL iOS15+ definitions) and softmax.
+#include <algorithm>
 #include <cmath>
 
 #include "core/exec/kernel_families.h"
 #include "core/exec/kernel_util.h"
 #include "core/exec/parallel.h"
+#include "core/exec/vector_math.h"
 
 namespace mlscope::exec {
 
@@ -23,11 +25,31 @@ void apply(KernelContext& ctx, F f) {
 
 float sigmoid(float v) { return 1.0f / (1.0f + std::exp(-v)); }
 
+// f(v, exp(-v)) over x, exp taken a block at a time by exp_array (vectorized).
+template <typename F>
+void apply_with_exp_neg(KernelContext& ctx, F f) {
+  const Tensor& x = ctx.tensor("x");
+  Tensor xf = x.is_float() ? x : x.cast_to(ir::DType::Float32);
+  auto in = xf.floats();
+  std::vector<float> out = take_float_buffer(in.size());
+  parallel_for(in.size(), [&](uint64_t b, uint64_t e) {
+    constexpr uint64_t kBlock = 1024;  // stays in L1 between the two passes
+    float neg_exp[kBlock];
+    for (uint64_t i0 = b; i0 < e; i0 += kBlock) {
+      const uint64_t n = std::min(kBlock, e - i0);
+      for (uint64_t i = 0; i < n; ++i) neg_exp[i] = -in[i0 + i];
+      exp_array(neg_exp, neg_exp, n);
+      for (uint64_t i = 0; i < n; ++i) out[i0 + i] = f(in[i0 + i], neg_exp[i]);
+    }
+  });
+  ctx.set(Tensor::from_floats(ctx.out_dtype(0, xf.dtype()), x.shape(), std::move(out)));
+}
+
 void k_relu(KernelContext& c) { apply(c, [](float v) { return v > 0 ? v : 0.0f; }); }
 void k_relu6(KernelContext& c) { apply(c, [](float v) { return std::min(std::max(v, 0.0f), 6.0f); }); }
-void k_sigmoid(KernelContext& c) { apply(c, sigmoid); }
+void k_sigmoid(KernelContext& c) { apply_with_exp_neg(c, [](float, float e) { return 1.0f / (1.0f + e); }); }
 void k_tanh(KernelContext& c) { apply(c, [](float v) { return std::tanh(v); }); }
-void k_silu(KernelContext& c) { apply(c, [](float v) { return v * sigmoid(v); }); }
+void k_silu(KernelContext& c) { apply_with_exp_neg(c, [](float v, float e) { return v * (1.0f / (1.0f + e)); }); }
 void k_softsign(KernelContext& c) { apply(c, [](float v) { return v / (1 + std::fabs(v)); }); }
 void k_softplus(KernelContext& c) { apply(c, [](float v) { return v > 20 ? v : std::log1p(std::exp(v)); }); }
 void k_gelu(KernelContext& c) {

@@ -148,10 +148,11 @@ void k_conv(KernelContext& ctx) {
   }
   const bool direct = K3 == 1 && P == in_vol && g.stride[0] * g.stride[1] * g.stride[2] == 1 &&
                       g.pad_lo[0] + g.pad_lo[1] + g.pad_lo[2] + g.pad_hi[0] + g.pad_hi[1] + g.pad_hi[2] == 0;
-  // Output rows per im2col tile: about 2^19 column floats (2 MB) per tile; tiles are spread
+  // Output rows per im2col tile: about 2^18 column floats (1 MB) per tile, which sgemm packs
+  // and keeps in L2 (larger tiles ran no faster and cost peak memory); tiles are spread
   // over the kernel threads, each with its own column buffer.
   const int64_t rows_total = g.out[0] * g.out[1];
-  const int64_t rows_per_tile = std::max<int64_t>(1, std::min<int64_t>(rows_total, (int64_t(1) << 19) / std::max<int64_t>(1, Kdim * g.out[2])));
+  const int64_t rows_per_tile = std::max<int64_t>(1, std::min<int64_t>(rows_total, (int64_t(1) << 18) / std::max<int64_t>(1, Kdim * g.out[2])));
   const int64_t tiles = (rows_total + rows_per_tile - 1) / rows_per_tile;
   const float* xdata = qx && qw ? qx->codes.data() : x.floats().data();
   const float* wdata = qx && qw ? qw->codes.data() : w.floats().data();

@@ -9,6 +9,7 @@
 #include "core/exec/kernel_families.h"
 #include "core/exec/kernel_util.h"
 #include "core/exec/parallel.h"
+#include "core/exec/simd_clones.h"
 #include "core/util/error.h"
 
 namespace mlscope::exec {
@@ -80,6 +81,27 @@ void for_each_scale_run(uint64_t n, const AxisMap& m, F body) {
   });
 }
 
+// Codes for x[i0, i1) under one scale: round(x / s) to nearest even, clamped to [flo, fhi]
+// (the code range minus the zero point), NaN to the zero point. Built for AVX-512, AVX2 and
+// baseline x86-64, chosen at load time: the same IEEE divide, add and compares in every clone,
+// so the codes do not depend on the CPU.
+MLSCOPE_SIMD_CLONES void quantize_run(const float* __restrict src, uint8_t* __restrict dst, uint64_t i0, uint64_t i1, float s,
+                                      float flo, float fhi, int32_t zi) {
+  // Branch-free selects so the loop vectorizes; plain restrict pointers because a byte store
+  // may alias anything.
+  for (uint64_t i = i0; i < i1; ++i) {
+    const float v = src[i] / s;
+    // Round half to even: below 2^22 by the 1.5*2^23 add-and-subtract (default rounding
+    // mode); larger magnitudes are clamped to the integer range anyway.
+    const float rounded = (v + 12582912.0f) - 12582912.0f;
+    float r = std::fabs(v) < 4194304.0f ? rounded : v;
+    r = r < flo ? flo : r;
+    r = r > fhi ? fhi : r;
+    r = r == r ? r : 0.0f;  // NaN -> the zero point
+    dst[i] = uint8_t(int32_t(r) + zi);  // in [lo, hi]: the int8 / uint8 bit pattern
+  }
+}
+
 void k_quantize(KernelContext& ctx) {
   const Tensor& x = ctx.tensor("input");
   if (!ctx.numerics().honor_activation_quant) {
@@ -97,32 +119,26 @@ void k_quantize(KernelContext& ctx) {
   const std::vector<float> sc = per_axis_floats(scale, m);
   const std::vector<int64_t> zs = per_axis_ints(zp, m);
   // One byte per code: quantized activations are the largest tensors of a W8A8 program.
-  std::vector<uint8_t> q(x.size());
+  std::vector<uint8_t> q = take_byte_buffer(x.size());  // every code is written below
   auto xv = x.floats();
   for_each_scale_run(x.size(), m, [&](uint64_t i0, uint64_t i1, size_t k) {
     const float s = sc[k];
     const int64_t z = zs[k];
-    const float flo = float(lo - z), fhi = float(hi - z);
-    const int32_t zi = int32_t(z);
-    // Plain restrict pointers: a byte store may alias anything, and through the vector the
-    // compiler would reload its data pointer per element instead of vectorizing.
-    const float* __restrict src = xv.data();
-    uint8_t* __restrict dst = q.data();
-    // Branch-free selects so the loop vectorizes.
-    for (uint64_t i = i0; i < i1; ++i) {
-      const float v = src[i] / s;
-      // Round half to even: below 2^22 by the 1.5*2^23 add-and-subtract (default rounding
-      // mode); larger magnitudes are clamped to the integer range anyway.
-      const float rounded = (v + 12582912.0f) - 12582912.0f;
-      float r = std::fabs(v) < 4194304.0f ? rounded : v;
-      r = r < flo ? flo : r;
-      r = r > fhi ? fhi : r;
-      r = r == r ? r : 0.0f;  // NaN -> the zero point
-      dst[i] = uint8_t(int32_t(r) + zi);  // in [lo, hi]: the int8 / uint8 bit pattern
-    }
+    quantize_run(xv.data(), q.data(), i0, i1, s, float(lo - z), float(hi - z), int32_t(z));
   });
   ctx.set(Tensor::from_bytes(odt == "int8" ? ir::DType::Int8 : ir::DType::UInt8, x.shape(),
                              std::move(q)));
+}
+
+// y[i] = (code[i] - zero point) * scale for i in [i0, i1), one clone set per code type.
+MLSCOPE_SIMD_CLONES void dequantize_run(const int8_t* __restrict c, float* __restrict y, uint64_t i0, uint64_t i1, float zf, float s) {
+  for (uint64_t i = i0; i < i1; ++i) y[i] = (float(c[i]) - zf) * s;
+}
+MLSCOPE_SIMD_CLONES void dequantize_run(const uint8_t* __restrict c, float* __restrict y, uint64_t i0, uint64_t i1, float zf, float s) {
+  for (uint64_t i = i0; i < i1; ++i) y[i] = (float(c[i]) - zf) * s;
+}
+MLSCOPE_SIMD_CLONES void dequantize_run(const int64_t* __restrict c, float* __restrict y, uint64_t i0, uint64_t i1, float zf, float s) {
+  for (uint64_t i = i0; i < i1; ++i) y[i] = (float(c[i]) - zf) * s;
 }
 
 void k_dequantize(KernelContext& ctx) {
@@ -137,17 +153,12 @@ void k_dequantize(KernelContext& ctx) {
   const std::vector<float> sc = per_axis_floats(scale, m);
   const std::vector<int64_t> zs = per_axis_ints(zp, m);
   std::vector<float> y = take_float_buffer(x.size());
-  auto dequantize_codes = [&](auto code_at) {
+  auto dequantize_codes = [&](const auto* codes) {
     for_each_scale_run(x.size(), m, [&](uint64_t i0, uint64_t i1, size_t k) {
-      const float s = sc[k], zf = float(zs[k]);
-      float* __restrict dst = y.data();
-      for (uint64_t i = i0; i < i1; ++i) dst[i] = (float(code_at(i)) - zf) * s;
+      dequantize_run(codes, y.data(), i0, i1, float(zs[k]), sc[k]);
     });
   };
-  if (!with_byte_codes(x, [&](const auto* b) { dequantize_codes([b](uint64_t i) { return int32_t(b[i]); }); })) {
-    const int64_t* v = x.ints().data();
-    dequantize_codes([v](uint64_t i) { return v[i]; });
-  }
+  if (!with_byte_codes(x, dequantize_codes)) dequantize_codes(x.ints().data());
   ctx.set(Tensor::from_floats(ctx.out_dtype(0, scale.dtype()), x.shape(), std::move(y)));
 }
 

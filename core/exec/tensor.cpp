@@ -88,7 +88,7 @@ Tensor Tensor::from_bytes(ir::DType dt, Dims shape, std::vector<uint8_t> bytes) 
   t.shape_ = std::move(shape);
   t.count_ = dims_count(t.shape_);
   check_count(t.count_, bytes.size(), t.shape_);
-  t.b_ = std::make_shared<std::vector<uint8_t>>(std::move(bytes));
+  t.b_ = pooled_storage(std::move(bytes));
   t.b_signed_ = dt == ir::DType::Int8;
   return t;
 }

@@ -69,5 +69,38 @@ TEST(ExecBufferPool, IdleBytesStayBounded) {
   EXPECT_EQ(buffer_pool_stats().pooled_bytes, 0u);
 }
 
+TEST(ExecBufferPool, AMissEvictsOnlyWhatKeepsLivePlusIdleWithinThePeak) {
+  release_pooled_buffers();
+  {
+    std::vector<Tensor> three;  // the live peak: 3 x 4 MB
+    for (int i = 0; i < 3; ++i) three.push_back(Tensor::uninitialized(ir::DType::Float32, {kBig}));
+  }
+  EXPECT_EQ(buffer_pool_stats().pooled_bytes, uint64_t(12) << 20);
+  // 1 MB fits none of them (a buffer over twice the request is not a fit); allocating it beside
+  // 12 MB idle would pass the 12 MB peak, so one idle buffer goes — only one.
+  const BufferPoolStats before = buffer_pool_stats();
+  Tensor small = Tensor::uninitialized(ir::DType::Float32, {kBig / 4});
+  EXPECT_EQ(buffer_pool_stats().allocated, before.allocated + 1);
+  EXPECT_EQ(buffer_pool_stats().pooled_bytes, uint64_t(8) << 20);
+  // The two that stayed still serve their size.
+  Tensor a = Tensor::uninitialized(ir::DType::Float32, {kBig});
+  Tensor b = Tensor::uninitialized(ir::DType::Float32, {kBig});
+  EXPECT_EQ(buffer_pool_stats().reused, before.reused + 2);
+  EXPECT_EQ(buffer_pool_stats().pooled_bytes, 0u);
+}
+
+TEST(ExecBufferPool, ByteStorageIsRecycledToo) {
+  release_pooled_buffers();
+  const uint8_t* first = nullptr;
+  {
+    Tensor t = Tensor::from_bytes(ir::DType::Int8, {kBig}, take_byte_buffer(size_t(kBig)));
+    first = t.bytes().data();
+  }
+  const BufferPoolStats before = buffer_pool_stats();
+  Tensor u = Tensor::from_bytes(ir::DType::UInt8, {kBig}, take_byte_buffer(size_t(kBig)));
+  EXPECT_EQ(u.bytes().data(), first);
+  EXPECT_EQ(buffer_pool_stats().reused, before.reused + 1);
+}
+
 }  // namespace
 }  // namespace mlscope::exec
