@@ -11,16 +11,22 @@ namespace mlscope::exec {
 
 namespace {
 
-template <typename F>
-void apply(KernelContext& ctx, F f) {
+// x as floats into a recycled output buffer: ranges(in, out, b, e) fills out[b, e) on every core.
+template <typename Ranges>
+void map_ranges(KernelContext& ctx, Ranges ranges) {
   const Tensor& x = ctx.tensor("x");
   Tensor xf = x.is_float() ? x : x.cast_to(ir::DType::Float32);
   auto in = xf.floats();
   std::vector<float> out = take_float_buffer(in.size());
-  parallel_for(in.size(), [&](uint64_t b, uint64_t e) {
+  parallel_for(in.size(), [&](uint64_t b, uint64_t e) { ranges(in.data(), out.data(), b, e); });
+  ctx.set(Tensor::from_floats(ctx.out_dtype(0, xf.dtype()), x.shape(), std::move(out)));
+}
+
+template <typename F>
+void apply(KernelContext& ctx, F f) {
+  map_ranges(ctx, [&](const float* in, float* out, uint64_t b, uint64_t e) {
     for (uint64_t i = b; i < e; ++i) out[i] = f(in[i]);
   });
-  ctx.set(Tensor::from_floats(ctx.out_dtype(0, xf.dtype()), x.shape(), std::move(out)));
 }
 
 float sigmoid(float v) { return 1.0f / (1.0f + std::exp(-v)); }
@@ -28,11 +34,7 @@ float sigmoid(float v) { return 1.0f / (1.0f + std::exp(-v)); }
 // f(v, exp(-v)) over x, exp taken a block at a time by exp_array (vectorized).
 template <typename F>
 void apply_with_exp_neg(KernelContext& ctx, F f) {
-  const Tensor& x = ctx.tensor("x");
-  Tensor xf = x.is_float() ? x : x.cast_to(ir::DType::Float32);
-  auto in = xf.floats();
-  std::vector<float> out = take_float_buffer(in.size());
-  parallel_for(in.size(), [&](uint64_t b, uint64_t e) {
+  map_ranges(ctx, [&](const float* in, float* out, uint64_t b, uint64_t e) {
     constexpr uint64_t kBlock = 1024;  // stays in L1 between the two passes
     float neg_exp[kBlock];
     for (uint64_t i0 = b; i0 < e; i0 += kBlock) {
@@ -42,7 +44,6 @@ void apply_with_exp_neg(KernelContext& ctx, F f) {
       for (uint64_t i = 0; i < n; ++i) out[i0 + i] = f(in[i0 + i], neg_exp[i]);
     }
   });
-  ctx.set(Tensor::from_floats(ctx.out_dtype(0, xf.dtype()), x.shape(), std::move(out)));
 }
 
 void k_relu(KernelContext& c) { apply(c, [](float v) { return v > 0 ? v : 0.0f; }); }
