@@ -270,3 +270,33 @@ TEST(CompareDivergence, ByteStorageValuesMatchTheirFloatComparison) {
   EXPECT_EQ(bytes.ops[0].cosine, floats.ops[0].cosine);  // same lanes, same blocks, same order
   EXPECT_EQ(bytes.ops[0].rel_error, floats.ops[0].rel_error);
 }
+
+TEST(CompareDivergence, Uint8CodesAtTheTopOfTheirRangeSumExactlyLikeFloats) {
+  // 255 x 255 over whole 64 Ki blocks: the integer block sums must not overflow.
+  ir::Function fn;
+  fn.name = "main";
+  const ir::BlockId body = fn.add_block(ir::kNone);
+  fn.specializations.push_back({"CoreML7", body});
+  const size_t n = (size_t(1) << 17) + 5;
+  ir::Op op;
+  op.type = "quantize";
+  op.name = "q";
+  op.outputs.push_back(fn.add_value("q_out", ir::Type::tensor(ir::DType::UInt8, ir::Shape{int64_t(n)}), body));
+  fn.add_op(body, std::move(op));
+  std::vector<uint8_t> qa(n, 255), qb(n, 255);
+  std::vector<float> fa(n, 255.0f), fb(n, 255.0f);
+  for (size_t i = 0; i < n; i += 1009) qb[i] = 0, fb[i] = 0.0f;
+  exec::RunResult a, b, af, bf;
+  a.intermediates = {{"q_out", exec::Tensor::from_bytes(ir::DType::UInt8, {int64_t(n)}, qa)}};
+  b.intermediates = {{"q_out", exec::Tensor::from_bytes(ir::DType::UInt8, {int64_t(n)}, qb)}};
+  af.intermediates = {{"q_out", f32({int64_t(n)}, fa)}};
+  bf.intermediates = {{"q_out", f32({int64_t(n)}, fb)}};
+  const DivergenceReport bytes = divergence_from_results(fn, a, b, {});
+  const DivergenceReport floats = divergence_from_results(fn, af, bf, {});
+  ASSERT_EQ(bytes.ops.size(), 1u);
+  EXPECT_EQ(bytes.ops[0].max_abs_diff, 255.0);
+  EXPECT_EQ(bytes.ops[0].cosine, floats.ops[0].cosine);
+  EXPECT_EQ(bytes.ops[0].rel_error, floats.ops[0].rel_error);
+  const double zeros = double((n + 1008) / 1009);
+  EXPECT_NEAR(bytes.ops[0].rel_error, std::sqrt(zeros / double(n)), 1e-12);
+}
