@@ -43,11 +43,6 @@ class KernelContext {
   virtual Tensor& state(const std::string& input_name) = 0;
   /// A non-fatal note for RunResult::warnings.
   virtual void warn(const std::string& message) = 0;
-  /// Input `name` handed over for the kernel to overwrite with its output, when this op is the
-  /// value's last reader, its float storage is shared with nothing (not a caller's input, not
-  /// a kept intermediate, not an observer's copy) and it is bound once; otherwise nullopt.
-  /// Elementwise kernels use it to compute in place: one activation-sized buffer less at the peak.
-  virtual std::optional<Tensor> take_dying_input(const std::string& name);
 
   // --- conveniences built on the above ---
   const Tensor& tensor(const std::string& name, size_t index = 0) const;

@@ -128,8 +128,6 @@ std::vector<int64_t> KernelContext::ints_param(const std::string& name, std::vec
   return ints_param(name);
 }
 
-std::optional<Tensor> KernelContext::take_dying_input(const std::string&) { return std::nullopt; }
-
 std::optional<Tensor> KernelContext::attr(const std::string& name) const {
   const ir::Constant* c = op().attribute_value(name);
   if (!c) return std::nullopt;
