@@ -39,6 +39,7 @@ void BM_Sgemm(benchmark::State& state) {
   // The BLAS at its best: one call on every core (the interpreter itself keeps sgemm
   // single-threaded and splits products over its own threads).
   const int threads = int(std::max(1u, std::thread::hardware_concurrency()));
+  const int previous = omp_get_max_threads();
   omp_set_num_threads(threads);
   for (auto _ : state) {
     dnnl_sgemm('N', 'N', M, N, K, 1.0f, a.data(), K, b.data(), N, 0.0f, c.data(), N);
@@ -46,6 +47,7 @@ void BM_Sgemm(benchmark::State& state) {
   }
   state.counters["GFLOP/s"] = benchmark::Counter(2.0 * M * N * K * double(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
   state.counters["threads"] = omp_get_max_threads();
+  omp_set_num_threads(previous);
 }
 BENCHMARK(BM_Sgemm)->Unit(benchmark::kMillisecond)->UseRealTime();
 

@@ -213,11 +213,12 @@ int worker_count(int64_t M, int64_t N, int64_t K) {
 // threads (column blocks below; tiles in conv), which a sweep caps to one per run. Left to its
 // OpenMP runtime, every calling thread would start a team of its own (more threads than cores,
 // spinning while the elementwise kernels run), and the thread count would change its fp32 sums
-// at the last bit between contexts. OpenMP's thread count is per calling thread, hence per call.
+// at the last bit between contexts. OpenMP's thread count belongs to the calling thread and the
+// host program may change it (a benchmark timing sgemm on every core does), so it is checked on
+// every call.
 void use_single_threaded_blas() {
 #if DNNL_CPU_RUNTIME == DNNL_RUNTIME_OMP
-  thread_local bool single = false;
-  if (!single) omp_set_num_threads(1), single = true;
+  if (omp_get_max_threads() != 1) omp_set_num_threads(1);
 #endif
 }
 
