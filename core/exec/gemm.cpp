@@ -19,6 +19,7 @@
 
 #include "core/exec/fp16_simd.h"
 #include "core/exec/parallel.h"
+#include "core/exec/simd_clones.h"
 
 namespace mlscope::exec {
 
@@ -235,6 +236,33 @@ void blas_columns(int64_t M, int64_t n0, int64_t n1, int64_t K, const float* A, 
 }
 
 }  // namespace
+
+namespace {
+MLSCOPE_SIMD_CLONES void add_to_total(const float* __restrict part, double* __restrict total, size_t n) {
+  for (size_t i = 0; i < n; ++i) total[i] += double(part[i]);
+}
+MLSCOPE_SIMD_CLONES void round_total(const double* __restrict total, float* __restrict out, size_t n) {
+  for (size_t i = 0; i < n; ++i) out[i] = float(total[i]);
+}
+}  // namespace
+
+void gemm_integer_codes(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
+                        int64_t ldc) {
+  constexpr int64_t kExactTerms = 258;  // 258 x 255^2 < 2^24
+  const OpNumerics plain;                // fp32 sums of unrounded products: sgemm
+  if (K <= kExactTerms) {
+    gemm(plain, M, N, K, A, lda, false, B, ldb, false, C, ldc);
+    return;
+  }
+  // Chunk results are integers below 2^24; their sums stay exact in double (below 2^53).
+  std::vector<double> total(size_t(M * N), 0.0);
+  std::vector<float> part(size_t(M * N));
+  for (int64_t k0 = 0; k0 < K; k0 += kExactTerms) {
+    gemm(plain, M, N, std::min(kExactTerms, K - k0), A + k0, lda, false, B + k0 * ldb, ldb, false, part.data(), N);
+    add_to_total(part.data(), total.data(), part.size());
+  }
+  for (int64_t m = 0; m < M; ++m) round_total(total.data() + m * N, C + m * ldc, size_t(N));
+}
 
 bool gemm_uses_blas(const OpNumerics& num) {
   return num.accumulation == AccumMode::Fp32 && !num.round_products && num.accumulation_chunk == 0;

@@ -20,6 +20,13 @@ void gemm(const OpNumerics& num, int64_t M, int64_t N, int64_t K, const float* A
 void gemm_reference(const OpNumerics& num, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, bool transA,
                     const float* B, int64_t ldb, bool transB, float* C, int64_t ldc);
 
+/// C = A·B (row-major, no transposes) for integer-valued operands with |a|, |b| ≤ 255 — int8 or
+/// uint8 codes minus their zero points (ane-w8a8): every output is the exact integer dot product,
+/// rounded once to fp32. sgemm runs over K chunks short enough that every partial sum stays an
+/// integer below 2^24 (exact in any summation order); the chunk results are added in int64.
+void gemm_integer_codes(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
+                        int64_t ldc);
+
 /// True when gemm() would call BLAS directly for these numerics.
 bool gemm_uses_blas(const OpNumerics& num);
 

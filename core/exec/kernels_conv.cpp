@@ -139,9 +139,7 @@ void k_conv(KernelContext& ctx) {
   auto yv = y.mutable_floats();
   const OpNumerics& num = ctx.numerics();
   std::optional<QuantizedOperand> qx, qw;
-  // int8 x int8 products summed in fp32 are exact only while Kdim * 255^2 < 2^24; past that the
-  // codes are not used, so don't derive them (a full pass over the activation).
-  if (num.int8_accumulation && double(Kdim) * 255.0 * 255.0 < 16777216.0) {
+  if (num.int8_accumulation) {  // int8 x int8: exact integer dot products (gemm_integer_codes)
     qx = quantized_source(ctx, "x", x);
     qw = qx ? quantized_source(ctx, "weight", w) : std::nullopt;
     if (qw && qw->axis > 0) qw.reset();
@@ -154,28 +152,23 @@ void k_conv(KernelContext& ctx) {
   const int64_t rows_total = g.out[0] * g.out[1];
   const int64_t rows_per_tile = std::max<int64_t>(1, std::min<int64_t>(rows_total, (int64_t(1) << 18) / std::max<int64_t>(1, Kdim * g.out[2])));
   const int64_t tiles = (rows_total + rows_per_tile - 1) / rows_per_tile;
-  const float* xdata = qx && qw ? qx->codes.data() : x.floats().data();
-  const float* wdata = qx && qw ? qw->codes.data() : w.floats().data();
-  OpNumerics exact = num;  // integer codes: fp32 sums are exact below 2^24, checked below
-  if (qx && qw) {
-    exact.accumulation = AccumMode::Fp32;
-    exact.round_products = false;
-    exact.accumulation_chunk = 0;
-    if (double(Kdim) * 255.0 * 255.0 >= 16777216.0) {  // could exceed fp32's exact integer range
-      qx.reset();
-      qw.reset();
-      xdata = x.floats().data();
-      wdata = w.floats().data();
-    }
-  }
   const bool integer = qx && qw;
+  const float* xdata = integer ? qx->codes.data() : x.floats().data();
+  const float* wdata = integer ? qw->codes.data() : w.floats().data();
+  // One product of the conv: Og output channels x Pc positions over the whole of K.
+  auto product = [&](const float* W, const float* cols, int64_t Pc, float* out) {
+    if (integer)
+      gemm_integer_codes(Og, Pc, Kdim, W, Kdim, cols, Pc, out, P);
+    else
+      gemm(num, Og, Pc, Kdim, W, Kdim, false, cols, Pc, false, out, P);
+  };
   for (int64_t n = 0; n < g.N; ++n)
     for (int64_t gr = 0; gr < g.groups; ++gr) {
       const float* xn = xdata + n * g.C * in_vol;
       float* out = yv.data() + (n * g.O + gr * Og) * P;
       const float* W = wdata + gr * Og * Kdim;
       if (direct) {
-        gemm(integer ? exact : num, Og, P, Kdim, W, Kdim, false, xn + gr * Cg * in_vol, P, false, out, P);
+        product(W, xn + gr * Cg * in_vol, P, out);
         continue;
       }
       // Each tile's outputs come from one single-threaded gemm over the whole K: the same
@@ -187,7 +180,7 @@ void k_conv(KernelContext& ctx) {
           if (run_cancel_requested()) ctx.fail("run cancelled");
           const int64_t r0 = int64_t(t) * rows_per_tile, r1 = std::min(rows_total, r0 + rows_per_tile), Pc = (r1 - r0) * g.out[2];
           im2col(g, xn, gr * Cg, Cg, r0, r1, cols.data());
-          gemm(integer ? exact : num, Og, Pc, Kdim, W, Kdim, false, cols.data(), Pc, false, out + r0 * g.out[2], P);
+          product(W, cols.data(), Pc, out + r0 * g.out[2]);
         }
         return_float_buffer(std::move(cols));
       }, 1);
@@ -197,9 +190,10 @@ void k_conv(KernelContext& ctx) {
     bias = as_float(*b);
     if (int64_t(bias->size()) != g.O) ctx.fail("bias has " + std::to_string(bias->size()) + " values for " + std::to_string(g.O) + " channels");
   }
-  if (integer || bias) {
-    // Per output channel plane: the integer codes' scale, then the bias — on every core (a
-    // 64 x 224 x 224 output is 12.5 MB to stream through).
+  const float sat = num.saturate;
+  if (integer || bias || sat > 0) {
+    // Per output channel plane: the integer codes' scale, the bias, then the profile's
+    // saturation (saturate_outputs) — on every core (a 64 x 224 x 224 output is 12.5 MB).
     parallel_for(uint64_t(g.N * g.O), [&](uint64_t c0, uint64_t c1) {
       for (uint64_t c = c0; c < c1; ++c) {
         const int64_t o = int64_t(c) % g.O;
@@ -212,10 +206,12 @@ void k_conv(KernelContext& ctx) {
           const float bv = bias->floats()[size_t(o)];
           for (int64_t p = 0; p < P; ++p) out[p] += bv;
         }
+        if (sat > 0)
+          for (int64_t p = 0; p < P; ++p) out[p] = std::min(std::max(out[p], -sat), sat);
       }
     }, uint64_t(std::max<int64_t>(1, (int64_t(1) << 16) / std::max<int64_t>(P, 1))));  // ~64 Ki values a thread at least
   }
-  saturate_outputs(num, yv);
+  if (qx) return_float_buffer(std::move(qx->codes));  // activation-sized: the next conv reuses it
   ctx.set(y);
 }
 

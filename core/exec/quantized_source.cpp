@@ -2,6 +2,10 @@
 
 #include <cmath>
 
+#include "core/exec/buffer_pool.h"
+#include "core/exec/parallel.h"
+#include "core/exec/simd_clones.h"
+
 namespace mlscope::exec {
 
 namespace {
@@ -18,6 +22,16 @@ const ir::Constant* constant_of(const ir::Function& fn, const ir::Op& op, const 
     return p.type == "const" ? p.attribute_value("val") : nullptr;
   }
   return op.attribute_value(input);  // iOS16/17 constexpr parameters are attributes
+}
+
+// out[i] = nearbyint(in[i] / s) (round half to even) for i in [b, e): below 2^23 by adding and
+// subtracting 2^23 to the magnitude, which rounds exactly; larger magnitudes and NaN are already
+// what nearbyint returns. A loop of plain IEEE operations, so every clone gives the same codes.
+MLSCOPE_SIMD_CLONES void round_quotients(const float* __restrict in, float* __restrict out, uint64_t b, uint64_t e, float s) {
+  for (uint64_t i = b; i < e; ++i) {
+    const float v = in[i] / s, a = std::fabs(v);
+    out[i] = a < 8388608.0f ? std::copysign((a + 8388608.0f) - 8388608.0f, v) : v;
+  }
 }
 
 }  // namespace
@@ -67,8 +81,8 @@ std::optional<QuantizedOperand> quantized_source(const KernelContext& ctx, const
   if (qdt != ir::DType::Int8 && qdt != ir::DType::UInt8) return std::nullopt;
   if (q.scale.size() != 1) return std::nullopt;  // per-tensor activation scales only (NE rule)
   auto x = value.floats();
-  q.codes.resize(x.size());
-  for (size_t i = 0; i < x.size(); ++i) q.codes[i] = std::nearbyint(x[i] / q.scale[0]);
+  q.codes = take_float_buffer(x.size());  // the conv hands it back (an activation-sized buffer)
+  parallel_for(x.size(), [&](uint64_t b, uint64_t e) { round_quotients(x.data(), q.codes.data(), b, e, q.scale[0]); });
   return q;
 }
 

@@ -197,3 +197,31 @@ TEST(ExecGemm, ConvUnderEveryProfileRuleEqualsDirectConvolution) {
 }
 
 }  // namespace
+
+namespace mlscope::exec {
+namespace {
+
+// Integer codes (int8/uint8 minus zero points, |v| <= 255): every output must be the exact dot
+// product, including K far past the 258 terms whose fp32 sums stay exact, and at the extremes
+// where a plain fp32 sgemm would round.
+TEST(ExecGemm, IntegerCodesGiveTheExactDotProductsForAnyK) {
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> code(-255, 255);
+  for (int64_t K : {1, 257, 258, 259, 600, 2047}) {
+    const int64_t M = 5, N = 37;
+    std::vector<float> A(size_t(M * K)), B(size_t(K * N)), C(size_t(M * N));
+    for (auto& v : A) v = float(code(rng));
+    for (auto& v : B) v = float(code(rng));
+    for (int64_t k = 0; k < K; ++k) A[size_t(k)] = 255.0f, B[size_t(k * N)] = (k % 2 ? 255.0f : -255.0f) + (k == 0 ? 1.0f : 0.0f);
+    gemm_integer_codes(M, N, K, A.data(), K, B.data(), N, C.data(), N);
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t n = 0; n < N; ++n) {
+        int64_t exact = 0;
+        for (int64_t k = 0; k < K; ++k) exact += int64_t(A[size_t(m * K + k)]) * int64_t(B[size_t(k * N + n)]);
+        ASSERT_EQ(C[size_t(m * N + n)], float(exact)) << "K " << K << " at " << m << "," << n;
+      }
+  }
+}
+
+}  // namespace
+}  // namespace mlscope::exec
