@@ -226,19 +226,25 @@ TEST(CompareDivergence, OpsInProgramOrderAndFirstCrossing) {
   EXPECT_EQ(r.first_crossing, (std::vector<size_t>{2}));
 }
 
-// Quantized activations held one byte per value are compared in place: the same numbers as the
-// float path on the same values, over a value long enough for several blocks and a ragged tail.
-TEST(CompareDivergence, ByteStorageValuesMatchTheirFloatComparison) {
+// A function of one quantize op "q" whose output "q_out" holds n codes of `dt`.
+ir::Function one_quantize_op(ir::DType dt, size_t n) {
   ir::Function fn;
   fn.name = "main";
   const ir::BlockId body = fn.add_block(ir::kNone);
   fn.specializations.push_back({"CoreML7", body});
-  const size_t n = (size_t(1) << 17) + 13;
   ir::Op op;
   op.type = "quantize";
   op.name = "q";
-  op.outputs.push_back(fn.add_value("q_out", ir::Type::tensor(ir::DType::Int8, ir::Shape{int64_t(n)}), body));
+  op.outputs.push_back(fn.add_value("q_out", ir::Type::tensor(dt, ir::Shape{int64_t(n)}), body));
   fn.add_op(body, std::move(op));
+  return fn;
+}
+
+// Quantized activations held one byte per value are compared in place: the same numbers as the
+// float path on the same values, over a value long enough for several blocks and a ragged tail.
+TEST(CompareDivergence, ByteStorageValuesMatchTheirFloatComparison) {
+  const size_t n = (size_t(1) << 17) + 13;
+  const ir::Function fn = one_quantize_op(ir::DType::Int8, n);
   std::vector<uint8_t> qa(n), qb(n);
   std::vector<float> fa(n), fb(n);
   double dot = 0, na = 0, nb = 0, dd = 0, mx = 0;
@@ -273,16 +279,8 @@ TEST(CompareDivergence, ByteStorageValuesMatchTheirFloatComparison) {
 
 TEST(CompareDivergence, Uint8CodesAtTheTopOfTheirRangeSumExactlyLikeFloats) {
   // 255 x 255 over whole 64 Ki blocks: the integer block sums must not overflow.
-  ir::Function fn;
-  fn.name = "main";
-  const ir::BlockId body = fn.add_block(ir::kNone);
-  fn.specializations.push_back({"CoreML7", body});
   const size_t n = (size_t(1) << 17) + 5;
-  ir::Op op;
-  op.type = "quantize";
-  op.name = "q";
-  op.outputs.push_back(fn.add_value("q_out", ir::Type::tensor(ir::DType::UInt8, ir::Shape{int64_t(n)}), body));
-  fn.add_op(body, std::move(op));
+  const ir::Function fn = one_quantize_op(ir::DType::UInt8, n);
   std::vector<uint8_t> qa(n, 255), qb(n, 255);
   std::vector<float> fa(n, 255.0f), fb(n, 255.0f);
   for (size_t i = 0; i < n; i += 1009) qb[i] = 0, fb[i] = 0.0f;
