@@ -140,11 +140,14 @@ void k_conv(KernelContext& ctx) {
   const OpNumerics& num = ctx.numerics();
   std::optional<QuantizedOperand> qx, qw;
   if (num.int8_accumulation) {  // int8 x int8: exact integer dot products (gemm_integer_codes)
-    qx = quantized_source(ctx, "x", x);
+    qx = quantized_source(ctx, "x", x, /*activation_codes=*/false);  // derived per im2col tile below
     qw = qx ? quantized_source(ctx, "weight", w) : std::nullopt;
     if (qw && qw->axis > 0) qw.reset();
   }
-  const bool direct = K3 == 1 && P == in_vol && g.stride[0] * g.stride[1] * g.stride[2] == 1 &&
+  const bool integer = qx && qw;
+  // A 1x1 conv reads x directly as its column matrix — except with integer codes, which come
+  // from x's values tile by tile.
+  const bool direct = !integer && K3 == 1 && P == in_vol && g.stride[0] * g.stride[1] * g.stride[2] == 1 &&
                       g.pad_lo[0] + g.pad_lo[1] + g.pad_lo[2] + g.pad_hi[0] + g.pad_hi[1] + g.pad_hi[2] == 0;
   // Output rows per im2col tile: about 2^18 column floats (1 MB) per tile, which sgemm packs
   // and keeps in L2 (larger tiles ran no faster and cost peak memory); tiles are spread
@@ -152,8 +155,7 @@ void k_conv(KernelContext& ctx) {
   const int64_t rows_total = g.out[0] * g.out[1];
   const int64_t rows_per_tile = std::max<int64_t>(1, std::min<int64_t>(rows_total, (int64_t(1) << 18) / std::max<int64_t>(1, Kdim * g.out[2])));
   const int64_t tiles = (rows_total + rows_per_tile - 1) / rows_per_tile;
-  const bool integer = qx && qw;
-  const float* xdata = integer ? qx->codes.data() : x.floats().data();
+  const float* xdata = x.floats().data();
   const float* wdata = integer ? qw->codes.data() : w.floats().data();
   // One product of the conv: Og output channels x Pc positions over the whole of K.
   auto product = [&](const float* W, const float* cols, int64_t Pc, float* out) {
@@ -180,6 +182,7 @@ void k_conv(KernelContext& ctx) {
           if (run_cancel_requested()) ctx.fail("run cancelled");
           const int64_t r0 = int64_t(t) * rows_per_tile, r1 = std::min(rows_total, r0 + rows_per_tile), Pc = (r1 - r0) * g.out[2];
           im2col(g, xn, gr * Cg, Cg, r0, r1, cols.data());
+          if (integer) round_to_codes({cols.data(), size_t(Kdim * Pc)}, qx->scale[0]);  // padding: code 0
           product(W, cols.data(), Pc, out + r0 * g.out[2]);
         }
         return_float_buffer(std::move(cols));
@@ -211,7 +214,6 @@ void k_conv(KernelContext& ctx) {
       }
     }, uint64_t(std::max<int64_t>(1, (int64_t(1) << 16) / std::max<int64_t>(P, 1))));  // ~64 Ki values a thread at least
   }
-  if (qx) return_float_buffer(std::move(qx->codes));  // activation-sized: the next conv reuses it
   ctx.set(y);
 }
 

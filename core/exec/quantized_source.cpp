@@ -27,7 +27,8 @@ const ir::Constant* constant_of(const ir::Function& fn, const ir::Op& op, const 
 // out[i] = nearbyint(in[i] / s) (round half to even) for i in [b, e): below 2^23 by adding and
 // subtracting 2^23 to the magnitude, which rounds exactly; larger magnitudes and NaN are already
 // what nearbyint returns. A loop of plain IEEE operations, so every clone gives the same codes.
-MLSCOPE_SIMD_CLONES void round_quotients(const float* __restrict in, float* __restrict out, uint64_t b, uint64_t e, float s) {
+// `in` and `out` may be the same array (each element is read before it is written).
+MLSCOPE_SIMD_CLONES void round_quotients(const float* in, float* out, uint64_t b, uint64_t e, float s) {
   for (uint64_t i = b; i < e; ++i) {
     const float v = in[i] / s, a = std::fabs(v);
     out[i] = a < 8388608.0f ? std::copysign((a + 8388608.0f) - 8388608.0f, v) : v;
@@ -36,7 +37,10 @@ MLSCOPE_SIMD_CLONES void round_quotients(const float* __restrict in, float* __re
 
 }  // namespace
 
-std::optional<QuantizedOperand> quantized_source(const KernelContext& ctx, const std::string& name, const Tensor& value) {
+void round_to_codes(std::span<float> v, float scale) { round_quotients(v.data(), v.data(), 0, v.size(), scale); }
+
+std::optional<QuantizedOperand> quantized_source(const KernelContext& ctx, const std::string& name, const Tensor& value,
+                                                 bool activation_codes) {
   const ir::NamedInput* in = ctx.op().input(name);
   if (!in || in->bindings.empty() || in->bindings[0].is_literal()) return std::nullopt;
   const ir::Function& fn = ctx.function();
@@ -80,6 +84,7 @@ std::optional<QuantizedOperand> quantized_source(const KernelContext& ctx, const
   ir::DType qdt = src->bindings[0].is_literal() ? src->bindings[0].literal->dtype() : fn.value(src->bindings[0].value).type.dtype;
   if (qdt != ir::DType::Int8 && qdt != ir::DType::UInt8) return std::nullopt;
   if (q.scale.size() != 1) return std::nullopt;  // per-tensor activation scales only (NE rule)
+  if (!activation_codes) return q;
   auto x = value.floats();
   q.codes = take_float_buffer(x.size());  // the conv hands it back (an activation-sized buffer)
   parallel_for(x.size(), [&](uint64_t b, uint64_t e) { round_quotients(x.data(), q.codes.data(), b, e, q.scale[0]); });

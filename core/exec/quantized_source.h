@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "core/exec/kernel.h"
@@ -20,6 +21,14 @@ struct QuantizedOperand {
 /// If input `name` of the current op is produced by dequantize / constexpr_affine_dequantize of
 /// int8/uint8 data, returns its codes and scale; otherwise nullopt. `value` is the operand as the
 /// kernel sees it (used to recover activation codes exactly: |q| < 256 survives fp16 rounding).
-std::optional<QuantizedOperand> quantized_source(const KernelContext& ctx, const std::string& name, const Tensor& value);
+/// With `activation_codes` false an activation's codes are left empty (the caller derives them
+/// piecewise with round_to_codes, e.g. per im2col tile, instead of a second activation-sized
+/// buffer).
+std::optional<QuantizedOperand> quantized_source(const KernelContext& ctx, const std::string& name, const Tensor& value,
+                                                 bool activation_codes = true);
+
+/// v[i] = nearbyint(v[i] / scale) in place (round half to even): an activation's codes q - zp
+/// from its dequantized values, as quantized_source computes them.
+void round_to_codes(std::span<float> v, float scale);
 
 }  // namespace mlscope::exec
