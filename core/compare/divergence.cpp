@@ -271,7 +271,10 @@ class Lockstep {
  public:
   explicit Lockstep(uint64_t budget) : budget_(budget) {}
 
-  void offer(int side, const std::string& name, const exec::RunValue& v) {
+  /// Parks `v` for the partner, or reduces it against the partner's parked value. Returns true
+  /// when it reduced: it then handed the turn to the partner first, so the partner computes its
+  /// next op while this side reduces (the caller then only waits for its turn).
+  bool offer(int side, const std::string& name, const exec::RunValue& v) {
     const int other = 1 - side;
     std::unique_lock<std::mutex> lk(mu_);
     while (true) {
@@ -281,16 +284,17 @@ class Lockstep {
         exec::RunValue theirs = std::move(it->second.value);
         bytes_[other] -= it->second.bytes;
         parked_.erase(it);
+        turn_ = other;
         cv_.notify_all();
         lk.unlock();
         ValueDiff d = side == 0 ? reduce_pair(name, v, theirs) : reduce_pair(name, theirs, v);
         lk.lock();
         diffs_[name] = std::move(d);
-        return;
+        return true;
       }
       if (done_[other]) {  // the partner finished without producing it: it never will
         if (!diffs_.count(name)) diffs_[name] = missing(name, side == 1);
-        return;
+        return false;
       }
       const uint64_t size = bytes_of(v);
       // Wait for the partner to catch up only while it can: it is running and not itself waiting
@@ -302,7 +306,7 @@ class Lockstep {
         bytes_[side] += size;
         peak_ = std::max(peak_, bytes_[0] + bytes_[1]);
         cv_.notify_all();
-        return;
+        return false;
       }
       waiting_[side] = true;
       cv_.wait(lk);
@@ -417,8 +421,10 @@ DivergenceReport run_divergence(exec::Backend& reference, exec::Backend& other, 
       ro.on_value = [&ls, side, outer](const ir::Op& op, const std::string& name, const exec::RunValue& v) {
         if (outer) outer(op, name, v);
         if (op.is_const() || op.is_constexpr()) return;
-        ls.offer(side, name, v);
-        ls.pass_turn(side);
+        if (ls.offer(side, name, v))
+          ls.wait_turn(side);  // the turn was handed over before reducing
+        else
+          ls.pass_turn(side);
       };
       bool failed = false;
       try {
