@@ -10,6 +10,7 @@
 
 #include "core/exec/interpreter.h"
 #include "core/exec/parallel.h"
+#include "core/exec/run_cancel.h"
 #include "core/util/error.h"
 #include "core/util/half.h"
 #include "exec_ir_builder.h"
@@ -54,6 +55,42 @@ TEST(ExecParallel, CappedThreadRunsInlineAndErrorsPropagate) {
                               if (std::thread::hardware_concurrency() < 2) throw Error(Location{}, "one core");
                             }),
                Error);
+}
+
+// The helper threads persist between calls. Callers on several threads at once (two lockstep
+// runs), calls nested inside a chunk and a failing chunk must neither deadlock nor lose an
+// index, and a chunk on a helper thread sees its caller's run cancellation.
+TEST(ExecParallel, ConcurrentAndNestedCallsCoverEveryIndexAndPropagateCancel) {
+  constexpr uint64_t kN = uint64_t(1) << 18;
+  auto nested_sum = [&]() {
+    std::atomic<uint64_t> sum{0};
+    parallel_for(kN, [&](uint64_t b, uint64_t e) {
+      parallel_for(e - b, [&](uint64_t ib, uint64_t ie) {
+        uint64_t s = 0;
+        for (uint64_t i = ib; i < ie; ++i) s += b + i;
+        sum += s;
+      }, 1024);
+    });
+    return sum.load();
+  };
+  const uint64_t expected = kN * (kN - 1) / 2;
+  for (int round = 0; round < 20; ++round) {
+    uint64_t other = 0;
+    std::thread t([&] { other = nested_sum(); });
+    EXPECT_EQ(nested_sum(), expected);
+    t.join();
+    EXPECT_EQ(other, expected);
+  }
+  std::atomic<bool> cancel{true};
+  std::atomic<int> saw_cancel{0};
+  {
+    ScopedRunCancel run(&cancel);
+    parallel_for(kN, [&](uint64_t, uint64_t) { saw_cancel += run_cancel_requested() ? 1 : 0; });
+  }
+  EXPECT_EQ(saw_cancel.load(), std::min<int>(kernel_threads(), int(kN >> 16)));
+  for (int round = 0; round < 10; ++round)
+    EXPECT_THROW(parallel_for(kN, [](uint64_t, uint64_t e) { if (e == kN) throw Error(Location{}, "last chunk failed"); }),
+                 std::exception) << "round " << round;
 }
 
 TEST(ExecByteStorage, Int8AndUInt8BytesReadBackAsTheirValues) {
