@@ -8,6 +8,7 @@
 
 #include "core/analysis/def_use.h"
 #include "core/analysis/params.h"
+#include "core/ir/nn_lstm_shape.h"
 
 namespace mlscope::analysis {
 
@@ -204,7 +205,7 @@ class FunctionCost {
   }
 
   void nn_weight_bytes(const ir::Op& op, OpCost& c) {
-    const bool lstm = op.type == "uniDirectionalLSTM" || op.type == "biDirectionalLSTM";
+    const bool lstm = ir::is_nn_lstm(op.type);
     for (const auto& a : op.attributes) {
       if (!a.value || !a.value->is_tensor()) continue;
       // LSTM weights are nested (weightParams[.N].<gate>{WeightMatrix,RecursionMatrix,BiasVector,
@@ -396,7 +397,7 @@ class FunctionCost {
       const ir::Constant* k = op.attribute_value(n);
       return k ? static_cast<uint64_t>(std::max<int64_t>(0, k->scalar_int().value_or(0))) : 0;
     };
-    if (op.type == "uniDirectionalLSTM" || op.type == "biDirectionalLSTM") {
+    if (ir::is_nn_lstm(op.type)) {
       // Per time step and batch item: 4 gates × H × (I + H) MACs, per direction.
       auto in = nn_input_dims(o);
       const uint64_t I = u("inputVectorSize"), H = u("outputVectorSize");

@@ -14,7 +14,6 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/exec/fp16_simd.h"
@@ -202,13 +201,8 @@ void profile_rows(const OpNumerics& num, const TileKernel& tk, int64_t m_begin, 
   }
 }
 
-// Products smaller than this many multiply-adds run on one thread (thread start-up would dominate).
+// Products smaller than this many multiply-adds run on one thread (handing work over would dominate).
 constexpr double kParallelMacs = 4e6;
-
-int worker_count(int64_t M, int64_t N, int64_t K) {
-  if (double(M) * double(N) * double(K) < kParallelMacs) return 1;
-  return kernel_threads();
-}
 
 // oneDNN's sgemm runs single-threaded here: the interpreter splits each product across its own
 // threads (column blocks below; tiles in conv), which a sweep caps to one per run. Left to its
@@ -235,9 +229,6 @@ void blas_columns(int64_t M, int64_t n0, int64_t n1, int64_t K, const float* A, 
   if (st != dnnl_success) throw std::runtime_error("dnnl_sgemm failed with status " + std::to_string(int(st)));
 }
 
-}  // namespace
-
-namespace {
 MLSCOPE_SIMD_CLONES void add_to_total(const float* __restrict part, double* __restrict total, size_t n) {
   for (size_t i = 0; i < n; ++i) total[i] += double(part[i]);
 }
@@ -328,21 +319,16 @@ void gemm(const OpNumerics& num, int64_t M, int64_t N, int64_t K, const float* A
     ldB = N;
   }
   const int64_t chunk = num.accumulation_chunk > 0 ? num.accumulation_chunk : K;
-  const int workers = worker_count(M, N, K);
   const int64_t tiles = Mpad / mr;
-  if (workers <= 1 || tiles < 2) {
+  if (double(M) * double(N) * double(K) < kParallelMacs || tiles < 2) {
     profile_rows(num, tk, 0, M, M, N, K, chunk, Am.data(), Bp, ldB, C, ldc);
     return;
   }
-  // Row tiles split between workers; each output is still computed by one sequential chain.
-  std::vector<std::thread> pool;
-  for (int w = 0; w < workers; ++w) {
-    const int64_t t0 = tiles * w / workers, t1 = tiles * (w + 1) / workers;
-    const int64_t m0 = t0 * mr, m1 = std::min(M, t1 * mr);
-    if (m0 >= m1) continue;
-    pool.emplace_back([&, m0, m1] { profile_rows(num, tk, m0, m1, M, N, K, chunk, Am.data(), Bp, ldB, C, ldc); });
-  }
-  for (auto& t : pool) t.join();
+  // Row tiles split over the kernel threads; each output is still computed by one sequential chain.
+  parallel_for(uint64_t(tiles), [&](uint64_t t0, uint64_t t1) {
+    const int64_t m0 = int64_t(t0) * mr, m1 = std::min(M, int64_t(t1) * mr);
+    if (m0 < m1) profile_rows(num, tk, m0, m1, M, N, K, chunk, Am.data(), Bp, ldB, C, ldc);
+  }, 1);
 }
 
 }  // namespace mlscope::exec

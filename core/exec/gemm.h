@@ -1,7 +1,8 @@
 // Matrix product under a profile's accumulation rules. With fp32 accumulation of unrounded
 // products it is oneDNN's sgemm (AVX-512 or AVX2 kernels chosen at run time, the engine PyTorch
-// uses on CPU); otherwise a blocked loop that rounds each product and/or partial sum to fp16 exactly: register-tiled SIMD kernels (AVX-512 or AVX2+F16C, chosen at run
-// time) with lanes across outputs, so each output keeps the reference's summation order.
+// uses on CPU); otherwise a blocked loop that rounds each product and/or partial sum to fp16
+// exactly: register-tiled SIMD kernels (AVX-512 or AVX2+F16C, chosen at run time) with lanes
+// across outputs, so each output keeps the reference's summation order.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +24,8 @@ void gemm_reference(const OpNumerics& num, int64_t M, int64_t N, int64_t K, cons
 /// C = A·B (row-major, no transposes) for integer-valued operands with |a|, |b| ≤ 255 — int8 or
 /// uint8 codes minus their zero points (ane-w8a8): every output is the exact integer dot product,
 /// rounded once to fp32. sgemm runs over K chunks short enough that every partial sum stays an
-/// integer below 2^24 (exact in any summation order); the chunk results are added in int64.
+/// integer below 2^24 (exact in any summation order); the chunk results are added in double
+/// (exact below 2^53).
 void gemm_integer_codes(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
                         int64_t ldc);
 

@@ -193,8 +193,7 @@ void k_conv(KernelContext& ctx) {
     bias = as_float(*b);
     if (int64_t(bias->size()) != g.O) ctx.fail("bias has " + std::to_string(bias->size()) + " values for " + std::to_string(g.O) + " channels");
   }
-  const float sat = num.saturate;
-  if (integer || bias || sat > 0) {
+  if (integer || bias || num.saturate > 0) {
     // Per output channel plane: the integer codes' scale, the bias, then the profile's
     // saturation (saturate_outputs) — on every core (a 64 x 224 x 224 output is 12.5 MB).
     parallel_for(uint64_t(g.N * g.O), [&](uint64_t c0, uint64_t c1) {
@@ -209,8 +208,7 @@ void k_conv(KernelContext& ctx) {
           const float bv = bias->floats()[size_t(o)];
           for (int64_t p = 0; p < P; ++p) out[p] += bv;
         }
-        if (sat > 0)
-          for (int64_t p = 0; p < P; ++p) out[p] = std::min(std::max(out[p], -sat), sat);
+        saturate_outputs(num, {out, size_t(P)});
       }
     }, uint64_t(std::max<int64_t>(1, (int64_t(1) << 16) / std::max<int64_t>(P, 1))));  // ~64 Ki values a thread at least
   }

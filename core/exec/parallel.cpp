@@ -31,19 +31,20 @@ ScopedKernelThreads::~ScopedKernelThreads() { t_cap = previous_; }
 
 namespace {
 
-// One chunk of a parallel_for handed to a pool worker, and where its caller waits for it.
+// Where a parallel_for caller waits for the chunks it handed over.
+struct Done {
+  std::mutex mu;
+  std::condition_variable cv;
+  int remaining = 0;
+};
+
+// One chunk of a parallel_for handed to a pool worker.
 struct Chunk {
   const std::function<void(uint64_t, uint64_t)>* body = nullptr;
   uint64_t begin = 0, end = 0;
   const std::atomic<bool>* cancel = nullptr;  // the caller's run, so Stop reaches the worker
   std::exception_ptr* error = nullptr;
-  struct Done* done = nullptr;
-};
-
-struct Done {
-  std::mutex mu;
-  std::condition_variable cv;
-  int remaining = 0;
+  Done* done = nullptr;
 };
 
 // Persistent helper threads (hardware threads - 1): starting a thread per call cost ~65 us on

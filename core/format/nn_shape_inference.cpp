@@ -320,7 +320,7 @@ size_t infer_nn_blob_types(ir::Function& fn) {
                                          [&](ir::ValueId v) { return fn.value(v).type.kind == ir::Type::Kind::Unknown; });
     if (!any_unknown) continue;
     std::vector<std::optional<Dims>> ys;
-    if (op.type == "uniDirectionalLSTM" || op.type == "biDirectionalLSTM") {
+    if (ir::is_nn_lstm(op.type)) {
       // Only x shapes the outputs; the optional initial states may be unknown.
       if (auto x = known_input(op, 0))
         if (auto all = lstm(op, *x)) ys.assign(all->begin(), all->end());

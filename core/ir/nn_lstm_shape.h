@@ -1,11 +1,18 @@
-// The blob layout of a NeuralNetwork LSTM layer's outputs, shared by the NN reader's shape
-// inference (core/format) and the interpreter's kernels (core/exec) so the two cannot disagree.
+// NeuralNetwork LSTM layers: which layer kinds they are and the blob layout of their outputs,
+// shared by the NN reader's shape inference (core/format), the cost model (core/analysis) and the
+// interpreter's kernels (core/exec) so they cannot disagree.
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 namespace mlscope::ir {
+
+/// The NeuralNetwork LSTM layer kinds (uniDirectionalLSTM, biDirectionalLSTM).
+inline bool is_nn_lstm(std::string_view layer_kind) {
+  return layer_kind == "uniDirectionalLSTM" || layer_kind == "biDirectionalLSTM";
+}
 
 /// An LSTM output — [seq, batch, width, 1, 1] in the spec — in the rank of its input x (leading
 /// unit dimensions dropped; rank 2 is [seq, width]).

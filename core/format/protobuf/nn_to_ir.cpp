@@ -10,6 +10,7 @@
 #include "core/format/nn_shape_inference.h"
 #include "core/format/protobuf/model_from_proto.h"
 #include "core/format/protobuf/nn_weights.h"
+#include "core/ir/nn_lstm_shape.h"
 #include "core/ir/scope.h"
 #include "core/util/error.h"
 
@@ -56,7 +57,7 @@ bool ends_with(const std::string& s, const char* suffix) {
 std::vector<int64_t> weight_shape_hint(const std::string& layer_kind, const gp::Message& layer, const gp::Message& p,
                                        const std::string& field) {
   auto i = [](uint64_t v) { return static_cast<int64_t>(v); };
-  if (layer_kind == "uniDirectionalLSTM" || layer_kind == "biDirectionalLSTM") {
+  if (ir::is_nn_lstm(layer_kind)) {
     // W_* [outputVectorSize, inputVectorSize], R_* [outputVectorSize, outputVectorSize]; vectors stay 1-D.
     const int64_t in = i(u64_field(layer, "inputVectorSize")), out = i(u64_field(layer, "outputVectorSize"));
     if (ends_with(field, "WeightMatrix")) return {out, in};
