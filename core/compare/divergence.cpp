@@ -322,9 +322,10 @@ class Lockstep {
     cv_.notify_all();
   }
 
-  // The two runs take turns, one value each: a side computes only while it holds the turn, so
-  // each op gets every core (BLAS and elementwise threads) as in a plain run — and computes the
-  // same bits — instead of two runs fighting over two cores. The waiting side blocks.
+  // The two runs take turns, one value each: a side runs its next op only while it holds the
+  // turn, so each op gets every core (BLAS and elementwise threads) as in a plain run — and
+  // computes the same bits — instead of two runs fighting over two cores. The waiting side
+  // blocks, or first reduces the pair it just completed (offer).
   void wait_turn(int side) {
     std::unique_lock<std::mutex> lk(mu_);
     waiting_[side] = true;
