@@ -9,6 +9,7 @@ DEBIAN_PACKAGES=(
   nlohmann-json3-dev                          # Manifest.json, CLI --json, recordings
   libimgui-dev libglfw3-dev libgl-dev libstb-dev   # GUI (Debian's imgui has the GLFW/GL3 backends)
   libdnnl-dev                                 # oneDNN sgemm for conv/linear/matmul
+  ocl-icd-opencl-dev                          # Debian's dnnl CMake package requires OpenCL (its GPU runtime)
   zlib1g-dev                                  # deflated .npz members (core/exec/npy)
   libgtest-dev libgmock-dev libbenchmark-dev  # tests and benchmarks
   xvfb xauth libgl1-mesa-dri                  # headless GUI tests (software OpenGL)
