@@ -56,9 +56,11 @@ class Context final : public KernelContext {
   std::vector<RunValue> run_block(size_t block_index, const std::vector<RunValue>& inputs) override;
   Tensor& state(const std::string& input_name) override;
   void warn(const std::string& message) override;
+  std::optional<DequantizedCodes> dequantized_codes(const std::string& name) override;
 
   std::vector<RunValue> outputs;
   std::vector<bool> set;
+  std::map<std::string, RunValue> overrides;  ///< inputs read from here instead of their bindings
 
  private:
   RunState& rs_;
@@ -80,6 +82,7 @@ class RunState {
   std::vector<RunValue> slots;
   std::vector<bool> live;
   std::vector<int64_t> last_use;  // top-level op index after which a value can be freed (-1 never)
+  std::vector<bool> deferred;     // outputs of dequantize ops left to their readers to decode
   uint64_t live_bytes = 0;
 
   static uint64_t bytes_of(const RunValue& v) {
@@ -109,8 +112,9 @@ class RunState {
     live[i] = false;
   }
 
-  const RunValue& load(ir::ValueId v, const ir::Op& user) const {
+  const RunValue& load(ir::ValueId v, const ir::Op& user) {
     auto i = static_cast<size_t>(v);
+    if (i < live.size() && !live[i] && deferred[i]) exec_op(fn.op(fn.value(v).producer), /*run_deferred=*/true);
     if (i >= live.size() || !live[i])
       throw Error(Location::at_op(model.path, user.name),
                   user.type + ": input value '" + fn.value(v).name + "' has not been computed (or was already freed)");
@@ -142,6 +146,87 @@ class RunState {
       if (fn.value(v).type.kind == ir::Type::Kind::State) last_use[static_cast<size_t>(v)] = -2;  // final states
   }
 
+  // A dequantize whose every reader takes codes (register_dequantized_codes_reader, e.g. conv's
+  // x) is not run on its own: its fp32 output, four times its int8 input, would be live beside
+  // the reader's output at the run's peak. The readers decode the codes piecewise instead, and
+  // a reader that asks for the values runs it then (load). Off whenever values are observed.
+  void plan_deferred_dequantize() {
+    deferred.assign(fn.values.size(), false);
+    if (opts.keep_intermediates || opts.on_value || opts.rewrite_output) return;
+    for (ir::OpId id : fn.body_block().ops) {
+      const ir::Op& op = fn.op(id);
+      if (op.dialect != ir::Dialect::MIL || op.type != "dequantize" || op.outputs.size() != 1) continue;
+      const ir::NamedInput* in = op.input("input");
+      if (!in || in->bindings.size() != 1 || in->bindings[0].is_literal()) continue;
+      const auto out = static_cast<size_t>(op.outputs[0]);
+      if (last_use[out] < 0 || fn.values[out].uses.empty()) continue;  // a function output, or unread
+      bool codes_readers_only = true;
+      for (const ir::Use& u : fn.values[out].uses) {
+        const ir::Op& user = fn.op(u.op);
+        codes_readers_only = codes_readers_only && user.parent == fn.body() &&
+                             reads_dequantized_codes(kernel_key(user), user.inputs[static_cast<size_t>(u.input)].name);
+      }
+      if (!codes_readers_only) continue;
+      deferred[out] = true;
+      for (const ir::NamedInput& operand : op.inputs)  // codes, scale, zero point: live until the last reader
+        for (const ir::Binding& bnd : operand.bindings) {
+          const auto src = static_cast<size_t>(bnd.value);
+          if (!bnd.is_literal() && last_use[src] >= 0) last_use[src] = std::max(last_use[src], last_use[out]);
+        }
+    }
+  }
+
+  // Codes and table of deferred value v, while it has not been run: the dequantize kernel and
+  // the storage rounding applied to every code, so the table holds exactly what its output
+  // would. nullopt when the codes are not bytes (activation quantization bypassed), a
+  // per-channel scale is not along axis 1, or the parameters fail (running it reports why).
+  std::optional<DequantizedCodes> dequantized_codes(ir::ValueId v) {
+    const auto i = static_cast<size_t>(v);
+    if (!deferred[i] || live[i]) return std::nullopt;
+    const ir::Op& dq = fn.op(fn.value(v).producer);
+    const auto src = static_cast<size_t>(dq.input("input")->bindings[0].value);
+    const Tensor* codes = live[src] ? std::get_if<Tensor>(&slots[src]) : nullptr;
+    if (!codes || !codes->has_byte_storage() || codes->rank() < 2) return std::nullopt;
+    const OpNumerics& num = profile.for_op(dq);
+    Context probe(*this, dq, num);
+    try {
+      auto param = [&](const char* name) { return probe.has(name) ? std::optional<Tensor>(probe.tensor(name)) : probe.attr(name); };
+      const std::optional<Tensor> scale = param("scale");
+      if (!scale) return std::nullopt;
+      int64_t channels = 1;
+      if (scale->size() > 1) {
+        const std::optional<Tensor> axis = param("axis");
+        if (!axis || axis->size() != 1) return std::nullopt;
+        const auto a = static_cast<int64_t>(axis->at(0));
+        if ((a < 0 ? a + int64_t(codes->rank()) : a) != 1 || codes->shape()[1] != int64_t(scale->size())) return std::nullopt;
+        channels = codes->shape()[1];
+      }
+      // Every code byte in every channel: shape [256, channels, 1, ...], the codes' rank.
+      Dims shape(codes->rank(), 1);
+      shape[0] = 256;
+      shape[1] = channels;
+      std::vector<uint8_t> every_code(size_t(256 * channels));
+      for (size_t k = 0; k < every_code.size(); ++k) every_code[k] = uint8_t(k / size_t(channels));
+      probe.overrides["input"] = Tensor::from_bytes(codes->dtype(), shape, std::move(every_code));
+      KernelFn k = find_kernel(kernel_key(dq));
+      if (!k) return std::nullopt;
+      k(probe);
+      apply_storage(dq, num, probe);
+      const Tensor* t = probe.set[0] ? std::get_if<Tensor>(&probe.outputs[0]) : nullptr;
+      if (!t || !t->is_float() || t->size() != uint64_t(256 * channels)) return std::nullopt;
+      DequantizedCodes d;
+      d.codes = *codes;
+      d.channels = channels;
+      d.table.resize(t->size());
+      auto f = t->floats();
+      for (size_t b = 0; b < 256; ++b)
+        for (size_t c = 0; c < size_t(channels); ++c) d.table[c * 256 + b] = f[b * size_t(channels) + c];
+      return d;
+    } catch (const Error&) {
+      return std::nullopt;
+    }
+  }
+
   void check_cancel() const {
     if (opts.cancel && opts.cancel->load(std::memory_order_relaxed))
       throw Error(Location::in_file(model.path), "run cancelled");
@@ -166,7 +251,8 @@ class RunState {
     }
   }
 
-  void exec_op(const ir::Op& op) {
+  void exec_op(const ir::Op& op, bool run_deferred = false) {
+    if (!run_deferred && op.outputs.size() == 1 && deferred[static_cast<size_t>(op.outputs[0])]) return;
     if (is_const_op(op)) {
       const ir::Constant* c = op.attribute_value("val");
       if (!c) throw Error(Location::at_op(model.path, op.name), "const op without a 'val' attribute");
@@ -241,7 +327,12 @@ class RunState {
       if (v != ir::kNone && last_use[static_cast<size_t>(v)] == index) release(v);
     };
     for (const auto& in : op.inputs)
-      for (const auto& bnd : in.bindings) consider(bnd.value);
+      for (const auto& bnd : in.bindings) {
+        consider(bnd.value);
+        if (bnd.value != ir::kNone && deferred[static_cast<size_t>(bnd.value)])  // and what it is decoded from
+          for (const auto& operand : fn.op(fn.value(bnd.value).producer).inputs)
+            for (const auto& src : operand.bindings) consider(src.value);
+      }
     if (!op.blocks.empty()) {
       for (size_t v = 0; v < fn.values.size(); ++v)
         if (last_use[v] == index) release(static_cast<ir::ValueId>(v));
@@ -255,6 +346,7 @@ const ir::Function& Context::function() const { return rs_.fn; }
 const std::string& Context::file() const { return rs_.model.path; }
 
 const RunValue& Context::value(const std::string& name, size_t index) const {
+  if (auto o = overrides.find(name); o != overrides.end() && index == 0) return o->second;
   const ir::NamedInput* in = op_.input(name);
   if (!in || index >= in->bindings.size()) fail("missing required input '" + name + "'");
   const ir::Binding& b = in->bindings[index];
@@ -298,6 +390,12 @@ Tensor& Context::state(const std::string& input_name) {
   return *t;
 }
 
+std::optional<DequantizedCodes> Context::dequantized_codes(const std::string& name) {
+  const ir::NamedInput* in = op_.input(name);
+  if (!in || in->bindings.size() != 1 || in->bindings[0].is_literal()) return std::nullopt;
+  return rs_.dequantized_codes(in->bindings[0].value);
+}
+
 void Context::warn(const std::string& message) { rs_.result.warnings.push_back(op_.name + ": " + message); }
 
 }  // namespace
@@ -319,6 +417,7 @@ RunResult Interpreter::run(const ir::Model& model, const RunInputs& inputs, cons
   BoundInputs bound = bind_inputs(model, *fn, inputs, options, result.warnings);
   RunState rs(model, *fn, profile_, options, result);
   rs.compute_last_use();
+  rs.plan_deferred_dequantize();
   std::vector<RunValue> body_inputs;  // the function body has no block inputs; function inputs are slots
   for (auto& [v, val] : bound.values) rs.store(v, std::move(val));
   std::vector<RunValue> outs = rs.exec_block(fn->body(), body_inputs, true);

@@ -17,6 +17,15 @@
 
 namespace mlscope::exec {
 
+/// An int8/uint8 tensor and what its `dequantize` op maps each code to, storage rounding
+/// included: element i of channel c is table[c * 256 + byte i of codes]. Handed to kernels that
+/// read such a value piecewise (conv's im2col) instead of an fp32 copy four times its size.
+struct DequantizedCodes {
+  Tensor codes;              ///< the dequantize's input (shares its storage)
+  std::vector<float> table;  ///< channels x 256, indexed by the code's byte pattern
+  int64_t channels = 1;      ///< 1: one table for every element; else one per index of axis 1
+};
+
 class KernelContext {
  public:
   virtual ~KernelContext() = default;
@@ -43,6 +52,10 @@ class KernelContext {
   virtual Tensor& state(const std::string& input_name) = 0;
   /// A non-fatal note for RunResult::warnings.
   virtual void warn(const std::string& message) = 0;
+  /// Input `name` as codes + table when the interpreter deferred the `dequantize` producing it
+  /// (register_dequantized_codes_reader); nullopt otherwise, and then tensor(name) has the
+  /// values as usual (a deferred dequantize runs when its value is first read).
+  virtual std::optional<DequantizedCodes> dequantized_codes(const std::string& name);
 
   // --- conveniences built on the above ---
   const Tensor& tensor(const std::string& name, size_t index = 0) const;
@@ -67,6 +80,10 @@ class KernelContext {
 using KernelFn = void (*)(KernelContext&);
 
 bool register_kernel(const char* op_type, KernelFn fn);
+/// Declares that op_type's kernel reads input `input` through dequantized_codes() when it can,
+/// so the interpreter may defer a `dequantize` whose every reader is such an input.
+void register_dequantized_codes_reader(const char* op_type, const char* input);
+bool reads_dequantized_codes(const std::string& qualified_type, const std::string& input);
 /// nullptr when no kernel exists. NeuralNetwork layers are looked up as "nn.<type>".
 KernelFn find_kernel(const std::string& qualified_type);
 std::vector<std::string> kernel_names();

@@ -1,5 +1,7 @@
 #include <map>
 #include <mutex>
+#include <set>
+#include <utility>
 
 #include "core/exec/kernel.h"
 #include "core/exec/kernel_families.h"
@@ -12,6 +14,11 @@ namespace {
 
 std::map<std::string, KernelFn>& registry() {
   static std::map<std::string, KernelFn> r;
+  return r;
+}
+
+std::set<std::pair<std::string, std::string>>& codes_readers() {
+  static std::set<std::pair<std::string, std::string>> r;
   return r;
 }
 
@@ -43,6 +50,13 @@ void register_all_once() {
 bool register_kernel(const char* op_type, KernelFn fn) {
   registry()[op_type] = fn;
   return true;
+}
+
+void register_dequantized_codes_reader(const char* op_type, const char* input) { codes_readers().insert({op_type, input}); }
+
+bool reads_dequantized_codes(const std::string& qualified_type, const std::string& input) {
+  register_all_once();
+  return codes_readers().count({qualified_type, input}) > 0;
 }
 
 KernelFn find_kernel(const std::string& qualified_type) {
@@ -127,6 +141,8 @@ std::vector<int64_t> KernelContext::ints_param(const std::string& name, std::vec
   if (!has(name) && !attr(name)) return fallback;
   return ints_param(name);
 }
+
+std::optional<DequantizedCodes> KernelContext::dequantized_codes(const std::string&) { return std::nullopt; }
 
 std::optional<Tensor> KernelContext::attr(const std::string& name) const {
   const ir::Constant* c = op().attribute_value(name);

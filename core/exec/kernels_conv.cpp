@@ -9,6 +9,7 @@
 #include "core/exec/parallel.h"
 #include "core/exec/quantized_source.h"
 #include "core/exec/run_cancel.h"
+#include "core/exec/simd_clones.h"
 
 namespace mlscope::exec {
 
@@ -76,14 +77,21 @@ ConvGeom geometry(const KernelContext& ctx, const Dims& xs, const Dims& ws, bool
   return g;
 }
 
+// Where im2col reads channel c's input: x + c * channel_stride holds input rows
+// [first_row, ...) of that channel (the whole plane, or a decoded slab of it).
+struct InputPlanes {
+  const float* x;
+  int64_t channel_stride, first_row = 0;
+};
+
 // cols[(c*K3) + kk][pos] for one image and one group, for output rows [r0, r1) where a row is a
 // flattened (od, oh) pair; pos runs over those rows' output positions. Tiling by rows keeps the
 // column buffer small (a 64-channel 3x3 conv at 224x224 would otherwise need 115 MB).
-void im2col(const ConvGeom& g, const float* x, int64_t c0, int64_t cn, int64_t r0, int64_t r1, float* cols) {
+void im2col(const ConvGeom& g, const InputPlanes& planes, int64_t cn, int64_t r0, int64_t r1, float* cols) {
   const int64_t P = (r1 - r0) * g.out[2];
   int64_t row = 0;
-  for (int64_t c = c0; c < c0 + cn; ++c) {
-    const float* xc = x + c * g.in[0] * g.in[1] * g.in[2];
+  for (int64_t c = 0; c < cn; ++c) {
+    const float* xc = planes.x + c * planes.channel_stride;
     for (int64_t a = 0; a < g.k[0]; ++a)
       for (int64_t b = 0; b < g.k[1]; ++b)
         for (int64_t e = 0; e < g.k[2]; ++e, ++row) {
@@ -100,7 +108,7 @@ void im2col(const ConvGeom& g, const float* x, int64_t c0, int64_t cn, int64_t r
               p += W;
               continue;
             }
-            const float* src = xc + (id * g.in[1] + ih) * g.in[2];
+            const float* src = xc + (id * g.in[1] + ih - planes.first_row) * g.in[2];
             // Output columns whose input column iw = ow*stride + base lies inside the row: zeros
             // on both sides, a straight (or strided) copy in between — no per-element test.
             const int64_t base = -g.pad_lo[2] + e * g.dil[2], st = g.stride[2];
@@ -121,6 +129,18 @@ void im2col(const ConvGeom& g, const float* x, int64_t c0, int64_t cn, int64_t r
 
 Tensor as_float(const Tensor& t) { return t.is_float() ? t : t.cast_to(ir::DType::Float32); }
 
+// out[i] = table[code byte i]: dequantized values from a table of every code (gathers, built
+// for AVX-512, AVX2 and baseline x86-64).
+MLSCOPE_SIMD_CLONES void decode_codes(const uint8_t* __restrict codes, const float* __restrict table, float* __restrict out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) out[i] = table[codes[i]];
+}
+
+// Input rows [lo, hi) that output rows [r0, r1) of a 2-D (or 1-D) conv read, clipped to the input.
+std::pair<int64_t, int64_t> input_rows(const ConvGeom& g, int64_t r0, int64_t r1) {
+  const int64_t lo = r0 * g.stride[1] - g.pad_lo[1], hi = (r1 - 1) * g.stride[1] - g.pad_lo[1] + (g.k[1] - 1) * g.dil[1] + 1;
+  return {std::clamp<int64_t>(lo, 0, g.in[1]), std::clamp<int64_t>(hi, 0, g.in[1])};
+}
+
 Dims out_dims(const ConvGeom& g, int64_t O) {
   Dims d = {g.N, O};
   for (int i = 3 - g.sp; i < 3; ++i) d.push_back(g.out[i]);
@@ -128,9 +148,13 @@ Dims out_dims(const ConvGeom& g, int64_t O) {
 }
 
 void k_conv(KernelContext& ctx) {
-  const Tensor x = as_float(ctx.tensor("x"));
+  // x from a deferred dequantize: its int8 codes, decoded slab by slab into each tile's rows
+  // (2-D and 1-D convs; the fp32 activation is never made whole).
+  std::optional<DequantizedCodes> dq = ctx.dequantized_codes("x");
+  if (dq && dq->codes.rank() > 4) dq.reset();
+  const Tensor x = dq ? Tensor{} : as_float(ctx.tensor("x"));
   const Tensor w = as_float(ctx.tensor("weight"));
-  const ConvGeom g = geometry(ctx, x.shape(), w.shape(), false);
+  const ConvGeom g = geometry(ctx, dq ? dq->codes.shape() : x.shape(), w.shape(), false);
   const int64_t Cg = g.C / g.groups, Og = g.O / g.groups;
   const int64_t K3 = g.k[0] * g.k[1] * g.k[2], Kdim = Cg * K3;
   const int64_t P = g.out[0] * g.out[1] * g.out[2];
@@ -140,14 +164,14 @@ void k_conv(KernelContext& ctx) {
   const OpNumerics& num = ctx.numerics();
   std::optional<QuantizedOperand> qx, qw;
   if (num.int8_accumulation) {  // int8 x int8: exact integer dot products (gemm_integer_codes)
-    qx = quantized_source(ctx, "x", x, /*activation_codes=*/false);  // derived per im2col tile below
+    qx = quantized_source(ctx, "x", dq ? dq->codes : x, /*activation_codes=*/false);  // derived per im2col tile below
     qw = qx ? quantized_source(ctx, "weight", w) : std::nullopt;
     if (qw && qw->axis > 0) qw.reset();
   }
   const bool integer = qx && qw;
   // A 1x1 conv reads x directly as its column matrix — except with integer codes, which come
   // from x's values tile by tile.
-  const bool direct = !integer && K3 == 1 && P == in_vol && g.stride[0] * g.stride[1] * g.stride[2] == 1 &&
+  const bool direct = !integer && !dq && K3 == 1 && P == in_vol && g.stride[0] * g.stride[1] * g.stride[2] == 1 &&
                       g.pad_lo[0] + g.pad_lo[1] + g.pad_lo[2] + g.pad_hi[0] + g.pad_hi[1] + g.pad_hi[2] == 0;
   // Output rows per im2col tile: about 2^18 column floats (1 MB) per tile, which sgemm packs
   // and keeps in L2 (larger tiles ran no faster and cost peak memory); tiles are spread
@@ -155,7 +179,7 @@ void k_conv(KernelContext& ctx) {
   const int64_t rows_total = g.out[0] * g.out[1];
   const int64_t rows_per_tile = std::max<int64_t>(1, std::min<int64_t>(rows_total, (int64_t(1) << 18) / std::max<int64_t>(1, Kdim * g.out[2])));
   const int64_t tiles = (rows_total + rows_per_tile - 1) / rows_per_tile;
-  const float* xdata = x.floats().data();
+  const float* xdata = dq ? nullptr : x.floats().data();
   const float* wdata = integer ? qw->codes.data() : w.floats().data();
   // One product of the conv: Og output channels x Pc positions over the whole of K.
   auto product = [&](const float* W, const float* cols, int64_t Pc, float* out) {
@@ -166,11 +190,11 @@ void k_conv(KernelContext& ctx) {
   };
   for (int64_t n = 0; n < g.N; ++n)
     for (int64_t gr = 0; gr < g.groups; ++gr) {
-      const float* xn = xdata + n * g.C * in_vol;
+      const float* xg = dq ? nullptr : xdata + (n * g.C + gr * Cg) * in_vol;  // this image's group
       float* out = yv.data() + (n * g.O + gr * Og) * P;
       const float* W = wdata + gr * Og * Kdim;
       if (direct) {
-        product(W, xn + gr * Cg * in_vol, P, out);
+        product(W, xg, P, out);
         continue;
       }
       // Each tile's outputs come from one single-threaded gemm over the whole K: the same
@@ -178,14 +202,28 @@ void k_conv(KernelContext& ctx) {
       parallel_for(uint64_t(tiles), [&](uint64_t t0, uint64_t t1) {
         ScopedKernelThreads one_thread(1);
         std::vector<float> cols = take_float_buffer(size_t(Kdim * rows_per_tile * g.out[2]));  // im2col writes it all
+        std::vector<float> slab;  // decoded input rows of one tile (codes only)
         for (uint64_t t = t0; t < t1; ++t) {
           if (run_cancel_requested()) ctx.fail("run cancelled");
           const int64_t r0 = int64_t(t) * rows_per_tile, r1 = std::min(rows_total, r0 + rows_per_tile), Pc = (r1 - r0) * g.out[2];
-          im2col(g, xn, gr * Cg, Cg, r0, r1, cols.data());
+          InputPlanes planes{xg, in_vol};
+          if (dq) {
+            const auto [lo, hi] = input_rows(g, r0, r1);
+            const int64_t slab_rows = std::max<int64_t>(hi - lo, 1), width = g.in[2];
+            if (slab.empty()) slab = take_float_buffer(size_t(Cg * (rows_per_tile * g.stride[1] + (g.k[1] - 1) * g.dil[1] + 1) * width));
+            const uint8_t* codes = dq->codes.bytes().data() + (n * g.C + gr * Cg) * in_vol;
+            for (int64_t c = 0; c < Cg && hi > lo; ++c) {
+              const float* table = dq->table.data() + (dq->channels == 1 ? 0 : (gr * Cg + c) * 256);
+              decode_codes(codes + c * in_vol + lo * width, table, slab.data() + c * slab_rows * width, (hi - lo) * width);
+            }
+            planes = {slab.data(), slab_rows * width, lo};
+          }
+          im2col(g, planes, Cg, r0, r1, cols.data());
           if (integer) round_to_codes({cols.data(), size_t(Kdim * Pc)}, qx->scale[0]);  // padding: code 0
           product(W, cols.data(), Pc, out + r0 * g.out[2]);
         }
         return_float_buffer(std::move(cols));
+        if (!slab.empty()) return_float_buffer(std::move(slab));
       }, 1);
     }
   std::optional<Tensor> bias;
@@ -272,6 +310,7 @@ void k_conv_transpose(KernelContext& ctx) {
 
 void register_conv_kernels() {
   register_kernel("conv", k_conv);
+  register_dequantized_codes_reader("conv", "x");
   register_kernel("conv_transpose", k_conv_transpose);
 }
 

@@ -33,11 +33,12 @@ class ProgramBuilder {
   }
   /// Adds op `type` with named inputs; returns its output values (types given).
   std::vector<ir::ValueId> op(const std::string& type, const std::string& name, std::vector<ir::NamedInput> inputs,
-                              std::vector<ir::Type> out_types) {
+                              std::vector<ir::Type> out_types, std::vector<ir::Attribute> attributes = {}) {
     ir::Op o;
     o.type = type;
     o.name = name;
     o.inputs = std::move(inputs);
+    o.attributes = std::move(attributes);
     std::vector<ir::ValueId> outs;
     for (size_t i = 0; i < out_types.size(); ++i)
       outs.push_back(fn_.add_value(name + (i ? "_" + std::to_string(i) : ""), out_types[i], body_));
