@@ -55,6 +55,7 @@ class Context final : public KernelContext {
   ir::Type output_type(size_t index) const override;
   std::vector<RunValue> run_block(size_t block_index, const std::vector<RunValue>& inputs) override;
   Tensor& state(const std::string& input_name) override;
+  std::optional<Tensor> take_dying_input(const std::string& name) override;
   void warn(const std::string& message) override;
   std::optional<DequantizedCodes> dequantized_codes(const std::string& name) override;
 
@@ -83,6 +84,7 @@ class RunState {
   std::vector<bool> live;
   std::vector<int64_t> last_use;  // top-level op index after which a value can be freed (-1 never)
   std::vector<bool> deferred;     // outputs of dequantize ops left to their readers to decode
+  int64_t running_top_index = -1;  // index of the top-level op being run, -1 inside nested blocks
   uint64_t live_bytes = 0;
 
   static uint64_t bytes_of(const RunValue& v) {
@@ -302,7 +304,9 @@ class RunState {
       check_cancel();
       const ir::Op& op = fn.op(blk.ops[static_cast<size_t>(i)]);
       auto t0 = std::chrono::steady_clock::now();
+      running_top_index = top_level ? i : -1;
       exec_op(op);
+      running_top_index = -1;
       if (top_level) {
         if (opts.time_ops)
           result.op_timings.push_back({op.name, op.qualified_type(),
@@ -377,6 +381,28 @@ ir::Type Context::output_type(size_t index) const {
 std::vector<RunValue> Context::run_block(size_t block_index, const std::vector<RunValue>& inputs) {
   if (block_index >= op_.blocks.size()) fail("has no nested block " + std::to_string(block_index));
   return rs_.exec_block(op_.blocks[block_index], inputs, false);
+}
+
+std::optional<Tensor> Context::take_dying_input(const std::string& name) {
+  // Only where free_after would release the value right after this op: a top-level op without
+  // nested blocks, intermediates not kept, this op its last reader.
+  if (rs_.opts.keep_intermediates || rs_.running_top_index < 0 || !op_.blocks.empty()) return std::nullopt;
+  const ir::NamedInput* in = op_.input(name);
+  if (!in || in->bindings.size() != 1) return std::nullopt;
+  const ir::ValueId v = in->bindings[0].value;
+  if (v == ir::kNone || rs_.last_use[static_cast<size_t>(v)] != rs_.running_top_index) return std::nullopt;
+  size_t bound = 0;  // read through another input of this op too: not safe to overwrite
+  for (const auto& other : op_.inputs)
+    for (const auto& b : other.bindings) bound += b.value == v;
+  if (bound != 1 || !rs_.live[static_cast<size_t>(v)]) return std::nullopt;
+  Tensor* t = std::get_if<Tensor>(&rs_.slots[static_cast<size_t>(v)]);
+  if (!t || !t->float_storage_unshared()) return std::nullopt;
+  // Freed as far as the accounting goes: its bytes come back as this op's output.
+  rs_.live_bytes -= RunState::bytes_of(rs_.slots[static_cast<size_t>(v)]);
+  Tensor taken = std::move(*t);
+  rs_.slots[static_cast<size_t>(v)] = RunValue{};
+  rs_.live[static_cast<size_t>(v)] = false;
+  return taken;
 }
 
 Tensor& Context::state(const std::string& input_name) {

@@ -56,6 +56,11 @@ class KernelContext {
   /// (register_dequantized_codes_reader); nullopt otherwise, and then tensor(name) has the
   /// values as usual (a deferred dequantize runs when its value is first read).
   virtual std::optional<DequantizedCodes> dequantized_codes(const std::string& name);
+  /// Input `name` handed over for the kernel to overwrite with its output, when this op is the
+  /// value's last reader, its float storage is shared with nothing (not a caller's input, not
+  /// a kept intermediate, not an observer's copy) and it is bound once; otherwise nullopt.
+  /// Elementwise kernels use it to compute in place: one activation-sized buffer less at the peak.
+  virtual std::optional<Tensor> take_dying_input(const std::string& name);
 
   // --- conveniences built on the above ---
   const Tensor& tensor(const std::string& name, size_t index = 0) const;

@@ -143,6 +143,7 @@ std::vector<int64_t> KernelContext::ints_param(const std::string& name, std::vec
 }
 
 std::optional<DequantizedCodes> KernelContext::dequantized_codes(const std::string&) { return std::nullopt; }
+std::optional<Tensor> KernelContext::take_dying_input(const std::string&) { return std::nullopt; }
 
 std::optional<Tensor> KernelContext::attr(const std::string& name) const {
   const ir::Constant* c = op().attribute_value(name);

@@ -11,9 +11,16 @@ namespace mlscope::exec {
 
 namespace {
 
-// x as floats into a recycled output buffer: ranges(in, out, b, e) fills out[b, e) on every core.
+// x as floats into a recycled output buffer (or x's own, when it dies here): ranges(in, out, b, e)
+// fills out[b, e) on every core; in and out may be the same array.
 template <typename Ranges>
 void map_ranges(KernelContext& ctx, Ranges ranges) {
+  if (std::optional<Tensor> dying = ctx.take_dying_input("x")) {  // in place: x is not read again
+    std::span<float> v = dying->mutable_floats();
+    parallel_for(v.size(), [&](uint64_t b, uint64_t e) { ranges(v.data(), v.data(), b, e); });
+    ctx.set(dying->relabeled(ctx.out_dtype(0, dying->dtype())));
+    return;
+  }
   const Tensor& x = ctx.tensor("x");
   Tensor xf = x.is_float() ? x : x.cast_to(ir::DType::Float32);
   auto in = xf.floats();

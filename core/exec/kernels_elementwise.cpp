@@ -75,8 +75,31 @@ int64_t ibin(const KernelContext& ctx, Bin b, int64_t x, int64_t y) {
   return 0;
 }
 
+// Float x op float y into x's own storage, when x dies at this op (take_dying_input) and the
+// output has x's shape (y the same shape, or one value): one activation-sized buffer less at
+// a scale or residual add. The values are those of the general path below.
+template <Bin B>
+bool binary_in_place(KernelContext& ctx) {
+  const Tensor& x = ctx.tensor("x");
+  const Tensor& y = ctx.tensor("y");
+  const bool y_one = y.size() == 1 && y.rank() <= x.rank();
+  if (is_compare(B) || !x.is_float() || !y.is_float() || !(y_one || y.shape() == x.shape())) return false;
+  const ir::DType out_dt = ctx.out_dtype(0, ir::DType::Float32);
+  if (storage_of(out_dt) != Storage::Float) return false;
+  std::optional<Tensor> dying = ctx.take_dying_input("x");  // x's slot is empty from here on
+  if (!dying) return false;
+  std::span<float> v = dying->mutable_floats();
+  auto ys = y.floats();
+  parallel_for(v.size(), [&](uint64_t b, uint64_t e) {
+    for (uint64_t k = b; k < e; ++k) v[k] = fbin(B, v[k], ys[y_one ? 0 : k]);
+  });
+  ctx.set(dying->relabeled(out_dt));
+  return true;
+}
+
 template <Bin B>
 void binary(KernelContext& ctx) {
+  if (binary_in_place<B>(ctx)) return;
   const Tensor& x = ctx.tensor("x");
   const Tensor& y = ctx.tensor("y");
   const Dims shape = x.shape() == y.shape() ? x.shape() : broadcast_shapes(ctx, x.shape(), y.shape());

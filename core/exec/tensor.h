@@ -84,6 +84,8 @@ class Tensor {
   uint64_t storage_bytes() const;
   /// True when both tensors share one storage buffer.
   bool shares_storage_with(const Tensor& o) const;
+  /// True for float storage that no other Tensor shares (writing it changes no one else's values).
+  bool float_storage_unshared() const { return f_ && f_.use_count() == 1; }
 
  private:
   ir::DType dtype_ = ir::DType::Invalid;
