@@ -18,32 +18,36 @@ class Pool {
   std::vector<T> take(std::vector<std::vector<T>>& list, size_t n) {
     if (n * sizeof(T) >= kMinPooledBytes) {
       std::unique_lock<std::mutex> lock(mutex_);
-      // Smallest buffer holding n elements without wasting more than half of it.
+      // Smallest buffer holding n elements without wasting more than half of it. Capacity, not
+      // size, is what a buffer holds: one taken for fewer elements serves larger requests again
+      // (im2col tiles of neighbouring convs differ by a few percent).
       size_t best = list.size();
       for (size_t i = 0; i < list.size(); ++i)
-        if (list[i].size() >= n && list[i].size() <= 2 * n &&
-            (best == list.size() || list[i].size() < list[best].size()))
+        if (list[i].capacity() >= n && list[i].capacity() <= 2 * n &&
+            (best == list.size() || list[i].capacity() < list[best].capacity()))
           best = i;
       if (best != list.size()) {
         std::vector<T> v = std::move(list[best]);
         list.erase(list.begin() + std::ptrdiff_t(best));
-        bytes_ -= v.size() * sizeof(T);
+        bytes_ -= v.capacity() * sizeof(T);
         ++stats_.reused;
-        v.resize(n);  // shrinking: no writes
-        outstanding_ += n * sizeof(T);
+        v.resize(n);  // within capacity: no allocation (growing zeroes only the elements added)
+        outstanding_ += v.capacity() * sizeof(T);
         return v;
       }
       ++stats_.allocated;
-      // Nothing fits. Idle buffers may stay only while live + idle bytes stay within the
-      // highest live demand seen, so the pool never raises the peak. The smallest go first:
-      // evicting fewer bytes means fewer pages to fault back in later.
+      // Nothing fits. Idle buffers may stay only while live + idle bytes stay within 1.5 x the
+      // highest live demand seen: the pool adds at most half the live peak to the process. A
+      // tighter bound (1 x) made the seed network evict and fault in ~10 buffers per run, its
+      // activations, im2col tiles and codes of every size not fitting beside its peak at once.
+      // The smallest go first: evicting fewer bytes means fewer pages to fault back in later.
       const size_t want = n * sizeof(T);
       high_water_ = std::max(high_water_, outstanding_ + want);
-      std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.size() < b.size(); });
+      std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.capacity() < b.capacity(); });
       std::vector<std::vector<T>> evicted;
       size_t i = 0;
-      while (i < list.size() && outstanding_ + want + bytes_ > high_water_) {
-        bytes_ -= list[i].size() * sizeof(T);
+      while (i < list.size() && outstanding_ + want + bytes_ > high_water_ + high_water_ / 2) {
+        bytes_ -= list[i].capacity() * sizeof(T);
         evicted.push_back(std::move(list[i++]));
       }
       list.erase(list.begin(), list.begin() + std::ptrdiff_t(i));
@@ -57,7 +61,7 @@ class Pool {
 
   template <typename T>
   void give(std::vector<std::vector<T>>& list, std::vector<T>&& v) {
-    const size_t b = v.size() * sizeof(T);
+    const size_t b = v.capacity() * sizeof(T);
     if (b < kMinPooledBytes) return;
     std::lock_guard<std::mutex> lock(mutex_);
     outstanding_ -= std::min(outstanding_, b);
@@ -90,7 +94,7 @@ class Pool {
   std::mutex mutex_;
   size_t bytes_ = 0;        // idle, in the lists
   size_t outstanding_ = 0;  // handed out by take() and not yet given back
-  size_t high_water_ = 0;   // most outstanding bytes so far (idle never pushes past it)
+  size_t high_water_ = 0;   // most outstanding bytes so far (idle never pushes past 1.5x it)
   BufferPoolStats stats_;
 };
 

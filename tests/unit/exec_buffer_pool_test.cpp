@@ -69,24 +69,39 @@ TEST(ExecBufferPool, IdleBytesStayBounded) {
   EXPECT_EQ(buffer_pool_stats().pooled_bytes, 0u);
 }
 
-TEST(ExecBufferPool, AMissEvictsOnlyWhatKeepsLivePlusIdleWithinThePeak) {
+TEST(ExecBufferPool, AMissEvictsOnlyWhatKeepsLivePlusIdleWithinOneAndAHalfPeaks) {
   release_pooled_buffers();
   {
     std::vector<Tensor> three;  // the live peak: 3 x 4 MB
     for (int i = 0; i < 3; ++i) three.push_back(Tensor::uninitialized(ir::DType::Float32, {kBig}));
   }
   EXPECT_EQ(buffer_pool_stats().pooled_bytes, uint64_t(12) << 20);
-  // 1 MB fits none of them (a buffer over twice the request is not a fit); allocating it beside
-  // 12 MB idle would pass the 12 MB peak, so one idle buffer goes — only one.
+  // 1 MB fits none of them (a buffer over twice the request is not a fit). Beside 12 MB idle it
+  // stays within 1.5 x the 12 MB peak: nothing is evicted.
   const BufferPoolStats before = buffer_pool_stats();
   Tensor small = Tensor::uninitialized(ir::DType::Float32, {kBig / 4});
   EXPECT_EQ(buffer_pool_stats().allocated, before.allocated + 1);
+  EXPECT_EQ(buffer_pool_stats().pooled_bytes, uint64_t(12) << 20);
+  // 6 MB fits none either; 1 live + 6 + 12 idle would pass 18 MB, so one idle buffer goes — only one.
+  Tensor medium = Tensor::uninitialized(ir::DType::Float32, {kBig * 3 / 2});
+  EXPECT_EQ(buffer_pool_stats().allocated, before.allocated + 2);
   EXPECT_EQ(buffer_pool_stats().pooled_bytes, uint64_t(8) << 20);
   // The two that stayed still serve their size.
   Tensor a = Tensor::uninitialized(ir::DType::Float32, {kBig});
   Tensor b = Tensor::uninitialized(ir::DType::Float32, {kBig});
   EXPECT_EQ(buffer_pool_stats().reused, before.reused + 2);
   EXPECT_EQ(buffer_pool_stats().pooled_bytes, 0u);
+}
+
+TEST(ExecBufferPool, ABufferTakenForFewerElementsServesItsFullSizeAgain) {
+  release_pooled_buffers();
+  { Tensor t = Tensor::uninitialized(ir::DType::Float32, {kBig}); }
+  const BufferPoolStats before = buffer_pool_stats();
+  { Tensor fewer = Tensor::uninitialized(ir::DType::Float32, {kBig - 4096}); }  // an im2col tile of another conv
+  Tensor full = Tensor::uninitialized(ir::DType::Float32, {kBig});
+  EXPECT_EQ(buffer_pool_stats().reused, before.reused + 2);
+  EXPECT_EQ(buffer_pool_stats().allocated, before.allocated);
+  EXPECT_EQ(full.size(), uint64_t(kBig));
 }
 
 TEST(ExecBufferPool, ByteStorageIsRecycledToo) {
