@@ -1,5 +1,7 @@
 // The interpreter loop: binds inputs, runs each block's ops through the kernel registry, applies
-// the profile's storage rounding to float outputs, frees buffers after their last use.
+// the profile's storage rounding to float outputs, frees buffers after their last use, hands a
+// dying input to a kernel that can write over it, and leaves a dequantize read only by convs to
+// them (plan_deferred_dequantize).
 #include "core/exec/interpreter.h"
 
 #include "core/exec/run_cancel.h"
