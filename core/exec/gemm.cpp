@@ -238,9 +238,10 @@ MLSCOPE_SIMD_CLONES void round_total(const double* __restrict total, float* __re
 }  // namespace
 
 void gemm_integer_codes(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
-                        int64_t ldc) {
-  constexpr int64_t kExactTerms = 258;  // 258 x 255^2 < 2^24
-  const OpNumerics plain;                // fp32 sums of unrounded products: sgemm
+                        int64_t ldc, double max_abs_product) {
+  // Terms whose sum stays within 2^24 however sgemm orders it: 258 at 255^2.
+  const int64_t kExactTerms = std::max<int64_t>(1, int64_t(16777216.0 / std::max(1.0, max_abs_product)));
+  const OpNumerics plain;  // fp32 sums of unrounded products: sgemm
   if (K <= kExactTerms) {
     gemm(plain, M, N, K, A, lda, false, B, ldb, false, C, ldc);
     return;

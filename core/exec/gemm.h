@@ -21,13 +21,14 @@ void gemm(const OpNumerics& num, int64_t M, int64_t N, int64_t K, const float* A
 void gemm_reference(const OpNumerics& num, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, bool transA,
                     const float* B, int64_t ldb, bool transB, float* C, int64_t ldc);
 
-/// C = A·B (row-major, no transposes) for integer-valued operands with |a|, |b| ≤ 255 — int8 or
-/// uint8 codes minus their zero points (ane-w8a8): every output is the exact integer dot product,
-/// rounded once to fp32. sgemm runs over K chunks short enough that every partial sum stays an
-/// integer below 2^24 (exact in any summation order); the chunk results are added in double
-/// (exact below 2^53).
+/// C = A·B (row-major, no transposes) for integer-valued operands with |a·b| ≤ max_abs_product —
+/// int8 or uint8 codes minus their zero points (ane-w8a8; 255² covers any of them): every output
+/// is the exact integer dot product, rounded once to fp32. sgemm runs over K chunks short enough
+/// that every partial sum stays an integer within 2^24 (exact in any summation order: 258 terms
+/// at 255², 1,032 for int8 × int8 codes without zero points, a whole 3x3x64 conv in one call);
+/// the chunk results are added in double (exact below 2^53).
 void gemm_integer_codes(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
-                        int64_t ldc);
+                        int64_t ldc, double max_abs_product = 255.0 * 255.0);
 
 /// True when gemm() would call BLAS directly for these numerics.
 bool gemm_uses_blas(const OpNumerics& num);

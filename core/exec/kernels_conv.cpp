@@ -184,7 +184,7 @@ void k_conv(KernelContext& ctx) {
   // One product of the conv: Og output channels x Pc positions over the whole of K.
   auto product = [&](const float* W, const float* cols, int64_t Pc, float* out) {
     if (integer)
-      gemm_integer_codes(Og, Pc, Kdim, W, Kdim, cols, Pc, out, P);
+      gemm_integer_codes(Og, Pc, Kdim, W, Kdim, cols, Pc, out, P, double(qx->max_abs_code) * double(qw->max_abs_code));
     else
       gemm(num, Og, Pc, Kdim, W, Kdim, false, cols, Pc, false, out, P);
   };

@@ -72,9 +72,11 @@ std::optional<QuantizedOperand> quantized_source(const KernelContext& ctx, const
     q.codes.resize(codes.size());
     int64_t inner = 1, C = int64_t(q.scale.size());
     for (size_t d = size_t(std::max<int64_t>(q.axis, 0)) + 1; q.axis >= 0 && d < value.rank(); ++d) inner *= value.shape()[d];
+    q.max_abs_code = 0;
     for (size_t i = 0; i < codes.size(); ++i) {
       size_t c = q.axis < 0 ? 0 : size_t((int64_t(i) / inner) % C);
       q.codes[i] = float(codes[i] - zero[zero.size() == 1 ? 0 : c]);
+      q.max_abs_code = std::max(q.max_abs_code, std::fabs(q.codes[i]));
     }
     return q;
   }
@@ -84,6 +86,9 @@ std::optional<QuantizedOperand> quantized_source(const KernelContext& ctx, const
   ir::DType qdt = src->bindings[0].is_literal() ? src->bindings[0].literal->dtype() : fn.value(src->bindings[0].value).type.dtype;
   if (qdt != ir::DType::Int8 && qdt != ir::DType::UInt8) return std::nullopt;
   if (q.scale.size() != 1) return std::nullopt;  // per-tensor activation scales only (NE rule)
+  if (zero.size() != 1) return std::nullopt;
+  const int64_t lo = qdt == ir::DType::Int8 ? -128 : 0, z = zero[0];
+  q.max_abs_code = float(std::max(std::abs(lo - z), std::abs(lo + 255 - z)));
   if (!activation_codes) return q;
   auto x = value.floats();
   q.codes = take_float_buffer(x.size());  // the conv hands it back (an activation-sized buffer)

@@ -16,6 +16,7 @@ struct QuantizedOperand {
   std::vector<float> codes;   ///< q - zero_point, integer-valued, same layout as the operand
   std::vector<float> scale;   ///< one value (per tensor) or one per channel along `axis`
   int64_t axis = -1;          ///< channel axis of `scale` when per-channel
+  float max_abs_code = 255;   ///< bound on |q - zp|: the weights' largest; an activation's from its dtype and zp
 };
 
 /// If input `name` of the current op is produced by dequantize / constexpr_affine_dequantize of

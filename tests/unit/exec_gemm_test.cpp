@@ -223,5 +223,27 @@ TEST(ExecGemm, IntegerCodesGiveTheExactDotProductsForAnyK) {
   }
 }
 
+// int8 x int8 codes without zero points bound every product by 128 x 127: chunks of 1,032 terms
+// (a 3x3x64 conv's K = 576 in one sgemm call) must still give exact sums, with every partial
+// sum pushed to the edge of 2^24 by same-signed extremes.
+TEST(ExecGemm, IntegerCodesWithATighterProductBoundStayExact) {
+  std::mt19937 rng(12);
+  std::uniform_int_distribution<int> a_code(-128, 127), b_code(-127, 127);
+  for (int64_t K : {576, 1032, 1033, 2100}) {
+    const int64_t M = 3, N = 19;
+    std::vector<float> A(size_t(M * K)), B(size_t(K * N)), C(size_t(M * N));
+    for (auto& v : A) v = float(a_code(rng));
+    for (auto& v : B) v = float(b_code(rng));
+    for (int64_t k = 0; k < K; ++k) A[size_t(k)] = -128.0f, B[size_t(k * N)] = -127.0f;  // row 0 . column 0 = K x 16256
+    gemm_integer_codes(M, N, K, A.data(), K, B.data(), N, C.data(), N, 128.0 * 127.0);
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t n = 0; n < N; ++n) {
+        int64_t exact = 0;
+        for (int64_t k = 0; k < K; ++k) exact += int64_t(A[size_t(m * K + k)]) * int64_t(B[size_t(k * N + n)]);
+        ASSERT_EQ(C[size_t(m * N + n)], float(exact)) << "K " << K << " at " << m << "," << n;
+      }
+  }
+}
+
 }  // namespace
 }  // namespace mlscope::exec
