@@ -38,6 +38,7 @@ struct Case {
   bool int8_weight = false;      // weight from constexpr_affine_dequantize (ane-w8a8: integer sums)
   bool const_ops = false;        // the dequantize's scale and zero point from const ops, as converters write them
   int stages = 1;
+  bool second_conv = false;  // a second conv ("conv2", output too) reads the last dequantize
 };
 
 ir::Attribute attribute(const std::string& name, ir::Constant c) { return {name, std::make_shared<const ir::Constant>(std::move(c))}; }
@@ -95,13 +96,19 @@ ir::Model program(const Case& k) {
     const ir::Binding weight =
         k.int8_weight ? ProgramBuilder::ref(int8_weight(p, k.O, k.C / k.groups, "w" + tag))
                       : ProgramBuilder::lit(ir::Constant::from_floats(random_floats(size_t(k.O * (k.C / k.groups) * 9), 5, 0.3f), ir::Shape{k.O, k.C / k.groups, 3, 3}));
-    cur = p.op("conv", "conv" + tag,
-               {in("x", ProgramBuilder::ref(dq[0])), in("weight", weight),
-                in("bias", ProgramBuilder::lit(ir::Constant::from_floats(random_floats(size_t(k.O), 6, 1.0f), ir::Shape{k.O}))),
-                in("strides", ints({k.stride, k.stride})), in("dilations", ints({k.dilation, k.dilation})),
-                in("pad_type", ProgramBuilder::lit(ir::Constant::from_string("custom"))), in("pad", ints({1, 1, 1, 1})),
-                in("groups", scalar_int(k.groups))},
-               {tensor_type(ir::DType::Float32, {1, k.O, Ho, Wo})})[0];
+    auto conv = [&](const std::string& name, const ir::Binding& w) {
+      return p.op("conv", name,
+                  {in("x", ProgramBuilder::ref(dq[0])), in("weight", w),
+                   in("bias", ProgramBuilder::lit(ir::Constant::from_floats(random_floats(size_t(k.O), 6, 1.0f), ir::Shape{k.O}))),
+                   in("strides", ints({k.stride, k.stride})), in("dilations", ints({k.dilation, k.dilation})),
+                   in("pad_type", ProgramBuilder::lit(ir::Constant::from_string("custom"))), in("pad", ints({1, 1, 1, 1})),
+                   in("groups", scalar_int(k.groups))},
+                  {tensor_type(ir::DType::Float32, {1, k.O, Ho, Wo})})[0];
+    };
+    cur = conv("conv" + tag, weight);
+    if (k.second_conv && tag.empty())
+      p.output(conv("conv2", ProgramBuilder::lit(ir::Constant::from_floats(random_floats(size_t(k.O * (k.C / k.groups) * 9), 9, 0.3f),
+                                                                          ir::Shape{k.O, k.C / k.groups, 3, 3}))));
   }
   p.output(cur);
   return p.model();
@@ -162,6 +169,26 @@ TEST(ExecDeferredDequantize, TheFp32CopyOfTheCodesIsNeverLiveAndTheCodesDieWithT
   EXPECT_GE(plain.peak_live_bytes, fp32 + codes);
   EXPECT_LT(plain.peak_live_bytes, fp32 + codes + 64);
   EXPECT_EQ(observed.peak_live_bytes, 2 * fp32);
+}
+
+// Two convs read one deferred dequantize: both decode the codes, which live until the second.
+TEST(ExecDeferredDequantize, TwoConvsReadOneDequantize) {
+  Case k;
+  k.second_conv = true;
+  k.const_ops = true;
+  auto [plain, observed] = both_runs(k, NumericProfile::builtin("ane"));
+  expect_same_bits(plain, observed, "first conv");
+  const Tensor& a = std::get<Tensor>(plain.outputs.at("conv2"));
+  const Tensor& b = std::get<Tensor>(observed.outputs.at("conv2"));
+  ASSERT_EQ(a.size(), b.size());
+  EXPECT_EQ(0, std::memcmp(a.floats().data(), b.floats().data(), a.size() * sizeof(float)));
+  // Live beside the two outputs: the codes (deferred; with their few bytes of scale and zero
+  // point), not the fp32 values (run as an op).
+  const uint64_t codes = uint64_t(k.C * k.H * k.W);
+  ASSERT_LT(plain.peak_live_bytes, observed.peak_live_bytes);
+  const uint64_t saved = observed.peak_live_bytes - plain.peak_live_bytes;
+  EXPECT_GT(saved, 3 * codes - 64);
+  EXPECT_LE(saved, 3 * codes);
 }
 
 // Per-channel scales along the last axis, with as many columns as channels: a table per channel
