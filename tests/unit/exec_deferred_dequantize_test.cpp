@@ -191,6 +191,34 @@ TEST(ExecDeferredDequantize, TwoConvsReadOneDequantize) {
   EXPECT_LE(saved, 3 * codes);
 }
 
+// A 1-D conv (x [1, C, L]) decodes its codes the same way: one input row per channel.
+TEST(ExecDeferredDequantize, OneDimensionalConvFromCodes) {
+  const int64_t C = 5, L = 301, O = 4;
+  ProgramBuilder p;
+  auto x = p.input("x", tensor_type(ir::DType::Float32, {1, C, L}));
+  auto sc = ProgramBuilder::lit(ir::Constant::from_floats({0.05f}, ir::Shape{}));
+  auto q = p.op("quantize", "q", {in("input", ProgramBuilder::ref(x)), in("scale", sc), in("output_dtype", ProgramBuilder::lit(ir::Constant::from_string("int8")))},
+                {tensor_type(ir::DType::Int8, {1, C, L})});
+  auto dq = p.op("dequantize", "dq", {in("input", ProgramBuilder::ref(q[0])), in("scale", sc)}, {tensor_type(ir::DType::Float32, {1, C, L})});
+  auto y = p.op("conv", "conv",
+                {in("x", ProgramBuilder::ref(dq[0])),
+                 in("weight", ProgramBuilder::lit(ir::Constant::from_floats(random_floats(size_t(O * C * 3), 4, 0.3f), ir::Shape{O, C, 3}))),
+                 in("strides", ints({2})), in("dilations", ints({1})), in("pad_type", ProgramBuilder::lit(ir::Constant::from_string("custom"))),
+                 in("pad", ints({1, 1})), in("groups", scalar_int(1))},
+                {tensor_type(ir::DType::Float32, {1, O, (L + 2 - 3) / 2 + 1})});
+  p.output(y[0]);
+  const ir::Model m = p.model();
+  const RunInputs xs = {{"x", Tensor::from_floats(ir::DType::Float32, {1, C, L}, random_floats(size_t(C * L), 13, 2.0f))}};
+  for (const char* name : {"fp32", "ane"}) {
+    Interpreter interp(NumericProfile::builtin(name));
+    RunOptions observed;
+    observed.on_value = [](const ir::Op&, const std::string&, const RunValue&) {};
+    const RunResult plain = interp.run(m, xs, {}), seen = interp.run(m, xs, observed);
+    expect_same_bits(plain, seen, name);
+    EXPECT_LT(plain.peak_live_bytes, seen.peak_live_bytes) << name;
+  }
+}
+
 // Per-channel scales along the last axis, with as many columns as channels: a table per channel
 // along axis 1 would be wrong, so conv reads the values and the dequantize runs then (its codes,
 // kept for conv, are live beside them: the price of the fallback).
