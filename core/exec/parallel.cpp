@@ -117,25 +117,25 @@ void parallel_for(uint64_t n, const std::function<void(uint64_t, uint64_t)>& bod
   }
   // The chunks depend only on n and the thread count, never on who runs them.
   const uint64_t chunk = (n + uint64_t(threads) - 1) / uint64_t(threads);
+  auto begin = [&](int t) { return std::min(n, uint64_t(t) * chunk); };
+  auto end = [&](int t) { return std::min(n, begin(t) + chunk); };
   std::vector<std::exception_ptr> errors(static_cast<size_t>(threads));
   Done done;
   std::vector<int> mine = {0};
   for (int t = 1; t < threads; ++t) {
-    const uint64_t b = std::min(n, uint64_t(t) * chunk), e = std::min(n, b + chunk);
     {
       std::lock_guard<std::mutex> lk(done.mu);
       ++done.remaining;
     }
-    if (!Workers::get().try_hand_over({&body, b, e, current_run_cancel_flag(), &errors[size_t(t)], &done})) {
+    if (!Workers::get().try_hand_over({&body, begin(t), end(t), current_run_cancel_flag(), &errors[size_t(t)], &done})) {
       std::lock_guard<std::mutex> lk(done.mu);
       --done.remaining;
       mine.push_back(t);
     }
   }
   for (int t : mine) {
-    const uint64_t b = std::min(n, uint64_t(t) * chunk), e = std::min(n, b + chunk);
     try {
-      body(b, e);
+      body(begin(t), end(t));
     } catch (...) {
       errors[size_t(t)] = std::current_exception();
     }
