@@ -169,6 +169,9 @@ void k_conv(KernelContext& ctx) {
     if (qw && qw->axis > 0) qw.reset();
   }
   const bool integer = qx && qw;
+  // Integer codes from a deferred dequantize: round_to_codes applied once to its table of every
+  // code (it is elementwise, so the tiles get the same codes) instead of to every decoded value.
+  if (integer && dq) round_to_codes(dq->table, qx->scale[0]);
   // A 1x1 conv reads x directly as its column matrix — except with integer codes, which come
   // from x's values tile by tile.
   const bool direct = !integer && !dq && K3 == 1 && P == in_vol && g.stride[0] * g.stride[1] * g.stride[2] == 1 &&
@@ -219,7 +222,7 @@ void k_conv(KernelContext& ctx) {
             planes = {slab.data(), slab_rows * width, lo};
           }
           im2col(g, planes, Cg, r0, r1, cols.data());
-          if (integer) round_to_codes({cols.data(), size_t(Kdim * Pc)}, qx->scale[0]);  // padding: code 0
+          if (integer && !dq) round_to_codes({cols.data(), size_t(Kdim * Pc)}, qx->scale[0]);  // padding: code 0
           product(W, cols.data(), Pc, out + r0 * g.out[2]);
         }
         return_float_buffer(std::move(cols));
