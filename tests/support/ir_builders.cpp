@@ -112,4 +112,18 @@ ir::Function program_with_cond() {
   return b.finish({s});
 }
 
+ir::Function single_op_function(const std::string& type, const std::string& name, const std::string& output, ir::DType dt,
+                                size_t n) {
+  ir::Function fn;
+  fn.name = "main";
+  const ir::BlockId body = fn.add_block(ir::kNone);
+  fn.specializations.push_back({"CoreML7", body});
+  ir::Op op;
+  op.type = type;
+  op.name = name;
+  op.outputs.push_back(fn.add_value(output, ir::Type::tensor(dt, ir::Shape{int64_t(n)}), body));
+  fn.add_op(body, std::move(op));
+  return fn;
+}
+
 }  // namespace mlscope::fixtures

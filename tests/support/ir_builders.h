@@ -1,7 +1,9 @@
 // Small IR programs built in code for tests and benchmarks (no files, no readers involved).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "core/ir/function.h"
 
@@ -13,6 +15,9 @@ ir::Function chain_program(int blocks);
 /// A DAG with `ops` compute ops, each reading 1-3 earlier values (some far back) and a const;
 /// deterministic for a seed.
 ir::Function random_dag(int ops, uint32_t seed);
+/// One op `name` of `type` whose single output `output` is a rank-1 tensor of n elements of dt.
+ir::Function single_op_function(const std::string& type, const std::string& name, const std::string& output, ir::DType dt,
+                                size_t n);
 /// x -> cond(pred){then: relu(x), add; else: mul(x, c)} -> sigmoid, to exercise nested blocks.
 ir::Function program_with_cond();
 

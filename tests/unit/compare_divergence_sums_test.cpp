@@ -9,6 +9,7 @@
 #include <random>
 
 #include "core/compare/divergence.h"
+#include "support/ir_builders.h"
 
 using namespace mlscope;
 using namespace mlscope::compare;
@@ -17,21 +18,8 @@ namespace {
 
 constexpr size_t kLong = (size_t(1) << 17) + 333;  // two 64 Ki blocks and a tail
 
-ir::Function one_relu_op(size_t n) {
-  ir::Function fn;
-  fn.name = "main";
-  const ir::BlockId body = fn.add_block(ir::kNone);
-  fn.specializations.push_back({"CoreML7", body});
-  ir::Op op;
-  op.type = "relu";
-  op.name = "r";
-  op.outputs.push_back(fn.add_value("r_out", ir::Type::tensor(ir::DType::Float32, ir::Shape{int64_t(n)}), body));
-  fn.add_op(body, std::move(op));
-  return fn;
-}
-
 OpDivergence diverge(const std::vector<float>& a, const std::vector<float>& b) {
-  const ir::Function fn = one_relu_op(a.size());
+  const ir::Function fn = fixtures::single_op_function("relu", "r", "r_out", ir::DType::Float32, a.size());
   exec::RunResult ra, rb;
   const exec::Dims shape{int64_t(a.size())};
   ra.intermediates = {{"r_out", exec::Tensor::from_floats(ir::DType::Float32, shape, a)}};

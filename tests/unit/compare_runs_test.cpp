@@ -13,6 +13,7 @@
 #include "core/compare/sweep.h"
 #include "core/exec/npy.h"
 #include "core/util/error.h"
+#include "support/ir_builders.h"
 #include "support/test_paths.h"
 
 using namespace mlscope;
@@ -227,18 +228,7 @@ TEST(CompareDivergence, OpsInProgramOrderAndFirstCrossing) {
 }
 
 // A function of one quantize op "q" whose output "q_out" holds n codes of `dt`.
-ir::Function one_quantize_op(ir::DType dt, size_t n) {
-  ir::Function fn;
-  fn.name = "main";
-  const ir::BlockId body = fn.add_block(ir::kNone);
-  fn.specializations.push_back({"CoreML7", body});
-  ir::Op op;
-  op.type = "quantize";
-  op.name = "q";
-  op.outputs.push_back(fn.add_value("q_out", ir::Type::tensor(dt, ir::Shape{int64_t(n)}), body));
-  fn.add_op(body, std::move(op));
-  return fn;
-}
+ir::Function one_quantize_op(ir::DType dt, size_t n) { return fixtures::single_op_function("quantize", "q", "q_out", dt, n); }
 
 // Quantized activations held one byte per value are compared in place: the same numbers as the
 // float path on the same values, over a value long enough for several blocks and a ragged tail.
