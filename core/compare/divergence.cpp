@@ -11,6 +11,7 @@
 #include <optional>
 #include <thread>
 #include <type_traits>
+#include <variant>
 
 #include "core/compare/values.h"
 #include "core/exec/parallel.h"
@@ -201,19 +202,20 @@ MLSCOPE_SUM_BLOCK(uint8_t, int8_t)
 MLSCOPE_SUM_BLOCK(uint8_t, uint8_t)
 #undef MLSCOPE_SUM_BLOCK
 
-/// One pass over two tensors' elements, no copies (intermediates of conv nets are large): the same
-/// conventions as metrics.h (cosine 1 when both are zero or identical, 0 when one is zero,
-/// clamped; a NaN difference is the maximum) and rel_l2.
-template <typename A, typename B>
-ValueDiff reduce_elements(const A* a, const B* b, size_t n) {
+constexpr uint64_t kBlock = uint64_t(1) << 16;
+
+/// One pass over two values' n elements, no copies (intermediates of conv nets are large):
+/// block_sums(begin, end) sums one block. The same conventions as metrics.h (cosine 1 when both
+/// are zero or identical, 0 when one is zero, clamped; a NaN difference is the maximum) and rel_l2.
+template <typename BlockFn>
+ValueDiff reduce_blocks(size_t n, const BlockFn& block_sums) {
   ValueDiff d;
   d.compared = true;
-  constexpr uint64_t kBlock = uint64_t(1) << 16;
   std::vector<BlockSums> part((n + kBlock - 1) / kBlock);
   exec::parallel_for(part.size(), [&](uint64_t p0, uint64_t p1) {
     for (uint64_t p = p0; p < p1; ++p) {
       const size_t begin = size_t(p * kBlock), end = std::min<size_t>(n, size_t((p + 1) * kBlock));
-      part[p] = sum_block(a + begin, b + begin, end - begin);
+      part[p] = block_sums(begin, end);
     }
   }, 4);
   double dot = 0, na = 0, nb = 0, dd = 0, max_abs = 0;
@@ -243,6 +245,11 @@ ValueDiff reduce_elements(const A* a, const B* b, size_t n) {
   }
   d.rel_error = na == 0 ? (dd == 0 ? 0 : std::numeric_limits<double>::infinity()) : std::sqrt(dd / na);
   return d;
+}
+
+template <typename A, typename B>
+ValueDiff reduce_elements(const A* a, const B* b, size_t n) {
+  return reduce_blocks(n, [&](size_t begin, size_t end) { return sum_block(a + begin, b + begin, end - begin); });
 }
 
 // Calls f with a typed pointer to t's elements when they are floats or bytes (false otherwise).
@@ -290,6 +297,55 @@ ValueDiff reduce_pair(const std::string& vname, const exec::RunValue& ref, const
   return d;
 }
 
+/// What a run reported for one value: the value, or a deferred dequantize's codes + table.
+using Observed = std::variant<exec::RunValue, exec::DequantizedCodes>;
+
+/// A side's elements as floats, block by block: a float tensor's own, or codes decoded into a
+/// per-thread buffer — the same floats the dequantize would have stored, so the same sums.
+struct FloatSource {
+  const float* floats = nullptr;
+  const exec::DequantizedCodes* codes = nullptr;
+  const float* block(size_t begin, size_t n, std::vector<float>& buffer) const {
+    if (floats) return floats + begin;
+    buffer.resize(n);
+    exec::decode_range(*codes, begin, n, buffer.data());
+    return buffer.data();
+  }
+};
+
+std::optional<FloatSource> float_source(const Observed& v, size_t& n) {
+  if (const auto* c = std::get_if<exec::DequantizedCodes>(&v)) {
+    n = c->codes.size();
+    return FloatSource{nullptr, c};
+  }
+  const auto* t = std::get_if<exec::Tensor>(&std::get<exec::RunValue>(v));
+  if (!t || !t->is_float()) return std::nullopt;
+  n = t->size();
+  return FloatSource{t->floats().data(), nullptr};
+}
+
+exec::RunValue decoded(const Observed& v) {
+  if (const auto* r = std::get_if<exec::RunValue>(&v)) return *r;
+  const auto& c = std::get<exec::DequantizedCodes>(v);
+  std::vector<float> values(c.codes.size());
+  exec::decode_range(c, 0, values.size(), values.data());
+  return exec::Tensor::from_floats(ir::DType::Float32, c.codes.shape(), values);
+}
+
+ValueDiff reduce_observed(const std::string& vname, const Observed& ref, const Observed& other) {
+  const auto* ra = std::get_if<exec::RunValue>(&ref);
+  const auto* rb = std::get_if<exec::RunValue>(&other);
+  if (ra && rb) return reduce_pair(vname, *ra, *rb);
+  size_t na = 0, nb = 0;
+  const std::optional<FloatSource> a = float_source(ref, na), b = float_source(other, nb);
+  if (a && b && na == nb && na > 0)
+    return reduce_blocks(na, [&](size_t begin, size_t end) {
+      thread_local std::vector<float> buffer_a, buffer_b;
+      return sum_block(a->block(begin, end - begin, buffer_a), b->block(begin, end - begin, buffer_b), end - begin);
+    });
+  return reduce_pair(vname, decoded(ref), decoded(other));  // shapes or kinds differ: as values
+}
+
 ValueDiff missing(const std::string& vname, bool from_reference) {
   ValueDiff d;
   d.note = std::string("value '") + vname + "' not kept by " + (from_reference ? "the reference" : "the other backend");
@@ -335,7 +391,9 @@ DivergenceReport assemble(const ir::Function& fn, const std::map<std::string, Va
   return rep;
 }
 
-uint64_t bytes_of(const exec::RunValue& v) {
+uint64_t bytes_of(const Observed& o) {
+  if (const auto* c = std::get_if<exec::DequantizedCodes>(&o)) return c->codes.storage_bytes() + c->table.size() * sizeof(float);
+  const exec::RunValue& v = std::get<exec::RunValue>(o);
   if (const auto* t = std::get_if<exec::Tensor>(&v)) return t->storage_bytes();
   if (const auto* l = std::get_if<exec::TensorList>(&v)) {
     uint64_t n = 0;
@@ -357,18 +415,18 @@ class Lockstep {
   /// runs while this side still holds the turn, so it has both cores: overlapping it with the
   /// partner's next op (which already uses both) measured 1.5–1.6x two plain runs, against
   /// 1.15–1.26x this way.
-  void offer(int side, const std::string& name, const exec::RunValue& v) {
+  void offer(int side, const std::string& name, const Observed& v) {
     const int other = 1 - side;
     std::unique_lock<std::mutex> lk(mu_);
     while (true) {
       if (failed_) throw PartnerFailed{};
       auto it = parked_.find(name);
       if (it != parked_.end() && it->second.side == other) {
-        exec::RunValue theirs = std::move(it->second.value);
+        Observed theirs = std::move(it->second.value);
         bytes_[other] -= it->second.bytes;
         parked_.erase(it);
         lk.unlock();
-        ValueDiff d = side == 0 ? reduce_pair(name, v, theirs) : reduce_pair(name, theirs, v);
+        ValueDiff d = side == 0 ? reduce_observed(name, v, theirs) : reduce_observed(name, theirs, v);
         lk.lock();
         diffs_[name] = std::move(d);
         return;
@@ -434,7 +492,7 @@ class Lockstep {
  private:
   struct Parked {
     int side = 0;
-    exec::RunValue value;
+    Observed value;
     uint64_t bytes = 0;
   };
   uint64_t budget_;
@@ -506,6 +564,14 @@ DivergenceReport run_divergence(exec::Backend& reference, exec::Backend& other, 
         ls.offer(side, name, v);
         ls.pass_turn(side);
       };
+      // Deferred dequantize outputs come as codes: the runs keep their unobserved speed and
+      // memory, and the reductions decode both sides block by block (the same floats). Only
+      // when the caller does not observe values itself: it would miss those.
+      if (!outer)
+        ro.on_codes = [&ls, side](const ir::Op&, const std::string& name, const exec::DequantizedCodes& codes) {
+          ls.offer(side, name, codes);
+          ls.pass_turn(side);
+        };
       bool failed = false;
       try {
         if (side == 1) ls.wait_turn(side);

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "core/exec/dequantized_codes.h"
 #include "core/exec/tensor.h"
 #include "core/ir/model.h"
 
@@ -53,6 +54,10 @@ struct RunOptions {
   /// Emulated backends: called for each op output (nested blocks included, consts included) once
   /// it is stored, before its buffer may be freed — per-op observation without keep_intermediates.
   std::function<void(const ir::Op&, const std::string& value_name, const RunValue&)> on_value;
+  /// With on_value: a `dequantize` whose readers all take codes (conv's x) is then left to them
+  /// as in an unobserved run, and reported here as codes + table instead of through on_value —
+  /// observation at the plain run's speed and memory. Without it such values are computed.
+  std::function<void(const ir::Op&, const std::string& value_name, const DequantizedCodes&)> on_codes;
 };
 
 struct OpTiming {

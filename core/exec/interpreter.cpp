@@ -153,10 +153,11 @@ class RunState {
   // A dequantize whose every reader takes codes (register_dequantized_codes_reader, e.g. conv's
   // x) is not run on its own: its fp32 output, four times its int8 input, would be live beside
   // the reader's output at the run's peak. The readers decode the codes piecewise instead, and
-  // a reader that asks for the values runs it then (load). Off whenever values are observed.
+  // a reader that asks for the values runs it then (load). Off whenever values are observed,
+  // unless the observer takes such values as codes (on_codes).
   void plan_deferred_dequantize() {
     deferred.assign(fn.values.size(), false);
-    if (opts.keep_intermediates || opts.on_value || opts.rewrite_output) return;
+    if (opts.keep_intermediates || (opts.on_value && !opts.on_codes) || opts.rewrite_output) return;
     for (ir::OpId id : fn.body_block().ops) {
       const ir::Op& op = fn.op(id);
       if (op.dialect != ir::Dialect::MIL || op.type != "dequantize" || op.outputs.size() != 1) continue;
@@ -256,7 +257,16 @@ class RunState {
   }
 
   void exec_op(const ir::Op& op, bool run_deferred = false) {
-    if (!run_deferred && op.outputs.size() == 1 && deferred[static_cast<size_t>(op.outputs[0])]) return;
+    if (!run_deferred && op.outputs.size() == 1 && deferred[static_cast<size_t>(op.outputs[0])]) {
+      if (!opts.on_codes) return;
+      // Observed: reported as codes + table; when there are none to report (codes not bytes,
+      // parameters the readers could not decode), run it now, in program order, as observed.
+      if (std::optional<DequantizedCodes> d = dequantized_codes(op.outputs[0])) {
+        opts.on_codes(op, fn.value(op.outputs[0]).name, *d);
+        return;
+      }
+      run_deferred = true;
+    }
     if (is_const_op(op)) {
       const ir::Constant* c = op.attribute_value("val");
       if (!c) throw Error(Location::at_op(model.path, op.name), "const op without a 'val' attribute");

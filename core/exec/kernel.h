@@ -11,20 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "core/exec/dequantized_codes.h"
 #include "core/exec/numeric_profile.h"
 #include "core/exec/tensor.h"
 #include "core/ir/function.h"
 
 namespace mlscope::exec {
-
-/// An int8/uint8 tensor and what its `dequantize` op maps each code to, storage rounding
-/// included: element i of channel c is table[c * 256 + byte i of codes]. Handed to kernels that
-/// read such a value piecewise (conv's im2col) instead of an fp32 copy four times its size.
-struct DequantizedCodes {
-  Tensor codes;              ///< the dequantize's input (shares its storage)
-  std::vector<float> table;  ///< channels x 256, indexed by the code's byte pattern
-  int64_t channels = 1;      ///< 1: one table for every element; else one per index of axis 1
-};
 
 class KernelContext {
  public:

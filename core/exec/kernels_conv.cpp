@@ -129,12 +129,6 @@ void im2col(const ConvGeom& g, const InputPlanes& planes, int64_t cn, int64_t r0
 
 Tensor as_float(const Tensor& t) { return t.is_float() ? t : t.cast_to(ir::DType::Float32); }
 
-// out[i] = table[code byte i]: dequantized values from a table of every code (gathers, built
-// for AVX-512, AVX2 and baseline x86-64).
-MLSCOPE_SIMD_CLONES void decode_codes(const uint8_t* __restrict codes, const float* __restrict table, float* __restrict out, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) out[i] = table[codes[i]];
-}
-
 // Input rows [lo, hi) that output rows [r0, r1) of a 2-D (or 1-D) conv read, clipped to the input.
 std::pair<int64_t, int64_t> input_rows(const ConvGeom& g, int64_t r0, int64_t r1) {
   const int64_t lo = r0 * g.stride[1] - g.pad_lo[1], hi = (r1 - 1) * g.stride[1] - g.pad_lo[1] + (g.k[1] - 1) * g.dil[1] + 1;

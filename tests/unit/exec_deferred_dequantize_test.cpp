@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <map>
 #include <random>
 
 #include "core/exec/interpreter.h"
@@ -267,6 +268,96 @@ TEST(ExecDeferredDequantize, ADequantizeWithOtherReadersRunsAsAnOp) {
   ASSERT_TRUE(r.outputs.count("dq"));
   auto [plain, observed] = both_runs(k, NumericProfile::builtin("ane"));
   expect_same_bits(r, observed, "dq kept");
+}
+
+
+// An observer that takes codes (RunOptions::on_codes) keeps the deferral: it gets each deferred
+// dequantize as codes + table, in program order, whose decoded values have the bits the op
+// would have output, and the run keeps the unobserved run's peak.
+TEST(ExecDeferredDequantize, AnObserverTakingCodesGetsTheDequantizedValuesAndKeepsTheDeferral) {
+  for (bool per_channel : {false, true})
+    for (const char* name : {"fp32", "ane-w8a8"}) {
+      Case k;
+      k.stages = 3;
+      k.per_channel = per_channel;
+      const std::string what = std::string(name) + (per_channel ? ", per channel" : ", per tensor");
+      const ir::Model m = program(k);
+      Interpreter interp(NumericProfile::builtin(name));
+      std::vector<std::string> order_values, order_codes;
+      std::map<std::string, Tensor> values;
+      std::map<std::string, DequantizedCodes> codes;
+      RunOptions as_values, as_codes;
+      as_values.on_value = [&](const ir::Op&, const std::string& v, const RunValue& rv) {
+        order_values.push_back(v);
+        values[v] = std::get<Tensor>(rv);
+      };
+      as_codes.on_value = [&](const ir::Op&, const std::string& v, const RunValue&) { order_codes.push_back(v); };
+      as_codes.on_codes = [&](const ir::Op&, const std::string& v, const DequantizedCodes& d) {
+        order_codes.push_back(v);
+        codes[v] = d;
+      };
+      const RunResult plain = interp.run(m, inputs(k), {});
+      const RunResult seen_values = interp.run(m, inputs(k), as_values);
+      const RunResult seen_codes = interp.run(m, inputs(k), as_codes);
+      EXPECT_EQ(order_codes, order_values) << what;
+      ASSERT_EQ(codes.size(), 3u) << what;
+      for (const auto& [v, d] : codes) {
+        const Tensor& t = values.at(v);
+        ASSERT_EQ(d.codes.size(), t.size()) << what << " " << v;
+        std::vector<float> decoded(t.size());
+        decode_range(d, 0, decoded.size(), decoded.data());
+        EXPECT_EQ(0, std::memcmp(decoded.data(), t.floats().data(), t.size() * sizeof(float))) << what << " " << v;
+      }
+      expect_same_bits(plain, seen_codes, what);
+      EXPECT_EQ(seen_codes.peak_live_bytes, plain.peak_live_bytes) << what;
+      EXPECT_LT(seen_codes.peak_live_bytes, seen_values.peak_live_bytes) << what;
+    }
+}
+
+// Where the codes cannot be handed over (scales along another axis; quantization bypassed, so
+// no codes), the dequantize runs in its place and the observer gets its values as usual.
+TEST(ExecDeferredDequantize, AnObserverTakingCodesGetsValuesWhereThereAreNoCodesToGive) {
+  NumericProfile bypass = NumericProfile::builtin("gpu");
+  bypass.defaults.honor_activation_quant = false;
+  Case along_w;
+  along_w.per_channel = true;
+  along_w.axis = 3;
+  along_w.W = along_w.C;
+  for (const auto& [k, profile] : {std::pair{along_w, NumericProfile::builtin("gpu")}, std::pair{Case{}, bypass}}) {
+    const ir::Model m = program(k);
+    std::vector<std::string> order;
+    int codes_calls = 0;
+    RunOptions o;
+    o.on_value = [&](const ir::Op&, const std::string& v, const RunValue&) { order.push_back(v); };
+    o.on_codes = [&](const ir::Op&, const std::string&, const DequantizedCodes&) { ++codes_calls; };
+    const RunResult seen = Interpreter(profile).run(m, inputs(k), o);
+    const RunResult plain = Interpreter(profile).run(m, inputs(k), {});
+    EXPECT_EQ(codes_calls, 0);
+    EXPECT_EQ(order, (std::vector<std::string>{"q", "dq", "conv"}));
+    expect_same_bits(plain, seen, "fallback");
+  }
+}
+
+// decode_range over arbitrary ranges of a per-channel value: each element through its channel's
+// table, across channel planes and images.
+TEST(ExecDeferredDequantize, DecodeRangeCrossesChannelPlanes) {
+  const Dims shape{2, 3, 5, 7};
+  std::vector<uint8_t> bytes(2 * 3 * 5 * 7);
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = uint8_t(i * 29 % 256);
+  DequantizedCodes d;
+  d.codes = Tensor::from_bytes(ir::DType::UInt8, shape, bytes);
+  d.channels = 3;
+  d.table.resize(3 * 256);
+  for (size_t c = 0; c < 3; ++c)
+    for (size_t b = 0; b < 256; ++b) d.table[c * 256 + b] = float(c) * 1000.0f + float(b);
+  for (auto [begin, n] : {std::pair<uint64_t, uint64_t>{0, 210}, {3, 40}, {34, 1}, {35, 71}, {100, 110}}) {
+    std::vector<float> out(n);
+    decode_range(d, begin, n, out.data());
+    for (uint64_t i = 0; i < n; ++i) {
+      const uint64_t e = begin + i, c = (e / 35) % 3;
+      ASSERT_EQ(out[i], float(c) * 1000.0f + float(bytes[e])) << begin << "+" << i;
+    }
+  }
 }
 
 }  // namespace
