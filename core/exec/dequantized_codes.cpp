@@ -9,14 +9,16 @@ namespace mlscope::exec {
 namespace {
 
 // Gathers from a 256-entry table, built for AVX-512, AVX2 and baseline x86-64.
-MLSCOPE_SIMD_CLONES void decode_run(const uint8_t* __restrict codes, const float* __restrict table, float* __restrict out,
-                                    int64_t n) {
+MLSCOPE_SIMD_CLONES void decode_run(const uint8_t* __restrict codes, const float* __restrict table,
+                                    float* __restrict out, int64_t n) {
   for (int64_t i = 0; i < n; ++i) out[i] = table[codes[i]];
 }
 
 }  // namespace
 
-void decode_codes(const uint8_t* codes, const float* table, float* out, int64_t n) { decode_run(codes, table, out, n); }
+void decode_codes(const uint8_t* codes, const float* table, float* out, int64_t n) {
+  decode_run(codes, table, out, n);
+}
 
 void decode_range(const DequantizedCodes& d, uint64_t begin, uint64_t n, float* out) {
   const uint8_t* codes = d.codes.bytes().data();

@@ -19,7 +19,8 @@ namespace {
 constexpr size_t kLong = (size_t(1) << 17) + 333;  // two 64 Ki blocks and a tail
 
 OpDivergence diverge(const std::vector<float>& a, const std::vector<float>& b) {
-  const ir::Function fn = fixtures::single_op_function("relu", "r", "r_out", ir::DType::Float32, a.size());
+  const ir::Function fn =
+      fixtures::single_op_function("relu", "r", "r_out", ir::DType::Float32, a.size());
   exec::RunResult ra, rb;
   const exec::Dims shape{int64_t(a.size())};
   ra.intermediates = {{"r_out", exec::Tensor::from_floats(ir::DType::Float32, shape, a)}};
@@ -48,7 +49,8 @@ Exact exact(const std::vector<float>& a, const std::vector<float>& b) {
 
 std::vector<float> wave(size_t n, double scale) {
   std::vector<float> v(n);
-  for (size_t i = 0; i < n; ++i) v[i] = float(scale * (std::sin(double(i) * 0.013) + 0.3 * std::cos(double(i) * 0.0071)));
+  for (size_t i = 0; i < n; ++i)
+    v[i] = float(scale * (std::sin(double(i) * 0.013) + 0.3 * std::cos(double(i) * 0.0071)));
   return v;
 }
 
@@ -61,7 +63,8 @@ std::vector<float> perturbed(const std::vector<float>& a, double relative, unsig
 }
 
 void expect_close_to_exact(const OpDivergence& d, const Exact& e, double rel_tol) {
-  EXPECT_NEAR(1 - d.cosine, double(e.one_minus_cosine), rel_tol * double(e.one_minus_cosine) + 1e-15);
+  EXPECT_NEAR(1 - d.cosine, double(e.one_minus_cosine),
+              rel_tol * double(e.one_minus_cosine) + 1e-15);
   EXPECT_NEAR(d.rel_error, double(e.rel_error), rel_tol * double(e.rel_error));
   EXPECT_NEAR(d.max_abs_diff, double(e.max_abs_diff), 1e-6 * double(e.max_abs_diff));
 }
