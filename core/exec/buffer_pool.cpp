@@ -43,14 +43,25 @@ class Pool {
       // The smallest go first: evicting fewer bytes means fewer pages to fault back in later.
       const size_t want = n * sizeof(T);
       high_water_ = std::max(high_water_, outstanding_ + want);
-      std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.capacity() < b.capacity(); });
+      // The list keeps the order buffers were returned in (give evicts by it).
+      std::vector<size_t> by_size(list.size());
+      for (size_t i = 0; i < by_size.size(); ++i) by_size[i] = i;
+      std::stable_sort(by_size.begin(), by_size.end(),
+                       [&](size_t a, size_t b) { return list[a].capacity() < list[b].capacity(); });
       std::vector<std::vector<T>> evicted;
-      size_t i = 0;
-      while (i < list.size() && outstanding_ + want + bytes_ > high_water_ + high_water_ / 2) {
-        bytes_ -= list[i].capacity() * sizeof(T);
-        evicted.push_back(std::move(list[i++]));
+      std::vector<bool> goes(list.size(), false);
+      for (size_t k = 0; k < by_size.size() && outstanding_ + want + bytes_ > high_water_ + high_water_ / 2; ++k) {
+        bytes_ -= list[by_size[k]].capacity() * sizeof(T);
+        evicted.push_back(std::move(list[by_size[k]]));
+        goes[by_size[k]] = true;
       }
-      list.erase(list.begin(), list.begin() + std::ptrdiff_t(i));
+      size_t kept = 0;
+      for (size_t i = 0; i < list.size(); ++i)
+        if (!goes[i]) {
+          if (kept != i) list[kept] = std::move(list[i]);  // (a self-move would empty it)
+          ++kept;
+        }
+      list.resize(kept);
       outstanding_ += want;
       lock.unlock();
       evicted.clear();
@@ -62,10 +73,20 @@ class Pool {
   template <typename T>
   void give(std::vector<std::vector<T>>& list, std::vector<T>&& v) {
     const size_t b = v.capacity() * sizeof(T);
-    if (b < kMinPooledBytes) return;
+    if (b < kMinPooledBytes || b > kMaxPooledBytes) return;  // v is freed by the caller
+    std::vector<std::vector<T>> evicted;  // freed outside the lock
     std::lock_guard<std::mutex> lock(mutex_);
     outstanding_ -= std::min(outstanding_, b);
-    if (bytes_ + b > kMaxPooledBytes) return;  // v is freed by the caller
+    // At the cap, the buffer just returned stays and the longest idle of its kind go: a pool
+    // filled by one large job (divergence keeping every value) would otherwise turn away the
+    // buffers of every later run. Lists are appended to, so the front has waited longest.
+    size_t i = 0;
+    while (i < list.size() && bytes_ + b > kMaxPooledBytes) {
+      bytes_ -= list[i].capacity() * sizeof(T);
+      evicted.push_back(std::move(list[i++]));
+    }
+    list.erase(list.begin(), list.begin() + std::ptrdiff_t(i));
+    if (bytes_ + b > kMaxPooledBytes) return;  // the other kinds fill the pool
     bytes_ += b;
     list.push_back(std::move(v));
   }

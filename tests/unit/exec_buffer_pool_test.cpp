@@ -2,6 +2,9 @@
 // tensors, copy-on-write must still copy, and idle buffers stay bounded.
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <vector>
+
 #include "core/exec/buffer_pool.h"
 #include "core/exec/tensor.h"
 
@@ -102,6 +105,39 @@ TEST(ExecBufferPool, ABufferTakenForFewerElementsServesItsFullSizeAgain) {
   EXPECT_EQ(buffer_pool_stats().reused, before.reused + 2);
   EXPECT_EQ(buffer_pool_stats().allocated, before.allocated);
   EXPECT_EQ(full.size(), uint64_t(kBig));
+}
+
+TEST(ExecBufferPool, AtTheCapTheBufferJustReturnedStaysAndTheLongestIdleGo) {
+  release_pooled_buffers();
+  constexpr int kFill = 24;  // 24 x 4 MB: the 96 MB cap
+  std::vector<std::optional<Tensor>> filled;
+  for (int i = 0; i < kFill; ++i) filled.emplace_back(Tensor::uninitialized(ir::DType::Float32, {kBig}));
+  const float* returned_first = filled[0]->floats().data();
+  const float* returned_second = filled[1]->floats().data();
+  for (auto& t : filled) t.reset();  // returned in this order
+  ASSERT_EQ(buffer_pool_stats().pooled_bytes, uint64_t(96) << 20);
+
+  // A 5 MB buffer (no 4 MB one holds it) comes back to a full pool, as after a large job: it stays,
+  // and the two buffers idle longest make room for it.
+  const float* five_mb = nullptr;
+  {
+    Tensor t = Tensor::uninitialized(ir::DType::Float32, {kBig * 5 / 4});
+    five_mb = t.floats().data();
+  }
+  EXPECT_EQ(buffer_pool_stats().pooled_bytes, uint64_t(88 + 5) << 20);
+  const BufferPoolStats before = buffer_pool_stats();
+  Tensor again = Tensor::uninitialized(ir::DType::Float32, {kBig * 5 / 4});
+  EXPECT_EQ(again.floats().data(), five_mb);
+  std::vector<Tensor> rest;
+  for (int i = 0; i < kFill - 2; ++i) {
+    rest.push_back(Tensor::uninitialized(ir::DType::Float32, {kBig}));
+    EXPECT_NE(rest.back().floats().data(), returned_first);
+    EXPECT_NE(rest.back().floats().data(), returned_second);
+  }
+  EXPECT_EQ(buffer_pool_stats().reused, before.reused + 1 + (kFill - 2));
+  EXPECT_EQ(buffer_pool_stats().allocated, before.allocated);
+  rest.push_back(Tensor::uninitialized(ir::DType::Float32, {kBig}));  // the evicted two are gone
+  EXPECT_EQ(buffer_pool_stats().allocated, before.allocated + 1);
 }
 
 TEST(ExecBufferPool, ByteStorageIsRecycledToo) {
