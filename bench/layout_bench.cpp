@@ -7,8 +7,7 @@
 #include "core/format/open.h"
 #include "core/layout/graph_layout.h"
 #include "core/util/error.h"
-// The IR builders of the tests (one source file, no library): used for the random DAG peer.
-#include "tests/support/ir_builders.cpp"
+#include "tests/support/ir_builders.h"
 
 namespace {
 

@@ -237,22 +237,34 @@ MLSCOPE_SIMD_CLONES void round_total(const double* __restrict total, float* __re
 }
 }  // namespace
 
+namespace {
+// Terms whose sum stays within 2^24 however sgemm orders it: 258 at 255^2.
+int64_t exact_terms(double max_abs_product) {
+  return std::max<int64_t>(1, int64_t(16777216.0 / std::max(1.0, max_abs_product)));
+}
+}  // namespace
+
+void gemm_integer_codes_exact(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb,
+                              bool transB, double* C, double max_abs_product) {
+  const int64_t chunk = exact_terms(max_abs_product);
+  const OpNumerics plain;  // fp32 sums of unrounded products: sgemm
+  // Chunk results are integers below 2^24; their sums stay exact in double (below 2^53).
+  std::fill(C, C + M * N, 0.0);
+  std::vector<float> part(size_t(M * N));
+  for (int64_t k0 = 0; k0 < K; k0 += chunk) {
+    gemm(plain, M, N, std::min(chunk, K - k0), A + k0, lda, false, transB ? B + k0 : B + k0 * ldb, ldb, transB, part.data(), N);
+    add_to_total(part.data(), C, part.size());
+  }
+}
+
 void gemm_integer_codes(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
                         int64_t ldc, double max_abs_product) {
-  // Terms whose sum stays within 2^24 however sgemm orders it: 258 at 255^2.
-  const int64_t exact_terms = std::max<int64_t>(1, int64_t(16777216.0 / std::max(1.0, max_abs_product)));
-  const OpNumerics plain;  // fp32 sums of unrounded products: sgemm
-  if (K <= exact_terms) {
-    gemm(plain, M, N, K, A, lda, false, B, ldb, false, C, ldc);
+  if (K <= exact_terms(max_abs_product)) {
+    gemm(OpNumerics{}, M, N, K, A, lda, false, B, ldb, false, C, ldc);  // one chunk: sgemm's sums are exact
     return;
   }
-  // Chunk results are integers below 2^24; their sums stay exact in double (below 2^53).
-  std::vector<double> total(size_t(M * N), 0.0);
-  std::vector<float> part(size_t(M * N));
-  for (int64_t k0 = 0; k0 < K; k0 += exact_terms) {
-    gemm(plain, M, N, std::min(exact_terms, K - k0), A + k0, lda, false, B + k0 * ldb, ldb, false, part.data(), N);
-    add_to_total(part.data(), total.data(), part.size());
-  }
+  std::vector<double> total(size_t(M * N));
+  gemm_integer_codes_exact(M, N, K, A, lda, B, ldb, false, total.data(), max_abs_product);
   for (int64_t m = 0; m < M; ++m) round_total(total.data() + m * N, C + m * ldc, size_t(N));
 }
 

@@ -30,6 +30,12 @@ void gemm_reference(const OpNumerics& num, int64_t M, int64_t N, int64_t K, cons
 void gemm_integer_codes(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
                         int64_t ldc, double max_abs_product = 255.0 * 255.0);
 
+/// The same exact integer dot products, kept in double (exact below 2^53) instead of rounded to
+/// fp32: for callers that scale the sum before rounding it (int8 linear). B may be given
+/// transposed (N×K, as a linear's weight is stored). C is M×N, contiguous.
+void gemm_integer_codes_exact(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb,
+                              bool transB, double* C, double max_abs_product = 255.0 * 255.0);
+
 /// True when gemm() would call BLAS directly for these numerics.
 bool gemm_uses_blas(const OpNumerics& num);
 

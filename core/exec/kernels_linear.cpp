@@ -38,13 +38,15 @@ void k_linear(KernelContext& ctx) {
     qw = qx ? quantized_source(ctx, "weight", w) : std::nullopt;
   }
   if (qx && qw && (qw->axis < 0 || qw->axis == 0)) {
-    // int8 x int8: exact integer dot products (double accumulation is exact below 2^53), then scaled.
+    // int8 x int8: exact integer dot products on sgemm (gemm_integer_codes_exact, the weight
+    // read transposed as stored), scaled in double before the one rounding to fp32.
+    std::vector<double> acc(size_t(rows * out_f));
+    gemm_integer_codes_exact(rows, out_f, in_f, qx->codes.data(), in_f, qw->codes.data(), in_f, /*transB=*/true, acc.data(),
+                             double(qx->max_abs_code) * double(qw->max_abs_code));
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t o = 0; o < out_f; ++o) {
-        double acc = 0;
-        for (int64_t k = 0; k < in_f; ++k) acc += double(qx->codes[size_t(r * in_f + k)]) * qw->codes[size_t(o * in_f + k)];
         const float sw = qw->scale.size() == 1 ? qw->scale[0] : qw->scale[size_t(o)];
-        yv[size_t(r * out_f + o)] = float(acc * double(qx->scale[0]) * double(sw));
+        yv[size_t(r * out_f + o)] = float(acc[size_t(r * out_f + o)] * double(qx->scale[0]) * double(sw));
       }
   } else {
     gemm(num, rows, out_f, in_f, x.floats().data(), in_f, false, w.floats().data(), in_f, true, yv.data(), out_f);

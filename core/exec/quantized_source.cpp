@@ -67,17 +67,26 @@ std::optional<QuantizedOperand> quantized_source(const KernelContext& ctx, const
   if (weight) {
     const ir::Constant* data = constant_of(fn, p, "quantized_data");
     if (!data || (data->dtype() != ir::DType::Int8 && data->dtype() != ir::DType::UInt8)) return std::nullopt;
-    std::vector<int64_t> codes = data->to_ints();
-    if (codes.size() != value.size()) return std::nullopt;
-    q.codes.resize(codes.size());
+    // One byte per code as stored, read in place; other layouts decoded element by element.
+    const std::span<const uint8_t> codes = data->raw();
+    std::vector<int64_t> decoded;
+    if (codes.size() != value.size()) {
+      decoded = data->to_ints();
+      if (decoded.size() != value.size()) return std::nullopt;
+    }
+    const bool is_signed = data->dtype() == ir::DType::Int8;
+    q.codes.resize(value.size());
     int64_t inner = 1, C = int64_t(q.scale.size());
     for (size_t d = size_t(std::max<int64_t>(q.axis, 0)) + 1; q.axis >= 0 && d < value.rank(); ++d) inner *= value.shape()[d];
-    q.max_abs_code = 0;
-    for (size_t i = 0; i < codes.size(); ++i) {
-      size_t c = q.axis < 0 ? 0 : size_t((int64_t(i) / inner) % C);
-      q.codes[i] = float(codes[i] - zero[zero.size() == 1 ? 0 : c]);
-      q.max_abs_code = std::max(q.max_abs_code, std::fabs(q.codes[i]));
+    int64_t max_abs = 0;
+    for (size_t i = 0; i < q.codes.size(); ++i) {
+      const size_t c = q.axis < 0 ? 0 : size_t((int64_t(i) / inner) % C);
+      const int64_t code = !decoded.empty() ? decoded[i] : is_signed ? int64_t(int8_t(codes[i])) : int64_t(codes[i]);
+      const int64_t centered = code - zero[zero.size() == 1 ? 0 : c];
+      q.codes[i] = float(centered);
+      max_abs = std::max(max_abs, centered < 0 ? -centered : centered);
     }
+    q.max_abs_code = float(max_abs);
     return q;
   }
   // Activation: recover q - zp = round(x / scale) (exact: |q - zp| <= 255 survives fp16 storage).

@@ -1,6 +1,8 @@
 #include "tests/support/ir_builders.h"
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 #include <memory>
 #include <string>
 
@@ -123,6 +125,58 @@ ir::Function single_op_function(const std::string& type, const std::string& name
   op.name = name;
   op.outputs.push_back(fn.add_value(output, ir::Type::tensor(dt, ir::Shape{int64_t(n)}), body));
   fn.add_op(body, std::move(op));
+  return fn;
+}
+
+ir::Function int8_linear_program(const Int8LinearSpec& k) {
+  ir::Function fn;
+  fn.name = "main";
+  fn.opset = "CoreML7";
+  const BlockId body = fn.add_block(kNone);
+  fn.specializations.push_back({"CoreML7", body});
+  auto lit = [](Constant c) { return NamedInput{"", {{kNone, std::make_shared<const Constant>(std::move(c))}}}; };
+  auto named = [](const std::string& name, NamedInput input) { input.name = name; return input; };
+  auto ref = [](const std::string& name, ValueId v) { return NamedInput{name, {{v, nullptr}}}; };
+  auto attribute = [](const std::string& name, Constant c) { return Attribute{name, std::make_shared<const Constant>(std::move(c))}; };
+  auto add = [&](const std::string& type, std::vector<NamedInput> inputs, std::vector<Attribute> attributes, Type out) {
+    Op op;
+    op.type = type;
+    op.name = type == "constexpr_affine_dequantize" ? "w" : type == "linear" ? "y" : type;
+    op.inputs = std::move(inputs);
+    op.attributes = std::move(attributes);
+    op.outputs.push_back(fn.add_value(op.name, std::move(out), body));
+    const ValueId v = op.outputs.front();
+    fn.add_op(body, std::move(op));
+    return v;
+  };
+  const Type activation = Type::tensor(DType::Float32, Shape{k.rows, k.in});
+  const ValueId x = fn.add_value("x", activation, body);
+  fn.inputs.push_back(x);
+  const NamedInput scale = lit(Constant::from_floats({k.activation_scale}, Shape{}));
+  const NamedInput zero = lit(Constant::from_ints({0}, Shape{}, DType::Int8));
+  const ValueId q = add("quantize",
+                        {ref("input", x), named("scale", scale), named("zero_point", zero),
+                         named("output_dtype", lit(Constant::from_string("int8")))},
+                        {}, Type::tensor(DType::Int8, Shape{k.rows, k.in}));
+  const ValueId dq = add("dequantize", {ref("input", q), named("scale", scale), named("zero_point", zero)}, {}, activation);
+  std::vector<int64_t> codes;
+  codes.reserve(size_t(k.out * k.in));
+  std::vector<float> scales, biases;
+  for (int64_t o = 0; o < k.out; ++o) {
+    for (int64_t i = 0; i < k.in; ++i) codes.push_back(k.weight_code(o, i));
+    scales.push_back(k.weight_scale(o));
+    biases.push_back(k.bias(o));
+  }
+  const ValueId w = add("constexpr_affine_dequantize", {},
+                        {attribute("quantized_data", Constant::from_ints(codes, Shape{k.out, k.in}, DType::Int8)),
+                         attribute("scale", Constant::from_floats(scales, Shape{k.out})),
+                         attribute("zero_point", Constant::from_ints(std::vector<int64_t>(size_t(k.out), 0), Shape{k.out}, DType::Int8)),
+                         attribute("axis", Constant::from_ints({0}, Shape{}, DType::Int32))},
+                        Type::tensor(DType::Float32, Shape{k.out, k.in}));
+  const ValueId y = add("linear", {ref("x", dq), ref("weight", w), named("bias", lit(Constant::from_floats(biases, Shape{k.out})))}, {},
+                        Type::tensor(DType::Float32, Shape{k.rows, k.out}));
+  fn.blocks[static_cast<size_t>(body)].outputs = {y};
+  fn.rebuild_uses();
   return fn;
 }
 

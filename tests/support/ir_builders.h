@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "core/ir/function.h"
@@ -20,5 +21,16 @@ ir::Function single_op_function(const std::string& type, const std::string& name
                                 size_t n);
 /// x -> cond(pred){then: relu(x), add; else: mul(x, c)} -> sigmoid, to exercise nested blocks.
 ir::Function program_with_cond();
+
+/// x [rows, in] -> quantize(int8, activation_scale, zero point 0) -> dequantize -> linear "y"
+/// whose weight is a constexpr_affine_dequantize of int8 codes [out, in] with one scale per
+/// output channel (zero points 0), plus a bias: the W8A8 linear of converted transformers.
+struct Int8LinearSpec {
+  int64_t rows = 1, in = 1, out = 1;
+  float activation_scale = 1;
+  std::function<int64_t(int64_t o, int64_t k)> weight_code;
+  std::function<float(int64_t o)> weight_scale, bias;
+};
+ir::Function int8_linear_program(const Int8LinearSpec& spec);
 
 }  // namespace mlscope::fixtures
