@@ -4,6 +4,7 @@
 // same program under `fp32` (one sgemm) and the scalar exact loop the integer path used before.
 #include <benchmark/benchmark.h>
 
+#include <cmath>
 #include <vector>
 
 #include "core/exec/interpreter.h"
@@ -14,13 +15,16 @@ namespace {
 using namespace mlscope;
 
 constexpr int64_t kTokens = 128, kIn = 1024, kOut = 1024;
+constexpr float kActivationScale = 0.05f;
+
+float input_value(size_t i) { return float(int64_t(i * 37 % 201) - 100) * 0.03f; }
 
 fixtures::Int8LinearSpec spec() {
   fixtures::Int8LinearSpec s;
   s.rows = kTokens;
   s.in = kIn;
   s.out = kOut;
-  s.activation_scale = 0.05f;
+  s.activation_scale = kActivationScale;
   s.weight_code = [](int64_t o, int64_t k) { return (o * 131 + k * 71) % 255 - 127; };
   s.weight_scale = [](int64_t o) { return 0.001f * float(1 + o % 7); };
   s.bias = [](int64_t o) { return 0.01f * float(o % 5); };
@@ -37,7 +41,7 @@ ir::Model linear_model() {
 
 exec::RunInputs linear_inputs() {
   std::vector<float> x(size_t(kTokens * kIn));
-  for (size_t i = 0; i < x.size(); ++i) x[i] = float(int64_t(i * 37 % 201) - 100) * 0.03f;
+  for (size_t i = 0; i < x.size(); ++i) x[i] = input_value(i);
   return {{"x", exec::Tensor::from_floats(ir::DType::Float32, {kTokens, kIn}, x)}};
 }
 
@@ -57,7 +61,7 @@ BENCHMARK_CAPTURE(BM_Int8Linear, ane_w8a8, "ane-w8a8")->Unit(benchmark::kMillise
 void BM_Int8LinearScalarLoopBefore(benchmark::State& state) {
   const fixtures::Int8LinearSpec s = spec();
   std::vector<float> x(size_t(kTokens * kIn)), w(size_t(kOut * kIn));
-  for (size_t i = 0; i < x.size(); ++i) x[i] = float(int64_t(i * 37 % 201) - 100);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = std::nearbyint(input_value(i) / kActivationScale);  // the quantize's codes
   for (int64_t o = 0; o < kOut; ++o)
     for (int64_t k = 0; k < kIn; ++k) w[size_t(o * kIn + k)] = float(s.weight_code(o, k));
   std::vector<float> y(size_t(kTokens * kOut));
@@ -66,7 +70,7 @@ void BM_Int8LinearScalarLoopBefore(benchmark::State& state) {
       for (int64_t o = 0; o < kOut; ++o) {
         double acc = 0;
         for (int64_t k = 0; k < kIn; ++k) acc += double(x[size_t(r * kIn + k)]) * w[size_t(o * kIn + k)];
-        y[size_t(r * kOut + o)] = float(acc * 0.05 * double(s.weight_scale(o)));
+        y[size_t(r * kOut + o)] = float(acc * double(kActivationScale) * double(s.weight_scale(o)));
       }
     benchmark::DoNotOptimize(y.data());
   }

@@ -43,25 +43,15 @@ class Pool {
       // The smallest go first: evicting fewer bytes means fewer pages to fault back in later.
       const size_t want = n * sizeof(T);
       high_water_ = std::max(high_water_, outstanding_ + want);
-      // The list keeps the order buffers were returned in (give evicts by it).
-      std::vector<size_t> by_size(list.size());
-      for (size_t i = 0; i < by_size.size(); ++i) by_size[i] = i;
-      std::stable_sort(by_size.begin(), by_size.end(),
-                       [&](size_t a, size_t b) { return list[a].capacity() < list[b].capacity(); });
+      // Erased in place, not sorted: the list keeps the order buffers were returned in (give
+      // evicts by it), and of equal sizes the one returned first goes first.
       std::vector<std::vector<T>> evicted;
-      std::vector<bool> goes(list.size(), false);
-      for (size_t k = 0; k < by_size.size() && outstanding_ + want + bytes_ > high_water_ + high_water_ / 2; ++k) {
-        bytes_ -= list[by_size[k]].capacity() * sizeof(T);
-        evicted.push_back(std::move(list[by_size[k]]));
-        goes[by_size[k]] = true;
+      while (!list.empty() && outstanding_ + want + bytes_ > high_water_ + high_water_ / 2) {
+        auto smallest = std::min_element(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.capacity() < b.capacity(); });
+        bytes_ -= smallest->capacity() * sizeof(T);
+        evicted.push_back(std::move(*smallest));
+        list.erase(smallest);
       }
-      size_t kept = 0;
-      for (size_t i = 0; i < list.size(); ++i)
-        if (!goes[i]) {
-          if (kept != i) list[kept] = std::move(list[i]);  // (a self-move would empty it)
-          ++kept;
-        }
-      list.resize(kept);
       outstanding_ += want;
       lock.unlock();
       evicted.clear();

@@ -67,13 +67,10 @@ std::optional<QuantizedOperand> quantized_source(const KernelContext& ctx, const
   if (weight) {
     const ir::Constant* data = constant_of(fn, p, "quantized_data");
     if (!data || (data->dtype() != ir::DType::Int8 && data->dtype() != ir::DType::UInt8)) return std::nullopt;
-    // One byte per code as stored, read in place; other layouts decoded element by element.
+    // One byte per code once validated: read in place, not through an int64 copy.
+    data->validate();
     const std::span<const uint8_t> codes = data->raw();
-    std::vector<int64_t> decoded;
-    if (codes.size() != value.size()) {
-      decoded = data->to_ints();
-      if (decoded.size() != value.size()) return std::nullopt;
-    }
+    if (codes.size() != value.size()) return std::nullopt;
     const bool is_signed = data->dtype() == ir::DType::Int8;
     q.codes.resize(value.size());
     int64_t inner = 1, C = int64_t(q.scale.size());
@@ -81,7 +78,7 @@ std::optional<QuantizedOperand> quantized_source(const KernelContext& ctx, const
     int64_t max_abs = 0;
     for (size_t i = 0; i < q.codes.size(); ++i) {
       const size_t c = q.axis < 0 ? 0 : size_t((int64_t(i) / inner) % C);
-      const int64_t code = !decoded.empty() ? decoded[i] : is_signed ? int64_t(int8_t(codes[i])) : int64_t(codes[i]);
+      const int64_t code = is_signed ? int64_t(int8_t(codes[i])) : int64_t(codes[i]);
       const int64_t centered = code - zero[zero.size() == 1 ? 0 : c];
       q.codes[i] = float(centered);
       max_abs = std::max(max_abs, centered < 0 ? -centered : centered);

@@ -1,10 +1,10 @@
 #include "tests/support/ir_builders.h"
 
 #include <algorithm>
-#include <utility>
-#include <vector>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace mlscope::fixtures {
 namespace {
@@ -138,10 +138,11 @@ ir::Function int8_linear_program(const Int8LinearSpec& k) {
   auto named = [](const std::string& name, NamedInput input) { input.name = name; return input; };
   auto ref = [](const std::string& name, ValueId v) { return NamedInput{name, {{v, nullptr}}}; };
   auto attribute = [](const std::string& name, Constant c) { return Attribute{name, std::make_shared<const Constant>(std::move(c))}; };
-  auto add = [&](const std::string& type, std::vector<NamedInput> inputs, std::vector<Attribute> attributes, Type out) {
+  auto add = [&](const std::string& type, const std::string& name, std::vector<NamedInput> inputs, std::vector<Attribute> attributes,
+                 Type out) {
     Op op;
     op.type = type;
-    op.name = type == "constexpr_affine_dequantize" ? "w" : type == "linear" ? "y" : type;
+    op.name = name;
     op.inputs = std::move(inputs);
     op.attributes = std::move(attributes);
     op.outputs.push_back(fn.add_value(op.name, std::move(out), body));
@@ -154,11 +155,11 @@ ir::Function int8_linear_program(const Int8LinearSpec& k) {
   fn.inputs.push_back(x);
   const NamedInput scale = lit(Constant::from_floats({k.activation_scale}, Shape{}));
   const NamedInput zero = lit(Constant::from_ints({0}, Shape{}, DType::Int8));
-  const ValueId q = add("quantize",
+  const ValueId q = add("quantize", "q",
                         {ref("input", x), named("scale", scale), named("zero_point", zero),
                          named("output_dtype", lit(Constant::from_string("int8")))},
                         {}, Type::tensor(DType::Int8, Shape{k.rows, k.in}));
-  const ValueId dq = add("dequantize", {ref("input", q), named("scale", scale), named("zero_point", zero)}, {}, activation);
+  const ValueId dq = add("dequantize", "dq", {ref("input", q), named("scale", scale), named("zero_point", zero)}, {}, activation);
   std::vector<int64_t> codes;
   codes.reserve(size_t(k.out * k.in));
   std::vector<float> scales, biases;
@@ -167,13 +168,13 @@ ir::Function int8_linear_program(const Int8LinearSpec& k) {
     scales.push_back(k.weight_scale(o));
     biases.push_back(k.bias(o));
   }
-  const ValueId w = add("constexpr_affine_dequantize", {},
+  const ValueId w = add("constexpr_affine_dequantize", "w", {},
                         {attribute("quantized_data", Constant::from_ints(codes, Shape{k.out, k.in}, DType::Int8)),
                          attribute("scale", Constant::from_floats(scales, Shape{k.out})),
                          attribute("zero_point", Constant::from_ints(std::vector<int64_t>(size_t(k.out), 0), Shape{k.out}, DType::Int8)),
                          attribute("axis", Constant::from_ints({0}, Shape{}, DType::Int32))},
                         Type::tensor(DType::Float32, Shape{k.out, k.in}));
-  const ValueId y = add("linear", {ref("x", dq), ref("weight", w), named("bias", lit(Constant::from_floats(biases, Shape{k.out})))}, {},
+  const ValueId y = add("linear", "y", {ref("x", dq), ref("weight", w), named("bias", lit(Constant::from_floats(biases, Shape{k.out})))}, {},
                         Type::tensor(DType::Float32, Shape{k.rows, k.out}));
   fn.blocks[static_cast<size_t>(body)].outputs = {y};
   fn.rebuild_uses();
