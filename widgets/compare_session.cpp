@@ -206,6 +206,7 @@ bool CompareSession::run() {
   auto model = model_;
   const InputChoice in = input;
   std::vector<std::string> labels = model->class_labels;
+  const compare::ClassAxis axis_rule = class_axis;  // a copy: the worker must not read UI state
   // Inputs are made on the worker too (an image or .npz may be large).
   auto inputs_fn = [rec = recording_, model, in] { return make_inputs(*model, in, rec); };
   const uint64_t serial = ++serial_;
@@ -274,7 +275,9 @@ bool CompareSession::run() {
     if (std::any_of(runs.begin(), runs.end(), [&](const compare::BackendRun& r) { return r.name == ref; })) {
       compare::CompareOptions co;
       for (const auto& f : model->outputs) co.output_order.push_back(f.name);
+      co.class_axis = axis_rule;
       res.comparison = compare::compare_runs(runs, ref, co);
+      res.class_labels = labels;
       for (const auto& name : res.comparison.output_names) res.plots.push_back(compare::output_plot(res.comparison, name, labels, 5));
     }
     const size_t n_runs = runs.size();
@@ -286,6 +289,12 @@ bool CompareSession::run() {
       result_ = std::move(res);
     };
   });
+}
+
+void CompareSession::show_position(const std::string& output, int64_t position) {
+  if (!result_) return;
+  for (auto& p : result_->plots)
+    if (p.output == output && p.position_wise) p = compare::output_plot(result_->comparison, output, result_->class_labels, 5, position);
 }
 
 bool CompareSession::run_drift(int count) {

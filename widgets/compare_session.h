@@ -46,6 +46,7 @@ struct ComparisonResult {
   std::vector<compare::OutputPlot> plots;  ///< per output, model order
   std::string input_label;
   std::map<std::string, std::string> backend_errors;  ///< backend -> why it has no result
+  std::vector<std::string> class_labels;   ///< the model's, for re-deriving a plot
   uint64_t serial = 0;
 };
 
@@ -98,6 +99,10 @@ class CompareSession {
 
   // --- results ---
   const std::optional<ComparisonResult>& result() const { return result_; }
+  /// Position-wise outputs: show `position`'s classes in the bars of `output` (UI thread, cheap).
+  void show_position(const std::string& output, int64_t position);
+  /// Which outputs are compared position by position (applies to the next run).
+  compare::ClassAxis class_axis;
   const std::vector<compare::DriftStats>& drift() const { return drift_; }
   const std::optional<compare::SweepResult>& sweep() const { return sweep_; }
   uint64_t sweep_seed() const { return sweep_seed_; }

@@ -3,6 +3,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -173,6 +174,28 @@ bool CompareUi::script_verb(const std::string& verb, const std::string& arg, Doc
     frame_ms_.clear();
   } else if (verb == "what-if") {
     error = playground_.script_what_if(session_, arg);
+  } else if (verb == "class-axis") {  // auto | none | AXIS: which outputs are compared per position (next run)
+    if (arg == "auto" || arg.empty()) session_.class_axis = {};
+    else if (arg == "none") session_.class_axis.mode = compare::ClassAxis::Mode::Off;
+    else {
+      char* end = nullptr;
+      const long a = std::strtol(arg.c_str(), &end, 10);
+      if (!end || *end || arg.empty()) error = "class-axis: expected auto, none or an integer axis, got '" + arg + "'";
+      else session_.class_axis = {compare::ClassAxis::Mode::Axis, a};
+    }
+  } else if (verb == "position") {  // [OUTPUT] N: the position whose classes the bars show
+    auto [first, rest] = split_first(arg);
+    const std::string output = rest.empty() ? "" : first;
+    const std::string n = rest.empty() ? first : rest;
+    bool found = false;
+    if (const auto& r = session_.result())
+      for (const auto& p : r->plots)
+        if (p.position_wise && (output.empty() || p.output == output)) {
+          session_.show_position(p.output, std::atoll(n.c_str()));
+          found = true;
+          break;
+        }
+    if (!found) error = "position: no position-wise output" + (output.empty() ? std::string() : " named '" + output + "'") + " (run first)";
   } else {
     return false;
   }
@@ -190,16 +213,27 @@ std::string CompareUi::dump_state(const std::string& path) const {
   j["input"] = session_.input.label();
   j["selected"] = session_.selected_names();
   j["flip_badges_drawn"] = compare_view_.flip_badges();
+  j["note_pills_drawn"] = compare_view_.note_pills();
   const ImVec4 b = compare_view_.flip_badge_rect();
   j["flip_badge_rect"] = {b.x, b.y, b.z, b.w};
   if (const auto& r = session_.result()) {
     nlohmann::json outs = nlohmann::json::array();
     for (const auto& p : r->plots) {
-      nlohmann::json o{{"output", p.output}, {"any_flip", p.any_flip}};
-      for (const auto& pb : p.backends)
-        o["backends"].push_back({{"name", pb.name}, {"kind", std::string(exec::backend_kind_name(pb.kind))}, {"argmax", pb.argmax},
-                                 {"margin", pb.margin}, {"margin_delta", pb.margin_delta}, {"flip", pb.flip}, {"values", pb.values},
-                                 {"max_abs_diff", pb.max_abs_diff}, {"provenance", pb.provenance}});
+      nlohmann::json o{{"output", p.output}, {"any_flip", p.any_flip}, {"position_wise", p.position_wise}};
+      if (p.position_wise) o["positions"] = {{"count", p.positions}, {"shown", p.position}, {"class_axis", p.class_axis}};
+      for (const auto& pb : p.backends) {
+        nlohmann::json jb{{"name", pb.name}, {"kind", std::string(exec::backend_kind_name(pb.kind))}, {"argmax", pb.argmax},
+                          {"margin", pb.margin}, {"margin_delta", pb.margin_delta}, {"flip", pb.flip}, {"values", pb.values},
+                          {"max_abs_diff", pb.max_abs_diff}, {"provenance", pb.provenance},
+                          {"verdict", std::string(compare::verdict_name(pb.verdict))}, {"decision", std::string(compare::decision_name(pb.decision))},
+                          {"nonfinite", pb.nonfinite}};
+        if (!pb.band_members.empty())
+          jb["band"] = {{"members", pb.band_members.size()}, {"min", pb.band_min}, {"max", pb.band_max}, {"argmax_stable", pb.band_argmax_stable}};
+        if (!pb.position_state.empty())
+          jb["positions"] = {{"agreement", std::isnan(pb.agreement) ? nlohmann::json(nullptr) : nlohmann::json(pb.agreement)},
+                             {"flipped", pb.flipped_positions}, {"undecided", pb.undecided_positions}};
+        o["backends"].push_back(jb);
+      }
       outs.push_back(o);
     }
     j["outputs"] = outs;

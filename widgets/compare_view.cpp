@@ -42,38 +42,149 @@ void CompareView::badge(const char* text) {
   ImGui::Dummy(ImVec2(q.x - p.x, q.y - p.y));
 }
 
-void CompareView::draw_logits(const CompareSession& s) {
+namespace {
+
+const ImVec4 kAmber{1.0f, 0.72f, 0.25f, 1.0f};
+
+// What a backend's decision is when it is not a value to badge as a flip.
+const char* undecided_text(compare::Verdict v) {
+  switch (v) {
+    case compare::Verdict::Tie: return "TIE: no strict winner (not a flip)";
+    case compare::Verdict::Degenerate: return "ALL SCORES EQUAL (e.g. all zero): not a flip";
+    case compare::Verdict::NonFinite: return "NaN/inf: not a value, not a flip";
+    default: return nullptr;
+  }
+}
+
+std::string series_name(const compare::PlotBackend& pb) {
+  std::string n = pb.name + " [" + provenance_tag(pb.kind) + (pb.band_members.empty() ? "" : " band of " + std::to_string(pb.band_members.size())) + "]";
+  return n;
+}
+
+bool emulated_ne(const compare::PlotBackend& pb) { return pb.kind == exec::BackendKind::Emulated && pb.name.rfind("ane", 0) == 0; }
+
+std::string series_badge(const compare::PlotBackend& pb) {
+  if (!pb.compared) return pb.note;
+  if (pb.nonfinite) return std::to_string(pb.nonfinite) + " NaN/inf, not drawn";
+  const std::string hyp = emulated_ne(pb) && pb.band_members.empty() ? " (one NE hypothesis)" : "";
+  if (pb.flip) return "FLIP" + hyp;
+  if (!hyp.empty()) return "emulated NE: one hypothesis of its accumulation";
+  if (!pb.band_members.empty() && !pb.band_argmax_stable) return "argmax can flip within the band";
+  if (const char* u = undecided_text(pb.verdict)) return u;
+  return "";
+}
+
+}  // namespace
+
+void CompareView::note_pill(const char* text) {
+  // An amber outline pill: a finding that is not a flip (tie, all-equal scores, NaN/inf).
+  const ImVec2 ts = ImGui::CalcTextSize(text);
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const float pad = ImGui::GetFontSize() * 0.4f;
+  const ImVec2 q{p.x + ts.x + 2 * pad, p.y + ts.y + 4};
+  ImGui::GetWindowDrawList()->AddRect(p, q, ImGui::GetColorU32(kAmber), ts.y * 0.5f, 0, 1.5f);
+  ImGui::GetWindowDrawList()->AddText({p.x + pad, p.y + 2}, ImGui::GetColorU32(kAmber), text);
+  ImGui::Dummy(ImVec2(q.x - p.x, q.y - p.y));
+  ++note_pills_;
+}
+
+void CompareView::draw_positions(CompareSession& s, const compare::OutputPlot& p) {
+  // One strip per backend: a cell per position, green = same top-1 as the reference, red = a
+  // strict flip, grey = no strict winner on a side. Click a cell to show that position's bars.
+  const float font = ImGui::GetFontSize();
+  ImGui::Text("Position-wise: %lld positions (class axis %lld). Top-1 per position against %s:", static_cast<long long>(p.positions),
+              static_cast<long long>(p.class_axis), s.result()->comparison.reference.c_str());
+  const float avail = ImGui::GetContentRegionAvail().x - font * 16;
+  const float cell = std::clamp(avail / static_cast<float>(std::max<int64_t>(p.positions, 1)), 2.0f, font);
+  for (const auto& b : p.backends) {
+    if (b.reference || b.position_state.empty()) continue;
+    char head[200];
+    if (std::isnan(b.agreement))
+      std::snprintf(head, sizeof head, "%-14s no position decided", b.name.c_str());
+    else
+      std::snprintf(head, sizeof head, "%-14s %5.1f%% agree, %lld flipped, %lld no winner", b.name.c_str(), b.agreement * 100,
+                    static_cast<long long>(b.flipped_positions), static_cast<long long>(b.undecided_positions));
+    if (b.flipped_positions) ImGui::TextColored(kFlipRed, "%s", head);
+    else ImGui::TextUnformatted(head);
+    const ImVec2 o = ImGui::GetCursorScreenPos();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    for (size_t i = 0; i < b.position_state.size(); ++i) {
+      const ImU32 col = b.position_state[i] == 0 ? IM_COL32(70, 170, 90, 255) : b.position_state[i] == 1 ? IM_COL32(220, 40, 40, 255) : IM_COL32(140, 140, 140, 255);
+      const ImVec2 a{o.x + cell * static_cast<float>(i), o.y}, z{a.x + std::max(1.0f, cell - 1), o.y + font * 0.9f};
+      dl->AddRectFilled(a, z, col);
+      if (static_cast<int64_t>(i) == p.position) dl->AddRect({a.x - 1, a.y - 1}, {z.x + 1, z.y + 1}, ImGui::GetColorU32(ImGuiCol_Text), 0, 0, 2);
+    }
+    ImGui::PushID(b.name.c_str());
+    ImGui::InvisibleButton("##strip", ImVec2(std::max(cell * static_cast<float>(b.position_state.size()), 1.0f), font * 0.9f));
+    if (ImGui::IsItemHovered()) {
+      const auto i = static_cast<int64_t>((ImGui::GetIO().MousePos.x - o.x) / cell);
+      if (i >= 0 && i < p.positions) {
+        ImGui::SetTooltip("position %lld: %s (click to show its classes)", static_cast<long long>(i),
+                          b.position_state[size_t(i)] == 0 ? "same top-1" : b.position_state[size_t(i)] == 1 ? "FLIPPED" : "no strict winner");
+        if (ImGui::IsItemClicked()) pending_position_ = {p.output, i};
+      }
+    }
+    ImGui::PopID();
+  }
+  int pos = static_cast<int>(p.position);
+  ImGui::SetNextItemWidth(font * 14);
+  if (ImGui::SliderInt("position shown", &pos, 0, static_cast<int>(std::max<int64_t>(p.positions - 1, 0)))) pending_position_ = {p.output, pos};
+}
+
+void CompareView::draw_logits(CompareSession& s) {
   const auto& r = *s.result();
   const float font = ImGui::GetFontSize();
   bool first_plot = true;
   for (const auto& p : r.plots) {
     ImGui::PushID(p.output.c_str());
     if (p.total_classes == 0) { ImGui::TextDisabled("%s: not numeric", p.output.c_str()); ImGui::PopID(); continue; }
-    // Flip badges: every backend whose argmax differs from the reference's.
-    for (const auto& b : p.backends)
+    int64_t ref_argmax = -1;
+    for (const auto& x : p.backends)
+      if (x.reference) ref_argmax = x.argmax;
+    // Flip badges: only a strict winner on both sides can flip; every other finding is a note.
+    for (const auto& b : p.backends) {
       if (b.flip) {
+        char text[200];
+        std::snprintf(text, sizeof text, "ARGMAX FLIP  %s: %s %lld vs %s: %lld%s%s", b.name.c_str(), p.position_wise ? "token" : "class",
+                      static_cast<long long>(b.argmax), r.comparison.reference.c_str(), static_cast<long long>(ref_argmax),
+                      p.position_wise ? (" at position " + std::to_string(p.position)).c_str() : "",
+                      emulated_ne(b) ? (b.band_members.empty() ? "  (emulated NE, one hypothesis)" : "  (emulated NE band, default member)") : "");
+        badge(text);
+      } else if (b.flipped_positions > 0) {
         char text[160];
-        std::snprintf(text, sizeof text, "ARGMAX FLIP  %s: class %lld vs %s: class %lld", b.name.c_str(), static_cast<long long>(b.argmax),
-                      r.comparison.reference.c_str(), static_cast<long long>(p.backends.empty() ? -1 : [&] {
-                        for (const auto& x : p.backends) if (x.reference) return x.argmax;
-                        return int64_t{-1};
-                      }()));
+        std::snprintf(text, sizeof text, "ARGMAX FLIP  %s: %lld of %lld positions", b.name.c_str(), static_cast<long long>(b.flipped_positions),
+                      static_cast<long long>(p.positions));
         badge(text);
       }
+    }
+    for (const auto& b : p.backends) {
+      std::string why;
+      if (b.nonfinite) why = b.name + ": " + std::to_string(b.nonfinite) + " NaN/inf values — not drawn, not a flip (see the warnings)";
+      else if (const char* u = undecided_text(b.verdict)) why = b.name + ": " + u;
+      else if (b.decision != compare::Decision::Strict && b.reference) why = b.name + " (reference): " + std::string(compare::decision_name(b.decision)) + " — no winner to flip from";
+      if (!why.empty()) note_pill(why.c_str());
+    }
+    if (p.position_wise) draw_positions(s, p);
     GroupedBars gb;
-    gb.title = "Output '" + p.output + "'" + (p.classes.size() < p.total_classes ? " (top " + std::to_string(p.classes.size()) + " of " + std::to_string(p.total_classes) + " classes)" : "") +
+    const std::string what = p.position_wise ? "tokens at position " + std::to_string(p.position) : "classes";
+    gb.title = "Output '" + p.output + "'" + (p.classes.size() < p.total_classes ? " (top " + std::to_string(p.classes.size()) + " of " + std::to_string(p.total_classes) + " " + what + ")"
+                                                                                 : (p.position_wise ? " (" + what + ")" : "")) +
                "  ·  input: " + r.input_label;
-    gb.x_label = p.classification ? "class" : "element";
+    gb.x_label = p.classification ? (p.position_wise ? "token" : "class") : "element";
     gb.y_label = "logit";
     gb.categories = p.labels;
+    bool any_band = false;
     for (size_t b = 0; b < p.backends.size(); ++b) {
       const auto& pb = p.backends[b];
       BarSeries ser;
-      ser.name = pb.name + " [" + provenance_tag(pb.kind) + "]";
+      ser.name = series_name(pb);
       ser.color = series_color(series_index(p, b));
       ser.values = pb.values;
       ser.reference = pb.reference;
-      ser.badge = pb.flip ? "FLIP" : (pb.compared ? "" : pb.note);
+      ser.badge = series_badge(pb);
+      ser.range_lo = pb.band_min;
+      ser.range_hi = pb.band_max;
+      any_band = any_band || !pb.band_min.empty();
       ser.highlight.assign(p.classes.size(), false);
       // Highlight the flipped backend's winning bar.
       for (size_t c = 0; c < p.classes.size(); ++c) ser.highlight[c] = pb.flip && p.classes[c] == pb.argmax;
@@ -83,37 +194,61 @@ void CompareView::draw_logits(const CompareSession& s) {
     if (first_plot) plot_rect_ = rect;
     first_plot = false;
     ImGui::TextDisabled("Bars: each backend's value per class; bold outline = reference; red outline and red value = that backend's argmax when it flipped.");
+    if (any_band) {
+      ImGui::TextDisabled("Whiskers: the lowest and highest value over an emulated band's members (plausible Neural Engine accumulations, docs/numeric-profiles.md);");
+      ImGui::TextDisabled("the bar is the default member. The Neural Engine's real accumulation is not known: the band is a range of hypotheses, not a measurement.");
+      for (const auto& pb : p.backends)
+        if (!pb.band_members.empty() && ImGui::TreeNode(("members of " + pb.name + " (" + std::to_string(pb.band_members.size()) + ")").c_str())) {
+          std::string list;
+          for (const auto& m : pb.band_members) list += (list.empty() ? "" : ", ") + m;
+          ImGui::TextWrapped("%s", list.c_str());
+          ImGui::TreePop();
+        }
+    }
     ImGui::PopID();
   }
 }
 
 void CompareView::draw_margins(const CompareSession& s) {
+  // Margins and their deltas side by side, each on its own axis: a delta of 1e-4 beside a
+  // margin of 10 must still be readable.
   const auto& r = *s.result();
   const float font = ImGui::GetFontSize();
   for (const auto& p : r.plots) {
     if (!p.classification) continue;
     ImGui::PushID(p.output.c_str());
-    GroupedBars gb;
     char t[256];
-    std::snprintf(t, sizeof t, "Output '%s': margin = score[class %lld] - score[class %lld] per backend, and its change vs the reference", p.output.c_str(),
-                  static_cast<long long>(p.margin_a), static_cast<long long>(p.margin_b));
-    gb.title = t;
-    gb.y_label = "margin";
-    gb.x_label = "margin (left group) and margin delta vs reference (right group)";
-    gb.categories = {"margin", "delta vs reference"};
+    std::snprintf(t, sizeof t, "'%s'%s: margin = score[%lld] - score[%lld]", p.output.c_str(),
+                  p.position_wise ? (" position " + std::to_string(p.position)).c_str() : "", static_cast<long long>(p.margin_a),
+                  static_cast<long long>(p.margin_b));
+    GroupedBars margins, deltas;
+    margins.title = t;
+    margins.y_label = "margin";
+    margins.x_label = "per backend (sign change = flip between the reference's top two)";
+    margins.categories = {"margin"};
+    deltas.title = "margin delta vs " + r.comparison.reference + " (own scale)";
+    deltas.y_label = "delta";
+    deltas.x_label = "margin(backend) - margin(reference)";
+    deltas.categories = {"delta"};
     for (size_t b = 0; b < p.backends.size(); ++b) {
       const auto& pb = p.backends[b];
       BarSeries ser;
       ser.name = pb.name;
       ser.color = series_color(b);
-      ser.values = {pb.margin, pb.margin_delta};
+      ser.values = {pb.compared && !pb.nonfinite ? pb.margin : std::nan("")};
       ser.reference = pb.reference;
-      ser.badge = pb.flip ? "FLIP" : "";
-      ser.highlight = {pb.flip, pb.flip};
-      gb.series.push_back(std::move(ser));
+      ser.badge = series_badge(pb);
+      ser.highlight = {pb.flip};
+      margins.series.push_back(ser);
+      if (pb.reference) continue;
+      ser.values = {pb.compared && !pb.nonfinite ? pb.margin_delta : std::nan("")};
+      deltas.series.push_back(std::move(ser));
     }
-    draw_grouped_bars("##margins", gb, ImVec2(ImGui::GetContentRegionAvail().x, font * 18));
-    ImGui::TextDisabled("A margin that changes sign is an argmax flip between the reference's top two classes.");
+    const float w = ImGui::GetContentRegionAvail().x;
+    draw_grouped_bars("##margins", margins, ImVec2(w * 0.5f - font * 0.3f, font * 18));
+    ImGui::SameLine();
+    draw_grouped_bars("##deltas", deltas, ImVec2(w * 0.5f - font * 0.3f, font * 18));
+    ImGui::TextDisabled("A margin that changes sign is an argmax flip between the reference's top two classes. Each plot has its own scale.");
     ImGui::PopID();
   }
 }
@@ -153,6 +288,9 @@ void CompareView::draw_table(const CompareSession& s) {
       ImGui::TextUnformatted(b.reference ? "-" : compare::fmt_f64(b.max_abs_diff).c_str());
       ImGui::TableNextColumn();
       if (b.flip) ImGui::TextColored(kFlipRed, "FLIP");
+      else if (b.flipped_positions) ImGui::TextColored(kFlipRed, "FLIP at %lld positions", static_cast<long long>(b.flipped_positions));
+      else if (b.nonfinite) ImGui::TextColored(kAmber, "NaN/inf (%llu)", static_cast<unsigned long long>(b.nonfinite));
+      else if (!b.reference && b.verdict != compare::Verdict::Same) ImGui::TextColored(kAmber, "%s", std::string(compare::verdict_name(b.verdict)).c_str());
       else ImGui::TextDisabled(b.reference ? "-" : "same");
     }
     ImGui::EndTable();
@@ -320,7 +458,13 @@ void CompareView::draw_exports(const CompareSession& s) {
 }
 
 void CompareView::Draw(CompareSession& s, Document& doc, bool* open) {
+  // A position picked last frame: re-derive that plot now, before anything holds a reference to it.
+  if (pending_position_) {
+    s.show_position(pending_position_->first, pending_position_->second);
+    pending_position_.reset();
+  }
   flip_badges_ = 0;
+  note_pills_ = 0;
   flip_badge_ = {0, 0, 0, 0};
   plot_rect_ = {0, 0, 0, 0};
   if (!ImGui::Begin("Compare", open)) { ImGui::End(); return; }

@@ -7,6 +7,7 @@
 #include <imgui.h>
 
 #include <optional>
+#include <utility>
 #include <string>
 
 #include "widgets/compare_session.h"
@@ -41,9 +42,13 @@ class CompareView {
   /// Rectangle of the first flip badge drawn last frame (tests check its pixels); w = 0 if none.
   ImVec4 flip_badge_rect() const { return flip_badge_; }
   int flip_badges() const { return flip_badges_; }
+  /// Findings drawn as notes, not flips (ties, all-equal outputs, NaN/inf) last frame.
+  int note_pills() const { return note_pills_; }
 
  private:
-  void draw_logits(const CompareSession& s);
+  void draw_logits(CompareSession& s);
+  void draw_positions(CompareSession& s, const compare::OutputPlot& p);
+  void note_pill(const char* text);
   void draw_margins(const CompareSession& s);
   void draw_table(const CompareSession& s);
   void draw_drift(CompareSession& s);
@@ -58,6 +63,8 @@ class CompareView {
   ImVec4 plot_rect_{0, 0, 0, 0};
   ImVec4 flip_badge_{0, 0, 0, 0};
   int flip_badges_ = 0;
+  int note_pills_ = 0;
+  std::optional<std::pair<std::string, int64_t>> pending_position_;
   int drift_count_ = 5;
   int div_other_ = 0;
   std::string div_other_name_;

@@ -124,9 +124,13 @@ float legend_height(const std::vector<std::pair<ImU32, std::string>>& items, flo
 ImVec4 draw_grouped_bars(const char* id, const GroupedBars& plot, ImVec2 size) {
   const float font = ImGui::GetFontSize();
   double lo = plot.zero_baseline ? 0 : 1e300, hi = plot.zero_baseline ? 0 : -1e300;
-  for (const auto& s : plot.series)
+  for (const auto& s : plot.series) {
     for (double v : s.values)
       if (std::isfinite(v)) { lo = std::min(lo, v); hi = std::max(hi, v); }
+    for (const auto* r : {&s.range_lo, &s.range_hi})
+      for (double v : *r)
+        if (std::isfinite(v)) { lo = std::min(lo, v); hi = std::max(hi, v); }
+  }
   if (lo > hi) { lo = 0; hi = 1; }
   const double pad = (hi - lo) * 0.08 + 1e-12;
   if (lo < 0 || !plot.zero_baseline) lo -= pad;
@@ -150,13 +154,28 @@ ImVec4 draw_grouped_bars(const char* id, const GroupedBars& plot, ImVec2 size) {
     const float gx = f.a0.x + group_w * static_cast<float>(c) + group_w * 0.1f;
     for (size_t s = 0; s < plot.series.size(); ++s) {
       const BarSeries& ser = plot.series[s];
-      if (c >= ser.values.size() || !std::isfinite(ser.values[c])) continue;
+      if (c >= ser.values.size()) continue;
       const float x0 = gx + bar_w * static_cast<float>(s), x1 = x0 + bar_w * 0.92f;
+      if (!std::isfinite(ser.values[c])) {  // a finding, not a value: mark the slot, draw no bar
+        const char* mark = std::isnan(ser.values[c]) ? "NaN" : (ser.values[c] > 0 ? "+inf" : "-inf");
+        const ImVec2 ts = ImGui::CalcTextSize(mark);
+        dl->AddRect({x0, base - ts.y - 4}, {x1, base}, warn, 0, 0, 1.5f);
+        dl->AddText({(x0 + x1) / 2 - ts.x / 2, base - ts.y - 2}, warn, mark);
+        continue;
+      }
       const float y = f.y_of(ser.values[c]);
       dl->AddRectFilled({x0, std::min(y, base)}, {x1, std::max(y, base)}, ser.color);
       if (ser.reference) dl->AddRect({x0, std::min(y, base)}, {x1, std::max(y, base)}, text_col(), 0, 0, 2.0f);
       if (c < ser.highlight.size() && ser.highlight[c]) {
         dl->AddRect({x0 - 2, std::min(y, base) - 2}, {x1 + 2, std::max(y, base) + 2}, warn, 0, 0, 3.0f);
+      }
+      if (c < ser.range_lo.size() && c < ser.range_hi.size() && std::isfinite(ser.range_lo[c]) && std::isfinite(ser.range_hi[c])) {
+        // Whisker: the range of plausible values, in the text colour so it reads over any bar.
+        const float xm = (x0 + x1) / 2, cap = std::max(3.0f, (x1 - x0) * 0.3f);
+        const float ylo = f.y_of(ser.range_lo[c]), yhi = f.y_of(ser.range_hi[c]);
+        dl->AddLine({xm, ylo}, {xm, yhi}, text_col(), 2.0f);
+        dl->AddLine({xm - cap, ylo}, {xm + cap, ylo}, text_col(), 2.0f);
+        dl->AddLine({xm - cap, yhi}, {xm + cap, yhi}, text_col(), 2.0f);
       }
       // Value label above the bar when there is room.
       if (bar_w > font * 3.2f) {

@@ -24,6 +24,9 @@ struct BarSeries {
   std::vector<bool> highlight;    ///< per category: drawn with a warning outline (argmax flip)
   bool reference = false;         ///< drawn with a bold outline, "(reference)" in the legend
   std::string badge;              ///< short legend note ("FLIP")
+  /// Per category, a range drawn as a whisker over the bar (an emulated band's min..max);
+  /// empty = none. NaN/inf values are never drawn as bars: a "NaN"/"inf" mark stands there.
+  std::vector<double> range_lo, range_hi;
 };
 
 struct GroupedBars {

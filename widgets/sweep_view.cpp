@@ -56,22 +56,33 @@ void SweepView::Draw(CompareSession& s, bool* open) {
     }
   }
   // Flip rate per pair; a row click picks the pair for the histogram below.
-  if (ImGui::BeginTable("##pairs", 5, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) {
-    for (const char* h : {"pair (reference side first)", "inputs", "flips", "flip rate", "max |margin delta|"}) ImGui::TableSetupColumn(h);
+  // An emulated Neural Engine is a hypothesis about unknown hardware: say so where its flips are counted.
+  bool any_ne = false;
+  for (const auto& b : sw->backends) any_ne = any_ne || b.rfind("ane", 0) == 0;
+  if (any_ne)
+    ImGui::TextColored(ImVec4(1.0f, 0.72f, 0.25f, 1.0f),
+                       "ane*: EMULATED Neural Engine (one stated accumulation rule; the real one is unknown). Its flip rates are a hypothesis, "
+                       "not a measurement — see the ane-band backend for the range over plausible rules.");
+  if (ImGui::BeginTable("##pairs", 6, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) {
+    for (const char* h : {"pair (reference side first)", "inputs", "flips", "flip rate", "no strict winner", "max |margin delta|"}) ImGui::TableSetupColumn(h);
     ImGui::TableHeadersRow();
     for (size_t i = 0; i < sw->pairs.size(); ++i) {
       const auto& p = sw->pairs[i];
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
-      const std::string label = p.a + " vs " + p.b;
+      const bool ne = p.a.rfind("ane", 0) == 0 || p.b.rfind("ane", 0) == 0;
+      const std::string label = p.a + " vs " + p.b + (ne ? "  (emulated NE)" : "");
       if (ImGui::Selectable(label.c_str(), static_cast<int>(i) == pair_, ImGuiSelectableFlags_SpanAllColumns)) pair_ = static_cast<int>(i);
       ImGui::TableNextColumn();
       ImGui::Text("%zu", p.inputs);
       ImGui::TableNextColumn();
       ImGui::Text("%zu", p.flips);
       ImGui::TableNextColumn();
-      if (p.flips) ImGui::TextColored(ImVec4(1, 0.35f, 0.35f, 1), "%.1f %%", p.flip_rate * 100);
+      if (p.flips) ImGui::TextColored(ImVec4(1, 0.35f, 0.35f, 1), "%.1f %%%s", p.flip_rate * 100, ne ? " (emulated)" : "");
       else ImGui::Text("%.1f %%", p.flip_rate * 100);
+      ImGui::TableNextColumn();
+      if (p.undecided) ImGui::TextColored(ImVec4(1.0f, 0.72f, 0.25f, 1.0f), "%zu (not flips)", p.undecided);
+      else ImGui::TextDisabled("0");
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(compare::fmt_f64(p.max_abs_margin_delta).c_str());
     }
@@ -106,7 +117,9 @@ void SweepView::Draw(CompareSession& s, bool* open) {
       if (sw->backends[k] == p.b) ib = k;
     }
     char text[200];
-    const bool flip = ia < rr.argmax.size() && ib < rr.argmax.size() && rr.argmax[ia] != rr.argmax[ib];
+    const bool strict = ia < rr.decision.size() && ib < rr.decision.size() && rr.decision[ia] == compare::Decision::Strict &&
+                        rr.decision[ib] == compare::Decision::Strict;
+    const bool flip = strict && ia < rr.argmax.size() && ib < rr.argmax.size() && rr.argmax[ia] != rr.argmax[ib];
     std::snprintf(text, sizeof text, "#%zu  gap %s %.4g / %s %.4g%s", row, p.a.c_str(), ia < rr.gap.size() ? rr.gap[ia] : 0.0, p.b.c_str(),
                   ib < rr.gap.size() ? rr.gap[ib] : 0.0, flip ? "  FLIP" : "");
     ImGui::PushID(static_cast<int>(row));

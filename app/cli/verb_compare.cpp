@@ -47,6 +47,20 @@ double to_double(const Args& args, const std::string& flag, double fallback) {
   throw UsageError{"--" + flag + " needs a number, got '" + *v + "'"};
 }
 
+// --class-axis A (an axis, negative from the end), none (never position-wise) or auto (default).
+compare::ClassAxis class_axis_flag(const Args& args) {
+  compare::ClassAxis rule;
+  const auto v = args.get("class-axis");
+  if (!v || *v == "auto") return rule;
+  if (*v == "none") {
+    rule.mode = compare::ClassAxis::Mode::Off;
+    return rule;
+  }
+  rule.mode = compare::ClassAxis::Mode::Axis;
+  rule.axis = to_int(args, "class-axis", -1, -64);
+  return rule;
+}
+
 CompareBackend* find_backend(std::vector<CompareBackend>& bs, const std::string& name) {
   for (auto& b : bs)
     if (b.name == name) return &b;
@@ -56,9 +70,9 @@ CompareBackend* find_backend(std::vector<CompareBackend>& bs, const std::string&
 int run_compare(const std::vector<std::string>& argv) {
   reject_unknown_flags(argv, {"backends", "reference", "input", "runs", "sweep", "sweep-seed", "sweep-dir", "threads",
                               "divergence", "divergence-with", "threshold-cosine", "threshold-rel", "golden", "min-cosine",
-                              "golden-axis", "golden-backend", "json", "fail-on-flip", "function", "top-k", "what-if", "what-if-base", "divergence-budget-mb"});
+                              "golden-axis", "golden-backend", "json", "fail-on-flip", "function", "top-k", "what-if", "what-if-base", "divergence-budget-mb", "class-axis"});
   Args args(argv, {"backends", "reference", "input", "runs", "sweep", "sweep-seed", "sweep-dir", "threads", "divergence-with",
-                   "threshold-cosine", "threshold-rel", "golden", "min-cosine", "golden-axis", "golden-backend", "function", "top-k", "what-if", "what-if-base", "divergence-budget-mb"});
+                   "threshold-cosine", "threshold-rel", "golden", "min-cosine", "golden-axis", "golden-backend", "function", "top-k", "what-if", "what-if-base", "divergence-budget-mb", "class-axis"});
   if (args.positional().size() != 1) throw UsageError{"compare needs exactly one MODEL"};
   const std::string path = args.positional()[0];
   const bool json = args.has("json");
@@ -107,8 +121,10 @@ int run_compare(const std::vector<std::string>& argv) {
   }
   compare::CompareOptions co;
   co.top_k = top_k;
+  co.class_axis = class_axis_flag(args);
   for (const auto& f : model.outputs) co.output_order.push_back(f.name);
   report.comparison = compare::compare_runs(results, reference, co);
+  report.notes.insert(report.notes.end(), report.comparison.notes.begin(), report.comparison.notes.end());
 
   if (sweep_n > 0 || args.has("sweep-dir")) {
     std::vector<compare::SweepBackend> sb;
@@ -188,7 +204,7 @@ MLSCOPE_CLI_VERB("compare",
                  "compare MODEL --backends fp32,gpu,ane,ane-w8a8[,recording:FILE] [--reference NAME] "
                  "[--input NAME=FILE.npy|random:SEED] [--runs N] [--sweep M [--sweep-seed S] | --sweep-dir DIR] "
                  "[--divergence [--divergence-with NAME] [--divergence-budget-mb MB]] [--golden FILE [--min-cosine X] [--golden-axis A]] "
-                 "[--what-if SPEC [--what-if-base PROFILE]] [--json] [--fail-on-flip]",
+                 "[--what-if SPEC [--what-if-base PROFILE]] [--class-axis A|none|auto] [--json] [--fail-on-flip]",
                  "backends side by side: logits, margins, argmax flips, drift, flip rate, per-op divergence, golden gate",
                  run_compare);
 

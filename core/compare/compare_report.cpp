@@ -73,6 +73,84 @@ std::string margin_label(const Comparison& c, const std::string& output) {
 
 bool classification_output(const Comparison& c, const std::string& output) { return c.margin_pairs.count(output) != 0; }
 
+bool has_band(const BackendComparison& b) {
+  for (const auto& [n, s] : b.outputs)
+    if (s.band) return true;
+  return false;
+}
+
+std::string verdict_text(const OutputDelta& d) {
+  switch (d.verdict) {
+    case Verdict::Same: return d.diff.equal ? "same (bit-identical)" : "same";
+    case Verdict::Flipped: return "FLIPPED";
+    case Verdict::Tie: return "tie: no strict winner, not a flip";
+    case Verdict::Degenerate: return "degenerate: all scores equal, not a flip";
+    case Verdict::NonFinite: return "NaN/inf: not a flip";
+  }
+  return "?";
+}
+
+std::string nonfinite_text(const NonFiniteCount& n) {
+  std::string s;
+  auto add = [&](uint64_t k, const char* what) {
+    if (k) s += (s.empty() ? "" : ", ") + std::to_string(k) + " " + what;
+  };
+  add(n.nan, "NaN");
+  add(n.pos_inf, "+inf");
+  add(n.neg_inf, "-inf");
+  return s;
+}
+
+std::string f32_or_nan(double v) { return std::isfinite(v) ? fmt_f32(v) : (std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf")); }
+
+// Position-wise outputs: per backend, how many positions keep the reference's top-1, and the
+// positions that moved most.
+void text_positions(std::ostringstream& o, const Comparison& c, const std::string& out) {
+  Table t({"backend", "kind", "positions", "top-1 agreement", "flipped", "no strict winner", "worst positions (margin delta)"});
+  for (const auto& b : c.backends) {
+    auto s = b.outputs.find(out);
+    auto d = b.vs_reference.find(out);
+    if (s == b.outputs.end() || !s->second.positions) continue;
+    std::vector<std::string> row{b.name, std::string(exec::backend_kind_name(b.kind)), std::to_string(s->second.positions->cls.size())};
+    if (b.name == c.reference) {
+      row.push_back("(reference)");
+    } else if (d != b.vs_reference.end() && d->second.positions) {
+      const PositionDelta& pd = *d->second.positions;
+      row.push_back(pd.decided ? pct(pd.argmax_agreement) + " of " + std::to_string(pd.decided) : "none decided");
+      row.push_back(std::to_string(pd.flipped));
+      row.push_back(std::to_string(pd.undecided));
+      std::string w;
+      for (int64_t p : pd.worst)
+        w += (w.empty() ? "" : ", ") + std::to_string(p) + (pd.verdict[size_t(p)] == Verdict::Flipped ? " FLIP" : "") + " (" +
+             f32_or_nan(pd.margin_delta[size_t(p)]) + ")";
+      row.push_back(w);
+    } else if (d != b.vs_reference.end()) {
+      row.push_back(d->second.note.empty() ? "not compared" : d->second.note);
+    }
+    t.add(row);
+  }
+  o << t.str();
+}
+
+void text_band(std::ostringstream& o, const Comparison& c, const std::string& out) {
+  for (const auto& b : c.backends) {
+    auto s = b.outputs.find(out);
+    if (s == b.outputs.end() || !s->second.band) continue;
+    const OutputBand& band = *s->second.band;
+    o << "  band of " << b.name << " (" << band.members.size() << " emulated members; values above = default member): ";
+    if (band.min.size() <= kSmallOutput) {
+      for (size_t i = 0; i < band.min.size(); ++i) o << (i ? ", " : "") << "[" << f32_or_nan(band.min[i]) << ", " << f32_or_nan(band.max[i]) << "]";
+    } else {
+      double w = 0;
+      for (size_t i = 0; i < band.min.size(); ++i) w = std::max(w, band.max[i] - band.min[i]);
+      o << "widest " << f32_or_nan(w);
+    }
+    o << "; argmax " << (band.argmax_stable ? "stable across members" : "CAN FLIP within the band");
+    if (band.unstable_positions) o << " (" << band.unstable_positions << " positions)";
+    o << "\n";
+  }
+}
+
 void text_outputs(std::ostringstream& o, const Comparison& c) {
   for (const auto& out : c.output_names) {
     const BackendComparison* ref = c.find(c.reference);
@@ -83,7 +161,16 @@ void text_outputs(std::ostringstream& o, const Comparison& c) {
     o << "\noutput " << out;
     if (rs) o << " " << rs->value.description;
     if (cls) o << " — " << margin_label(c, out) << " (margin pair of the reference; docs/compare.md)";
+    if (rs && rs->positions)
+      o << " — position-wise: " << rs->positions->layout.positions << " positions of " << rs->positions->layout.classes
+        << " classes (class axis " << rs->positions->layout.axis << ")";
     o << "\n";
+    for (const auto& b : c.backends)
+      if (auto s = b.outputs.find(out); s != b.outputs.end() && s->second.nonfinite.total())
+        o << "  " << b.name << ": " << nonfinite_text(s->second.nonfinite) << " of " << s->second.value.values.size()
+          << " values — not plotted, no flip counted\n";
+    if (rs && rs->positions) text_positions(o, c, out);
+    text_band(o, c, out);
     if (cls) {
       Table t({"backend", "kind", "values", "margin", "argmax", "delta vs " + c.reference, "max abs diff", "margin delta", "argmax vs ref"});
       for (const auto& b : c.backends) {
@@ -103,7 +190,7 @@ void text_outputs(std::ostringstream& o, const Comparison& c) {
           row.push_back(od.delta.size() <= kSmallOutput ? vec_f32(od.delta) : "(" + std::to_string(od.delta.size()) + " values)");
           row.push_back(fmt_f64(od.diff.max_abs_diff));
           row.push_back(fmt_f64(od.margin_delta));
-          row.push_back(od.argmax_equal ? (od.diff.equal ? "same (bit-identical)" : "same") : "FLIPPED");
+          row.push_back(verdict_text(od));
         } else if (d != b.vs_reference.end()) {
           row.push_back(d->second.note);
         }
@@ -130,6 +217,8 @@ void text_outputs(std::ostringstream& o, const Comparison& c) {
   }
 }
 
+json finite_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
 json diff_json(const OutputDelta& d) {
   json j;
   if (!d.compared) {
@@ -139,15 +228,29 @@ json diff_json(const OutputDelta& d) {
   }
   j["compared"] = true;
   j["array_equal"] = d.diff.equal;
-  j["max_abs_diff"] = d.diff.max_abs_diff;
-  j["mean_abs_diff"] = d.diff.mean_abs_diff;
-  j["max_rel_diff"] = d.diff.max_rel_diff;
-  j["cosine"] = d.diff.cosine;
+  j["max_abs_diff"] = finite_or_null(d.diff.max_abs_diff);
+  j["mean_abs_diff"] = finite_or_null(d.diff.mean_abs_diff);
+  j["max_rel_diff"] = finite_or_null(d.diff.max_rel_diff);
+  j["cosine"] = finite_or_null(d.diff.cosine);
   j["snr_db"] = std::isinf(d.diff.snr_db) ? json("inf") : json(d.diff.snr_db);
   j["psnr_db"] = std::isinf(d.diff.psnr_db) ? json("inf") : json(d.diff.psnr_db);
   if (d.delta.size() <= kSmallOutput) j["delta"] = d.delta;
-  j["margin_delta"] = d.classification ? json(d.margin_delta) : json(nullptr);
+  j["margin_delta"] = d.classification ? finite_or_null(d.margin_delta) : json(nullptr);
   j["argmax_equal"] = d.argmax_equal;
+  j["verdict"] = d.classification || d.positions ? json(std::string(verdict_name(d.verdict))) : json(nullptr);
+  j["flip"] = d.flip;
+  if (d.positions) {
+    const PositionDelta& p = *d.positions;
+    json jp{{"positions", p.positions}, {"decided", p.decided}, {"agree", p.agree}, {"flipped", p.flipped}, {"undecided", p.undecided},
+            {"argmax_agreement", finite_or_null(p.argmax_agreement)}};
+    jp["margin_delta"] = json::array();
+    for (double m : p.margin_delta) jp["margin_delta"].push_back(finite_or_null(m));
+    jp["worst"] = json::array();
+    for (int64_t w : p.worst)
+      jp["worst"].push_back({{"position", w}, {"verdict", std::string(verdict_name(p.verdict[size_t(w)]))},
+                             {"margin_delta", finite_or_null(p.margin_delta[size_t(w)])}});
+    j["positions"] = jp;
+  }
   return j;
 }
 
@@ -159,8 +262,44 @@ json output_json(const OutputSummary& s) {
   if (s.value.kind == FlatValue::Kind::Text) j["values"] = s.value.text;
   if (!s.value.labels.empty()) j["labels"] = s.value.labels;
   j["argmax"] = s.classification ? json(s.cls.argmax) : json(nullptr);
-  j["margin"] = s.classification ? json(s.margin) : json(nullptr);
+  j["margin"] = s.classification ? finite_or_null(s.margin) : json(nullptr);
+  j["decision"] = s.classification ? json(std::string(decision_name(s.cls.decision))) : json(nullptr);
   if (s.classification) j["top_k"] = s.cls.top_k;
+  j["nonfinite"] = {{"nan", s.nonfinite.nan}, {"pos_inf", s.nonfinite.pos_inf}, {"neg_inf", s.nonfinite.neg_inf}};
+  if (s.positions) {
+    const PositionSummary& p = *s.positions;
+    json jp{{"class_axis", p.layout.axis}, {"classes", p.layout.classes}, {"count", p.layout.positions}};
+    jp["argmax"] = json::array();
+    jp["decision"] = json::array();
+    for (const auto& c : p.cls) {
+      jp["argmax"].push_back(c.argmax);
+      jp["decision"].push_back(std::string(decision_name(c.decision)));
+    }
+    jp["margin"] = json::array();
+    for (double m : p.margin) jp["margin"].push_back(finite_or_null(m));
+    j["positions"] = jp;
+  }
+  if (s.band) {
+    const OutputBand& b = *s.band;
+    json jb{{"members", b.members}, {"argmax_stable", b.argmax_stable}};
+    if (b.min.size() <= kSmallOutput) {
+      jb["min"] = json::array();
+      jb["max"] = json::array();
+      for (size_t i = 0; i < b.min.size(); ++i) {
+        jb["min"].push_back(finite_or_null(b.min[i]));
+        jb["max"].push_back(finite_or_null(b.max[i]));
+      }
+    }
+    double width = 0;
+    for (size_t i = 0; i < b.min.size(); ++i) width = std::max(width, b.max[i] - b.min[i]);
+    jb["max_width"] = finite_or_null(width);
+    if (!b.argmax_stable_positions.empty()) {
+      jb["argmax_stable_positions"] = b.argmax_stable_positions;
+      jb["unstable_positions"] = b.unstable_positions;
+    }
+    if (!b.member_argmax.empty()) jb["member_argmax"] = b.member_argmax;
+    j["band"] = jb;
+  }
   return j;
 }
 
@@ -172,10 +311,14 @@ json drift_json(const DriftStats& d) {
 
 }  // namespace
 
+bool is_emulated_neural_engine(const BackendComparison& b) {
+  return b.kind == exec::BackendKind::Emulated && b.name.rfind("ane", 0) == 0;
+}
+
 bool any_flip(const CompareReport& r) {
   for (const auto& b : r.comparison.backends)
     for (const auto& [n, d] : b.vs_reference)
-      if (d.compared && d.classification && !d.argmax_equal) return true;
+      if (d.compared && d.flip) return true;
   if (r.sweep)
     for (const auto& p : r.sweep->pairs)
       if (p.flips) return true;
@@ -192,6 +335,12 @@ std::string report_text(const CompareReport& r) {
 
   o << "\nprovenance:\n";
   for (const auto& b : c.backends) o << "  " << b.name << ": " << b.provenance << "\n";
+  for (const auto& b : c.backends)
+    for (const auto& w : b.warnings) o << "warning: " << b.name << ": " << w << "\n";
+  for (const auto& b : c.backends)
+    if (is_emulated_neural_engine(b) && !has_band(b))
+      o << "note: " << b.name << " is ONE hypothesis of how the Neural Engine accumulates (docs/numeric-profiles.md); "
+        << "the real rule is unknown — " << b.name << "-band gives the range over the documented family\n";
 
   if (!r.drift.empty()) {
     o << "\ndrift (same input, repeated runs):\n";
@@ -206,14 +355,15 @@ std::string report_text(const CompareReport& r) {
     const SweepResult& s = *r.sweep;
     o << "\nflip rate over " << s.completed << " inputs (output " << s.output << (s.cancelled ? ", CANCELLED early" : "")
       << "; margin delta = margin(b) − margin(a)):\n";
-    Table t({"a", "b", "flips", "rate", "max |margin delta|", "margin delta histogram [lo..hi]: counts", "closest to a tie"});
+    Table t({"a", "b", "flips", "rate", "no strict winner", "max |margin delta|", "margin delta histogram [lo..hi]: counts", "closest to a tie"});
     for (const auto& p : s.pairs) {
       std::string hist = "[" + fmt_f32(p.histogram.lo) + " .. " + fmt_f32(p.histogram.hi) + "]:";
       for (auto n : p.histogram.counts) hist += " " + std::to_string(n);
       std::string ties;
       for (size_t i = 0; i < std::min<size_t>(3, p.closest_to_tie.size()); ++i)
         ties += (i ? ", " : "") + s.rows[p.closest_to_tie[i]].label;
-      t.add({p.a, p.b, std::to_string(p.flips) + "/" + std::to_string(p.inputs), pct(p.flip_rate), fmt_f32(p.max_abs_margin_delta), hist, ties});
+      t.add({p.a, p.b, std::to_string(p.flips) + "/" + std::to_string(p.inputs), pct(p.flip_rate), std::to_string(p.undecided),
+             fmt_f32(p.max_abs_margin_delta), hist, ties});
     }
     o << t.str();
     o << "  sweep wall time " << fmt_f32(s.wall_seconds) << " s, CPU time " << fmt_f32(s.cpu_seconds) << " s\n";
@@ -269,6 +419,7 @@ json report_json(const CompareReport& r) {
     jb["name"] = b.name;
     jb["kind"] = std::string(exec::backend_kind_name(b.kind));
     jb["provenance"] = b.provenance;
+    jb["warnings"] = b.warnings;
     jb["outputs"] = json::object();
     for (const auto& [n, s] : b.outputs) jb["outputs"][n] = output_json(s);
     jb["vs_reference"] = json::object();
@@ -283,7 +434,7 @@ json report_json(const CompareReport& r) {
                   {"wall_seconds", s.wall_seconds}, {"cpu_seconds", s.cpu_seconds}};
     j["flip_rate"] = json::array();
     for (const auto& p : s.pairs) {
-      json jp{{"a", p.a}, {"b", p.b}, {"inputs", p.inputs}, {"flips", p.flips}, {"flip_rate", p.flip_rate},
+      json jp{{"a", p.a}, {"b", p.b}, {"inputs", p.inputs}, {"flips", p.flips}, {"flip_rate", p.flip_rate}, {"undecided", p.undecided},
               {"max_abs_margin_delta", p.max_abs_margin_delta},
               {"margin_delta_histogram", {{"lo", p.histogram.lo}, {"hi", p.histogram.hi}, {"counts", p.histogram.counts}}}};
       jp["closest_to_tie"] = json::array();

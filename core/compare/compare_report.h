@@ -38,6 +38,10 @@ std::string fmt_f64(double v);
 std::string report_text(const CompareReport& r);
 nlohmann::json report_json(const CompareReport& r);
 
+/// An emulated Neural Engine backend (`ane`, `ane-w8a8`, their members and bands): its numbers
+/// are a hypothesis about unknown hardware and are labeled so wherever they appear.
+bool is_emulated_neural_engine(const BackendComparison& b);
+
 /// True when some backend's classification output's argmax differs from the reference's, or a
 /// sweep pair flipped on any input (for --fail-on-flip).
 bool any_flip(const CompareReport& r);

@@ -1,6 +1,7 @@
 #include "core/compare/compare_runs.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "core/util/error.h"
@@ -13,13 +14,72 @@ const BackendComparison* Comparison::find(const std::string& name) const {
   return nullptr;
 }
 
-OutputSummary summarize_output(const exec::RunValue& v, int top_k) {
+NonFiniteCount count_nonfinite(const std::vector<double>& values) {
+  NonFiniteCount n;
+  for (double v : values) {
+    if (std::isnan(v)) ++n.nan;
+    else if (std::isinf(v)) ++(v > 0 ? n.pos_inf : n.neg_inf);
+  }
+  return n;
+}
+
+OutputSummary summarize_output(const exec::RunValue& v, int top_k, const ClassAxis& rule) {
   OutputSummary s;
   s.value = flatten(v);
-  s.classification = is_classification_like(s.value);
+  s.nonfinite = count_nonfinite(s.value.values);
+  if (auto layout = position_layout(s.value, rule)) {
+    s.positions = summarize_positions(s.value, *layout, top_k);
+    return s;
+  }
+  // A forced class axis over a single position is an ordinary score vector.
+  s.classification = is_classification_like(s.value) && rule.mode != ClassAxis::Mode::Off;
   if (s.classification) s.cls = class_stats(s.value.values, top_k);
   return s;
 }
+
+namespace {
+
+// Min/max per value over the members (NaN skipped: a member's NaN shows in its decision), and
+// whether every member decides the same strict winner.
+OutputBand band_of(const std::vector<BandMemberRun>& members, const std::string& output, const OutputSummary& shape,
+                   int top_k, const ClassAxis& rule) {
+  OutputBand b;
+  std::vector<std::vector<bool>> stable;
+  bool first = true;
+  std::vector<int64_t> pos_argmax;
+  for (const auto& m : members) {
+    auto it = m.outputs.find(output);
+    if (it == m.outputs.end()) continue;
+    const OutputSummary s = summarize_output(it->second, top_k, rule);
+    if (s.value.values.size() != shape.value.values.size()) continue;
+    b.members.push_back(m.name);
+    if (first) {
+      b.min = b.max = s.value.values;
+      if (s.positions) {
+        b.argmax_stable_positions.assign(s.positions->cls.size(), true);
+        for (const auto& c : s.positions->cls) pos_argmax.push_back(c.argmax);
+      }
+    }
+    for (size_t i = 0; i < s.value.values.size(); ++i) {
+      b.min[i] = std::fmin(b.min[i], s.value.values[i]);
+      b.max[i] = std::fmax(b.max[i], s.value.values[i]);
+    }
+    if (s.classification) {
+      b.member_argmax.push_back(s.cls.argmax);
+      if (s.cls.decision != Decision::Strict || s.cls.argmax != b.member_argmax.front()) b.argmax_stable = false;
+    }
+    if (s.positions)
+      for (size_t p = 0; p < s.positions->cls.size() && p < b.argmax_stable_positions.size(); ++p)
+        if (s.positions->cls[p].decision != Decision::Strict || s.positions->cls[p].argmax != pos_argmax[p])
+          b.argmax_stable_positions[p] = false;
+    first = false;
+  }
+  for (bool st : b.argmax_stable_positions) b.unstable_positions += !st;
+  if (b.unstable_positions) b.argmax_stable = false;
+  return b;
+}
+
+}  // namespace
 
 OutputDelta compare_output(const OutputSummary& ref, const OutputSummary& other) {
   OutputDelta d;
@@ -57,6 +117,19 @@ OutputDelta compare_output(const OutputSummary& ref, const OutputSummary& other)
     const MarginPair p = margin_pair(a.values);
     d.margin_delta = margin(b.values, p) - margin(a.values, p);
     d.argmax_equal = ref.cls.argmax == other.cls.argmax;
+    d.verdict = verdict(ref.cls, other.cls);
+    d.flip = d.verdict == Verdict::Flipped;
+  } else if (ref.positions && other.positions && ref.positions->layout.positions == other.positions->layout.positions &&
+             ref.positions->layout.classes == other.positions->layout.classes) {
+    d.positions = compare_positions(*ref.positions, *other.positions);
+    d.flip = d.positions->flipped > 0;
+    d.argmax_equal = true;
+    for (size_t p = 0; p < ref.positions->cls.size(); ++p)
+      d.argmax_equal = d.argmax_equal && ref.positions->cls[p].argmax == other.positions->cls[p].argmax;
+    // The output's verdict: flipped if any position flipped, else the weakest position's.
+    d.verdict = d.flip ? Verdict::Flipped : Verdict::Same;
+    for (Verdict v : d.positions->verdict)
+      if (!d.flip && v > d.verdict) d.verdict = v;  // enum order: same < flipped < tie < degenerate < nonfinite
   }
   return d;
 }
@@ -84,8 +157,17 @@ Comparison compare_runs(const std::vector<BackendRun>& runs, const std::string& 
   for (const auto& n : c.output_names) {
     auto it = ref_it->result.outputs.find(n);
     if (it == ref_it->result.outputs.end()) continue;
-    ref_outputs[n] = summarize_output(it->second, options.top_k);
-    if (ref_outputs[n].classification) c.margin_pairs[n] = margin_pair(ref_outputs[n].value.values);
+    OutputSummary& rs = ref_outputs[n] = summarize_output(it->second, options.top_k, options.class_axis);
+    if (rs.classification) c.margin_pairs[n] = margin_pair(rs.value.values);
+    if (rs.positions) {
+      c.position_pairs[n] = position_margin_pairs(rs.value, rs.positions->layout);
+      rs.positions->margin = position_margins(rs.value, rs.positions->layout, c.position_pairs[n]);
+    }
+    const auto rank = static_cast<int64_t>(rs.value.shape.size());
+    if (options.class_axis.mode == ClassAxis::Mode::Axis && !rs.positions && rs.value.kind == FlatValue::Kind::Numeric &&
+        (options.class_axis.axis >= rank || options.class_axis.axis < -rank))
+      c.notes.push_back("class axis " + std::to_string(options.class_axis.axis) + " does not exist in output '" + n + "' " +
+                        exec::dims_str(rs.value.shape) + ": compared as a whole");
   }
 
   for (const auto& r : runs) {
@@ -93,6 +175,7 @@ Comparison compare_runs(const std::vector<BackendRun>& runs, const std::string& 
     b.name = r.name;
     b.kind = r.kind;
     b.provenance = r.provenance;
+    b.warnings = r.result.warnings;
     for (const auto& n : c.output_names) {
       auto it = r.result.outputs.find(n);
       auto ref = ref_outputs.find(n);
@@ -100,9 +183,12 @@ Comparison compare_runs(const std::vector<BackendRun>& runs, const std::string& 
         b.vs_reference[n].note = "output missing from " + r.name;
         continue;
       }
-      OutputSummary s = summarize_output(it->second, options.top_k);
+      OutputSummary s = summarize_output(it->second, options.top_k, options.class_axis);
       if (auto p = c.margin_pairs.find(n); p != c.margin_pairs.end() && s.classification)
         s.margin = margin(s.value.values, p->second);
+      if (auto p = c.position_pairs.find(n); p != c.position_pairs.end() && s.positions)
+        s.positions->margin = position_margins(s.value, s.positions->layout, p->second);
+      if (!r.band.empty()) s.band = band_of(r.band, n, s, options.top_k, options.class_axis);
       if (ref == ref_outputs.end()) {
         b.vs_reference[n].note = "output missing from the reference " + reference;
       } else {

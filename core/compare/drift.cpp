@@ -26,7 +26,7 @@ DriftStats drift_from_runs(const std::string& backend, const std::vector<std::ma
       OutputDelta od = compare_output(f->second, summarize_output(v, 1));
       if (!od.compared || !od.diff.equal) same = false;
       if (od.compared) d.worst_abs_diff = std::max(d.worst_abs_diff, od.diff.max_abs_diff);
-      if (od.classification && !od.argmax_equal) d.argmax_drift = true;
+      if ((od.classification || od.positions) && !od.argmax_equal) d.argmax_drift = true;
     }
     if (!same) {
       d.bit_stable = false;

@@ -61,13 +61,57 @@ DiffStats diff_stats(std::span<const double> a, std::span<const double> b) {
   return s;
 }
 
+std::string_view decision_name(Decision d) {
+  switch (d) {
+    case Decision::Strict: return "strict";
+    case Decision::Tie: return "tie";
+    case Decision::Degenerate: return "degenerate";
+    case Decision::NonFinite: return "nonfinite";
+  }
+  return "?";
+}
+
+std::string_view verdict_name(Verdict v) {
+  switch (v) {
+    case Verdict::Same: return "same";
+    case Verdict::Flipped: return "flipped";
+    case Verdict::Tie: return "tie";
+    case Verdict::Degenerate: return "degenerate";
+    case Verdict::NonFinite: return "nonfinite";
+  }
+  return "?";
+}
+
+Decision decide(std::span<const double> scores) {
+  if (scores.empty()) return Decision::Degenerate;
+  for (double v : scores)
+    if (!std::isfinite(v)) return Decision::NonFinite;
+  const double best = *std::max_element(scores.begin(), scores.end());
+  if (std::all_of(scores.begin(), scores.end(), [&](double v) { return v == best; })) return Decision::Degenerate;
+  return std::count(scores.begin(), scores.end(), best) > 1 ? Decision::Tie : Decision::Strict;
+}
+
+Verdict verdict(const ClassStats& ref, const ClassStats& other) {
+  auto weaker = [&](Decision d) { return ref.decision == d || other.decision == d; };
+  if (weaker(Decision::NonFinite)) return Verdict::NonFinite;
+  if (weaker(Decision::Degenerate)) return Verdict::Degenerate;
+  if (weaker(Decision::Tie)) return Verdict::Tie;
+  return ref.argmax == other.argmax ? Verdict::Same : Verdict::Flipped;
+}
+
 ClassStats class_stats(std::span<const double> scores, int k) {
   ClassStats c;
+  c.decision = decide(scores);
   if (scores.empty()) return c;
   std::vector<int64_t> order(scores.size());
   std::iota(order.begin(), order.end(), 0);
-  // Stable sort by descending score keeps ties in index order, like numpy's argmax.
-  std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) { return scores[x] > scores[y]; });
+  // Stable sort by descending score keeps ties in index order, like numpy's argmax; NaN sorts
+  // first (numpy's argmax returns the first NaN) and the order stays a strict weak ordering.
+  std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) {
+    const bool nx = std::isnan(scores[x]), ny = std::isnan(scores[y]);
+    if (nx || ny) return nx && !ny;
+    return scores[x] > scores[y];
+  });
   c.argmax = order[0];
   order.resize(std::min<size_t>(order.size(), static_cast<size_t>(std::max(k, 1))));
   c.top_k = order;

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 namespace mlscope::compare {
@@ -47,12 +48,30 @@ struct MarginPair {
 MarginPair margin_pair(std::span<const double> reference_scores);
 double margin(std::span<const double> scores, MarginPair pair);
 
+/// How a score vector decides. Only a strict winner can flip: a tie, an output whose scores are
+/// all equal (all zeros after an fp16 underflow) or one holding NaN/inf is a finding of its own.
+enum class Decision : uint8_t {
+  Strict,      ///< one score is larger than every other
+  Tie,         ///< the two largest scores are equal (and not every score is)
+  Degenerate,  ///< every score is equal, e.g. all zero
+  NonFinite,   ///< a NaN or an infinity among the scores
+};
+std::string_view decision_name(Decision d);  ///< "strict", "tie", "degenerate", "nonfinite"
+Decision decide(std::span<const double> scores);
+
 /// Class decision of one score vector.
 struct ClassStats {
-  int64_t argmax = -1;            ///< first index of the largest score (-1 if empty)
+  int64_t argmax = -1;            ///< first index of the largest score (-1 if empty); NaN counts as largest, like numpy
   std::vector<int64_t> top_k;     ///< indices, best first, ties by lower index
   double top1_top2_gap = 0;       ///< own best minus own second best (≥ 0): closeness to a tie
+  Decision decision = Decision::Degenerate;
 };
 ClassStats class_stats(std::span<const double> scores, int k);
+
+/// Two decisions side by side. `Flipped` needs a strict winner on both sides; otherwise the
+/// weaker side says what happened (nonfinite, then degenerate, then tie).
+enum class Verdict : uint8_t { Same, Flipped, Tie, Degenerate, NonFinite };
+std::string_view verdict_name(Verdict v);  ///< "same", "flipped", "tie", "degenerate", "nonfinite"
+Verdict verdict(const ClassStats& reference, const ClassStats& other);
 
 }  // namespace mlscope::compare

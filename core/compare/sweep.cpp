@@ -50,9 +50,13 @@ PairFlip pair_flip(const std::vector<SweepRow>& rows, size_t a, size_t b, const 
     const SweepRow& r = rows[i];
     if (!r.done) continue;
     p.inputs++;
-    if (r.argmax[a] != r.argmax[b]) p.flips++;
+    const bool decided = r.decision.size() <= std::max(a, b) ||
+                         (r.decision[a] == Decision::Strict && r.decision[b] == Decision::Strict);
+    if (!decided) p.undecided++;
+    else if (r.argmax[a] != r.argmax[b]) p.flips++;
     const MarginPair mp = margin_pair(r.scores[a]);
     const double d = margin(r.scores[b], mp) - margin(r.scores[a], mp);
+    if (!std::isfinite(d)) continue;  // NaN/inf scores: undecided above, no margin to histogram
     p.margin_delta.push_back(d);
     p.input_index.push_back(i);
     p.max_abs_margin_delta = std::max(p.max_abs_margin_delta, std::fabs(d));
@@ -113,6 +117,7 @@ SweepResult run_sweep(const ir::Model& model, const std::vector<SweepBackend>& b
           ClassStats cs = class_stats(f.values, 2);
           row.argmax.push_back(cs.argmax);
           row.gap.push_back(cs.top1_top2_gap);
+          row.decision.push_back(cs.decision);
           row.scores.push_back(std::move(f.values));
         }
         row.done = true;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/compare/metrics.h"
 #include "core/compare/sweep_inputs.h"
 #include "core/exec/backend.h"
 
@@ -39,6 +40,7 @@ struct SweepRow {
   std::vector<std::vector<double>> scores;  ///< per backend
   std::vector<int64_t> argmax;              ///< per backend
   std::vector<double> gap;                  ///< per backend: own top1 − top2 (≥ 0)
+  std::vector<Decision> decision;           ///< per backend: only strict winners can flip
 };
 
 struct Histogram {
@@ -49,7 +51,8 @@ struct Histogram {
 struct PairFlip {
   std::string a, b;  ///< a is the reference side of the pair
   size_t inputs = 0, flips = 0;
-  double flip_rate = 0;
+  size_t undecided = 0;  ///< inputs where either side has no strict winner (tie, all equal, NaN/inf): never counted as flips
+  double flip_rate = 0;  ///< flips / inputs
   std::vector<double> margin_delta;  ///< per completed input: margin(b) − margin(a), pair of metrics.h taken from a
   std::vector<size_t> input_index;   ///< row index of each margin_delta entry
   Histogram histogram;
