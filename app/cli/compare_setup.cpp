@@ -6,6 +6,7 @@
 #include "app/cli/verb.h"
 #include "core/compare/sweep_inputs.h"
 #include "core/compare/what_if.h"
+#include "core/exec/band_runner.h"
 #include "core/exec/input_files.h"
 #include "core/exec/interpreter.h"
 #include "core/exec/npy.h"
@@ -51,6 +52,12 @@ std::vector<CompareBackend> make_backends(const std::string& list, const ir::Mod
         b.backend = std::move(rb);
         add(std::move(b));
       }
+    } else if (exec::BandBackend::is_band_name(item)) {
+      CompareBackend b;
+      b.name = item;
+      b.make = [item] { return std::unique_ptr<exec::Backend>(new exec::BandBackend(item)); };
+      b.backend = b.make();
+      add(std::move(b));
     } else {
       exec::NumericProfile p = item.rfind("profile:", 0) == 0 ? exec::NumericProfile::from_json_file(item.substr(8))
                                                                : exec::NumericProfile::builtin(item);

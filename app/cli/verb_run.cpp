@@ -6,10 +6,12 @@
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "app/cli/flags.h"
 #include "app/cli/verb.h"
+#include "core/exec/band_runner.h"
 #include "core/exec/input_files.h"
 #include "core/exec/input_shapes.h"
 #include "core/exec/interpreter.h"
@@ -94,6 +96,51 @@ json op_timings_json(const std::vector<exec::OpTiming>& timings) {
   return j;
 }
 
+// A band's per-member values of one output: min and max per element over the members whose
+// value there is finite (NaN/inf are counted, never folded into the range), and every member's
+// values — for outputs small enough to print values at all.
+json band_json(const std::string& output, const exec::RunResult& r) {
+  std::vector<const exec::Tensor*> ts;
+  for (const auto& m : r.band_members) {
+    auto it = m.outputs.find(output);
+    const auto* t = it == m.outputs.end() ? nullptr : std::get_if<exec::Tensor>(&it->second);
+    if (t && t->is_float()) ts.push_back(t);
+  }
+  json j = {{"members", r.band_members.size()}};
+  if (ts.size() != r.band_members.size() || ts.empty() || ts[0]->size() > kSmallOutput) return j;
+  json lo = json::array(), hi = json::array(), by_member = json::object();
+  uint64_t non_finite = 0;
+  for (uint64_t e = 0; e < ts[0]->size(); ++e) {
+    float a = INFINITY, b = -INFINITY;
+    for (const auto* t : ts) {
+      if (t->size() != ts[0]->size()) return j;
+      const float v = t->floats()[e];
+      if (!std::isfinite(v)) {
+        ++non_finite;
+        continue;
+      }
+      a = std::min(a, v);
+      b = std::max(b, v);
+    }
+    lo.push_back(a <= b ? json(a) : json(nullptr));
+    hi.push_back(a <= b ? json(b) : json(nullptr));
+  }
+  for (const auto& m : r.band_members) by_member[m.name] = value_json(m.outputs.at(output)).value("values", json::array());
+  j["min"] = lo;
+  j["max"] = hi;
+  j["non_finite_values"] = non_finite;
+  j["by_member"] = by_member;
+  return j;
+}
+
+json partings_json(const std::vector<exec::BandParting>& partings) {
+  json j = json::array();
+  for (const auto& p : partings)
+    j.push_back({{"op", p.op_name}, {"type", p.op_type}, {"groups", p.groups.size()}, {"max_abs_diff", p.max_abs_diff},
+                 {"max_abs", p.max_abs}, {"spread", p.spread}, {"non_finite", p.non_finite}});
+  return j;
+}
+
 int run_verb(const std::vector<std::string>& argv) {
   const std::vector<std::string> value_flags = {"function", "profile", "profile-file", "input", "output-dir", "shape"};
   reject_unknown_flags(argv, {"function", "profile", "profile-file", "input", "output-dir", "shape", "json", "keep-intermediates",
@@ -117,8 +164,12 @@ int run_verb(const std::vector<std::string>& argv) {
   }
 
   if (args.has("profile") && args.has("profile-file")) throw UsageError{"give --profile or --profile-file, not both"};
+  const std::string profile_name = args.get_or("profile", "fp32");
+  const bool band = !args.has("profile-file") && exec::BandBackend::is_band_name(profile_name);
   exec::NumericProfile profile = args.has("profile-file") ? exec::NumericProfile::from_json_file(*args.get("profile-file"))
-                                                          : exec::NumericProfile::builtin(args.get_or("profile", "fp32"));
+                                 : band                   ? exec::NumericProfile{}
+                                                          : exec::NumericProfile::builtin(profile_name);
+  if (band) profile.name = profile_name;
   exec::RunOptions opts;
   opts.function = args.get_or("function", "");
   opts.keep_intermediates = args.has("keep-intermediates");
@@ -136,8 +187,10 @@ int run_verb(const std::vector<std::string>& argv) {
     if (!given) throw UsageError{"--shape " + name + "=... needs an --input for '" + name + "' (a file or random:SEED)"};
   }
   for (const auto& spec : args.get_all("input")) exec::add_input_spec(model, *fn, spec, inputs, &notes, &shapes);
-  exec::Interpreter interp(profile);
-  exec::RunResult r = interp.run(model, inputs, opts);
+  std::unique_ptr<exec::Backend> backend;
+  if (band) backend = std::make_unique<exec::BandBackend>(profile_name);
+  else backend = std::make_unique<exec::Interpreter>(profile);
+  exec::RunResult r = backend->run(model, inputs, opts);
 
   if (auto dir = args.get("output-dir")) {
     std::filesystem::create_directories(*dir);
@@ -158,10 +211,18 @@ int run_verb(const std::vector<std::string>& argv) {
   }
   if (args.has("json")) {
     json outs = json::object(), states = json::object();
-    for (const auto& [name, v] : r.outputs) outs[name] = value_json(v);
+    for (const auto& [name, v] : r.outputs) {
+      outs[name] = value_json(v);
+      if (band) outs[name]["band"] = band_json(name, r);
+    }
     for (const auto& [name, t] : r.states) states[name] = value_json(t);
     json j = {{"model", path}, {"function", fn->name}, {"profile", profile.name}, {"provenance", r.provenance},
               {"outputs", outs}, {"states", states}, {"warnings", r.warnings}, {"notes", notes}};
+    if (band) {
+      json names = json::array();
+      for (const auto& m : r.band_members) names.push_back(m.name);
+      j["band"] = {{"members", names}, {"partings", partings_json(r.band_partings)}};
+    }
     if (opts.time_ops) j["op_timings"] = op_timings_json(r.op_timings);
     std::cout << j.dump(2) << "\n";
   } else {
@@ -173,7 +234,17 @@ int run_verb(const std::vector<std::string>& argv) {
       std::cout << name << ": " << exec::describe(v);
       if (j.contains("values")) std::cout << " = " << j["values"].dump();
       std::cout << "\n";
+      if (band) {
+        const json b = band_json(name, r);
+        if (b.contains("min"))
+          std::cout << "  band of " << r.band_members.size() << " members: min " << b["min"].dump() << ", max " << b["max"].dump()
+                    << (b["non_finite_values"].get<uint64_t>() ? ", " + b["non_finite_values"].dump() + " non-finite member values" : "")
+                    << "\n";
+      }
     }
+    for (const auto& p : r.band_partings)
+      std::cout << "band parts at " << p.op_type << " " << p.op_name << ": " << p.groups.size() << " groups, max |diff| " << p.max_abs_diff
+                << " (" << p.spread * 100 << "% of max |value| " << p.max_abs << ")\n";
     for (const auto& [name, t] : r.states) std::cout << "state " << name << ": " << exec::describe(t) << "\n";
     if (opts.time_ops) print_op_time_summary(r.op_timings, std::cout);
   }
@@ -183,7 +254,7 @@ int run_verb(const std::vector<std::string>& argv) {
 }  // namespace
 
 MLSCOPE_CLI_VERB("run",
-                 "run MODEL [--function F] [--profile fp32|fp16|gpu|gpu-lowacc|ane|ane-w8a8 | --profile-file P.json] "
+                 "run MODEL [--function F] [--profile fp32|fp16|gpu|gpu-lowacc|ane|ane-w8a8|ane:<variant>|ane-band|ane-w8a8-band | --profile-file P.json] "
                  "[--input name=file.npy|file.npz|image.png|random:SEED]... [--shape name=1x3x224x224]... [--output-dir D] [--json] [--keep-intermediates] "
                  "[--list-unsupported] [--reject-nonfinite] [--time-ops]",
                  "execute a model with the emulating interpreter under a numeric profile", run_verb);

@@ -1,6 +1,7 @@
 #include "core/compare/backend_catalog.h"
 
 #include "core/compare/recorded_backend.h"
+#include "core/exec/band_runner.h"
 #include "core/exec/interpreter.h"
 #include "core/recording/model_identity.h"
 #include "core/util/error.h"
@@ -14,7 +15,10 @@ std::string numerics_key(const exec::OpNumerics& n) {
   return std::to_string(static_cast<int>(n.storage)) + "," + std::to_string(static_cast<int>(n.accumulation)) + "," +
          std::to_string(static_cast<int>(n.reduction_accumulation)) + "," + std::to_string(n.accumulation_chunk) + "," +
          std::to_string(static_cast<int>(n.rounding)) + "," + std::to_string(n.round_products) + "," + std::to_string(n.saturate) +
-         "," + std::to_string(n.honor_activation_quant) + "," + std::to_string(n.int8_accumulation);
+         "," + std::to_string(n.honor_activation_quant) + "," + std::to_string(n.int8_accumulation) + "," +
+         std::to_string(static_cast<int>(n.reduction.order)) + "," + std::to_string(n.reduction.chunk) + "," +
+         std::to_string(n.reduction.tile_h) + "x" + std::to_string(n.reduction.tile_w) + "," +
+         std::to_string(static_cast<int>(n.reduction.combine)) + "," + std::to_string(n.reduction.scale_terms);
 }
 
 }  // namespace
@@ -37,6 +41,13 @@ std::vector<BackendSpec> builtin_backend_specs() {
     BackendSpec s;
     s.name = n;
     s.profile = exec::NumericProfile::builtin(n);
+    out.push_back(std::move(s));
+  }
+  for (const auto& n : exec::BandBackend::band_names()) {  // bands: a factory, no editable profile
+    BackendSpec s;
+    s.name = n;
+    s.make = [n] { return std::unique_ptr<exec::Backend>(new exec::BandBackend(n)); };
+    s.variant = "band";
     out.push_back(std::move(s));
   }
   return out;

@@ -28,7 +28,8 @@ struct BackendSpec {
   std::string fingerprint() const;
 };
 
-/// One spec per built-in profile (exec::NumericProfile::builtin_names()).
+/// One spec per built-in profile (exec::NumericProfile::builtin_names()), then one per band
+/// (exec::BandBackend::band_names(): a factory, no editable profile).
 std::vector<BackendSpec> builtin_backend_specs();
 /// One spec per compute unit the recording holds, named "recorded:<compute unit>".
 std::vector<BackendSpec> recording_backend_specs(std::shared_ptr<const recording::Recording> rec);

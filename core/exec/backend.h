@@ -65,6 +65,31 @@ struct OpTiming {
   double seconds = 0;
 };
 
+/// What the fp16 partial sums of one op's reductions did (emulated runs; only ops whose
+/// reductions round partial sums to fp16 appear).
+struct AccumulationStat {
+  std::string op_name, op_type;
+  double max_abs_partial = 0;        ///< largest |partial sum| before rounding to fp16
+  uint64_t overflowed_partials = 0;  ///< partial sums with |x| > 65504 before rounding (became ±inf)
+  uint64_t sums = 0;                 ///< reductions (output values) that accumulated in fp16
+};
+
+/// One member of an emulated band (exec::BandBackend): its profile name and outputs.
+struct BandMember {
+  std::string name;  ///< "ane:chunk256-f32"
+  std::map<std::string, RunValue> outputs;
+};
+
+/// A top-level op where the band's members took different numerics and got different values.
+struct BandParting {
+  std::string op_name, op_type;
+  std::vector<std::vector<std::string>> groups;  ///< member names per distinct numerics
+  double max_abs_diff = 0;  ///< largest |difference| between two groups' values of one element
+  double max_abs = 0;       ///< largest |value| of the op's outputs over all groups
+  double spread = 0;        ///< max_abs_diff / max_abs (0 when max_abs is 0)
+  uint64_t non_finite = 0;  ///< elements that are NaN or inf in some group (left out of the spread)
+};
+
 struct RunResult {
   std::map<std::string, RunValue> outputs;
   std::map<std::string, Tensor> states;              ///< final state values (stateful models)
@@ -73,6 +98,9 @@ struct RunResult {
   std::vector<std::string> warnings;                 ///< e.g. "input 'x' has 3 NaN values"
   std::string provenance;  ///< "emulated: profile ane (fp16 storage, ...)", "recorded: ...", "native: ..."
   uint64_t peak_live_bytes = 0;  ///< largest sum of live activation buffers seen (emulated)
+  std::vector<AccumulationStat> accumulation;  ///< per op, in execution order (emulated, fp16 reductions)
+  std::vector<BandMember> band_members;        ///< band backends: every member's outputs
+  std::vector<BandParting> band_partings;      ///< band backends: where members' values parted
 };
 
 class Backend {

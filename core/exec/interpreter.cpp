@@ -11,6 +11,7 @@
 #include <deque>
 #include <map>
 
+#include "core/exec/accumulator.h"
 #include "core/exec/alloc_policy.h"
 #include "core/exec/fp16_simd.h"
 #include "core/exec/input_check.h"
@@ -60,8 +61,10 @@ class Context final : public KernelContext {
   std::optional<Tensor> take_dying_input(const std::string& name) override;
   void warn(const std::string& message) override;
   std::optional<DequantizedCodes> dequantized_codes(const std::string& name) override;
+  AccumulationTally* accumulation_tally() const override { return &tally; }
 
   std::vector<RunValue> outputs;
+  mutable AccumulationTally tally;  ///< this op's fp16 reduction partial sums
   std::vector<bool> set;
   std::map<std::string, RunValue> overrides;  ///< inputs read from here instead of their bindings
 
@@ -74,14 +77,18 @@ class Context final : public KernelContext {
 
 class RunState {
  public:
-  RunState(const ir::Model& m, const ir::Function& f, const NumericProfile& p, const RunOptions& o, RunResult& r)
-      : model(m), fn(f), profile(p), opts(o), result(r), slots(f.values.size()), live(f.values.size(), false) {}
+  RunState(const ir::Model& m, const ir::Function& f, const NumericProfile& p, const RunOptions& o)
+      : model(m), fn(f), profile(&p), opts(o), slots(f.values.size()), live(f.values.size(), false) {}
+  // Copied, a state is a fork of the run: the same values so far (tensors share storage, and a
+  // kernel writes over an input only when its storage is shared with nothing, see
+  // take_dying_input), continuing on its own.
+  RunState(const RunState&) = default;
 
   const ir::Model& model;
   const ir::Function& fn;
-  const NumericProfile& profile;
+  const NumericProfile* profile;  // may change between top-level ops (band members)
   const RunOptions& opts;
-  RunResult& result;
+  RunResult result;
   std::vector<RunValue> slots;
   std::vector<bool> live;
   std::vector<int64_t> last_use;  // top-level op index after which a value can be freed (-1 never)
@@ -192,7 +199,7 @@ class RunState {
     const auto src = static_cast<size_t>(dq.input("input")->bindings[0].value);
     const Tensor* codes = live[src] ? std::get_if<Tensor>(&slots[src]) : nullptr;
     if (!codes || !codes->has_byte_storage() || codes->rank() < 2) return std::nullopt;
-    const OpNumerics& num = profile.for_op(dq);
+    const OpNumerics& num = profile->for_op(dq);
     Context probe(*this, dq, num);
     try {
       auto param = [&](const char* name) { return probe.has(name) ? std::optional<Tensor>(probe.tensor(name)) : probe.attr(name); };
@@ -272,7 +279,7 @@ class RunState {
       if (!c) throw Error(Location::at_op(model.path, op.name), "const op without a 'val' attribute");
       if (op.outputs.empty()) return;
       Tensor t = tensor_from_constant(*c, op.name);
-      const OpNumerics& num = profile.for_op(op);
+      const OpNumerics& num = profile->for_op(op);
       if (t.is_float() && num.storage == StorageMode::Fp16) {
         round_fp16_inplace(t.mutable_floats(), num.rounding);
       } else if (t.is_float() && num.storage == StorageMode::Fp32 && t.dtype() == ir::DType::Float16) {
@@ -288,10 +295,12 @@ class RunState {
     if (!k)
       throw Error(Location::at_op(model.path, op.name),
                   "no kernel for op type '" + kernel_key(op) + "' (op '" + op.name + "'); see --list-unsupported");
-    const OpNumerics& num = profile.for_op(op);
+    const OpNumerics& num = profile->for_op(op);
     Context ctx(*this, op, num);
     k(ctx);
     apply_storage(op, num, ctx);
+    if (ctx.tally.sums > 0)
+      result.accumulation.push_back({op.name, op.type, double(ctx.tally.max_abs_partial), ctx.tally.overflowed_partials, ctx.tally.sums});
     for (size_t i = 0; i < op.outputs.size(); ++i) {
       if (!ctx.set[i]) {
         // Ops without data outputs (write_state) leave them unset; a declared output must be set.
@@ -313,20 +322,40 @@ class RunState {
     for (size_t i = 0; i < inputs.size(); ++i) store(blk.inputs[i], inputs[i]);
     const int64_t total = static_cast<int64_t>(blk.ops.size());
     for (int64_t i = 0; i < total; ++i) {
-      check_cancel();
-      const ir::Op& op = fn.op(blk.ops[static_cast<size_t>(i)]);
-      auto t0 = std::chrono::steady_clock::now();
-      running_top_index = top_level ? i : -1;
-      exec_op(op);
-      running_top_index = -1;
       if (top_level) {
-        if (opts.time_ops)
-          result.op_timings.push_back({op.name, op.qualified_type(),
-                                       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()});
-        if (!opts.keep_intermediates) free_after(i, op);
-        if (opts.progress) opts.progress(i + 1, total, op.name);
+        run_top_op(i);
+        continue;
       }
+      check_cancel();
+      running_top_index = -1;  // nested ops never write over an input (take_dying_input)
+      exec_op(fn.op(blk.ops[static_cast<size_t>(i)]));
     }
+    return block_outputs(b);
+  }
+
+  // Top-level op i of the function body (ops run in order); `captured` gets its output values
+  // before they may be freed.
+  void run_top_op(int64_t i, std::vector<RunValue>* captured = nullptr) {
+    check_cancel();
+    const ir::Block& blk = fn.body_block();
+    const int64_t total = static_cast<int64_t>(blk.ops.size());
+    const ir::Op& op = fn.op(blk.ops[static_cast<size_t>(i)]);
+    auto t0 = std::chrono::steady_clock::now();
+    running_top_index = i;
+    exec_op(op);
+    running_top_index = -1;
+    if (opts.time_ops)
+      result.op_timings.push_back({op.name, op.qualified_type(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()});
+    if (captured) {
+      captured->clear();
+      for (ir::ValueId v : op.outputs) captured->push_back(live[static_cast<size_t>(v)] ? slots[static_cast<size_t>(v)] : RunValue{});
+    }
+    if (!opts.keep_intermediates) free_after(i, op);
+    if (opts.progress) opts.progress(i + 1, total, op.name);
+  }
+
+  std::vector<RunValue> block_outputs(ir::BlockId b) {
+    const ir::Block& blk = fn.block(b);
     std::vector<RunValue> outs;
     outs.reserve(blk.outputs.size());
     for (ir::ValueId v : blk.outputs) {
@@ -440,7 +469,14 @@ void Context::warn(const std::string& message) { rs_.result.warnings.push_back(o
 
 Interpreter::Interpreter(NumericProfile profile) : profile_(std::move(profile)) { reuse_activation_memory(); }
 
-RunResult Interpreter::run(const ir::Model& model, const RunInputs& inputs, const RunOptions& options) {
+struct InterpreterRun::Impl {
+  Impl(const ir::Model& model, const ir::Function& fn, const NumericProfile& profile, const RunOptions& options)
+      : state(model, fn, profile, options) {}
+  RunState state;
+};
+
+namespace {
+const ir::Function& function_to_run(const ir::Model& model, const RunOptions& options) {
   const ir::Function* fn = options.function.empty() ? model.main_function() : model.function(options.function);
   if (!fn) {
     std::string names;
@@ -449,23 +485,53 @@ RunResult Interpreter::run(const ir::Model& model, const RunInputs& inputs, cons
                 options.function.empty() ? "model has no program to run (" + model.kind + ")"
                                          : "no function '" + options.function + "' (functions: " + names + ")");
   }
-  ScopedRunCancel cancel_in_kernels(options.cancel);
-  RunResult result;
-  result.provenance = "emulated: mlscope interpreter, " + profile_.label();
-  BoundInputs bound = bind_inputs(model, *fn, inputs, options, result.warnings);
-  RunState rs(model, *fn, profile_, options, result);
+  return *fn;
+}
+}  // namespace
+
+InterpreterRun::InterpreterRun(const ir::Model& model, const RunInputs& inputs, const RunOptions& options,
+                               const NumericProfile& profile) {
+  const ir::Function& fn = function_to_run(model, options);
+  impl_ = std::make_unique<Impl>(model, fn, profile, options);
+  RunState& rs = impl_->state;
+  rs.result.provenance = "emulated: mlscope interpreter, " + profile.label();
+  BoundInputs bound = bind_inputs(model, fn, inputs, options, rs.result.warnings);
   rs.compute_last_use();
   rs.plan_deferred_dequantize();
-  std::vector<RunValue> body_inputs;  // the function body has no block inputs; function inputs are slots
   for (auto& [v, val] : bound.values) rs.store(v, std::move(val));
-  std::vector<RunValue> outs = rs.exec_block(fn->body(), body_inputs, true);
-  const auto& out_ids = fn->outputs();
-  for (size_t i = 0; i < out_ids.size(); ++i) result.outputs[fn->value(out_ids[i]).name] = std::move(outs[i]);
-  for (ir::ValueId v : fn->inputs) {
-    if (fn->value(v).type.kind != ir::Type::Kind::State) continue;
-    if (const auto* t = std::get_if<Tensor>(&rs.slots[static_cast<size_t>(v)])) result.states[fn->value(v).name] = *t;
+}
+
+InterpreterRun::InterpreterRun(const InterpreterRun& other) : impl_(std::make_unique<Impl>(*other.impl_)) {}
+InterpreterRun::InterpreterRun(InterpreterRun&&) noexcept = default;
+InterpreterRun& InterpreterRun::operator=(InterpreterRun&&) noexcept = default;
+InterpreterRun::~InterpreterRun() = default;
+
+size_t InterpreterRun::op_count() const { return impl_->state.fn.body_block().ops.size(); }
+const ir::Op& InterpreterRun::op(size_t i) const { return impl_->state.fn.op(impl_->state.fn.body_block().ops[i]); }
+const ir::Function& InterpreterRun::function() const { return impl_->state.fn; }
+void InterpreterRun::set_profile(const NumericProfile& profile) { impl_->state.profile = &profile; }
+void InterpreterRun::run_op(size_t i, std::vector<RunValue>* outputs) { impl_->state.run_top_op(int64_t(i), outputs); }
+
+const RunResult& InterpreterRun::result_so_far() const { return impl_->state.result; }
+
+RunResult InterpreterRun::finish() {
+  RunState& rs = impl_->state;
+  const ir::Function& fn = rs.fn;
+  std::vector<RunValue> outs = rs.block_outputs(fn.body());
+  const auto& out_ids = fn.outputs();
+  for (size_t i = 0; i < out_ids.size(); ++i) rs.result.outputs[fn.value(out_ids[i]).name] = std::move(outs[i]);
+  for (ir::ValueId v : fn.inputs) {
+    if (fn.value(v).type.kind != ir::Type::Kind::State) continue;
+    if (const auto* t = std::get_if<Tensor>(&rs.slots[static_cast<size_t>(v)])) rs.result.states[fn.value(v).name] = *t;
   }
-  return result;
+  return std::move(rs.result);
+}
+
+RunResult Interpreter::run(const ir::Model& model, const RunInputs& inputs, const RunOptions& options) {
+  ScopedRunCancel cancel_in_kernels(options.cancel);
+  InterpreterRun run(model, inputs, options, profile_);
+  for (size_t i = 0; i < run.op_count(); ++i) run.run_op(i);
+  return run.finish();
 }
 
 std::vector<UnsupportedOp> list_unsupported(const ir::Model& model) {

@@ -18,6 +18,8 @@
 
 namespace mlscope::exec {
 
+struct AccumulationTally;
+
 class KernelContext {
  public:
   virtual ~KernelContext() = default;
@@ -44,6 +46,9 @@ class KernelContext {
   virtual Tensor& state(const std::string& input_name) = 0;
   /// A non-fatal note for RunResult::warnings.
   virtual void warn(const std::string& message) = 0;
+  /// Where this op's reductions report their fp16 partial sums (RunResult::accumulation);
+  /// nullptr when nobody listens. Kernels hand it to their Accumulators.
+  virtual AccumulationTally* accumulation_tally() const { return nullptr; }
   /// Input `name` as codes + table when the interpreter deferred the `dequantize` producing it
   /// (register_dequantized_codes_reader); nullopt otherwise, and then tensor(name) has the
   /// values as usual (a deferred dequantize runs when its value is first read).

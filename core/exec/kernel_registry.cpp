@@ -245,3 +245,14 @@ Tensor float_output_uninitialized(const KernelContext& ctx, const Dims& shape, s
 }
 
 }  // namespace mlscope::exec
+
+namespace mlscope::exec {
+
+bool stores_fp16(const KernelContext& ctx) {
+  const StorageMode s = ctx.numerics().storage;
+  if (s == StorageMode::Fp16) return true;
+  const ir::Type t = ctx.output_type(0);
+  return s == StorageMode::Declared && t.is_tensor() && t.dtype == ir::DType::Float16;
+}
+
+}  // namespace mlscope::exec

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/exec/accumulator.h"
 #include "core/exec/buffer_pool.h"
 #include "core/exec/kernel.h"
 #include "core/util/half.h"
@@ -23,35 +24,13 @@ Tensor float_output(const KernelContext& ctx, const Dims& shape, size_t index = 
 /// The same with unspecified contents, for kernels that write every element.
 Tensor float_output_uninitialized(const KernelContext& ctx, const Dims& shape, size_t index = 0);
 
-/// Sums with the accumulation rules of a profile: fp32 or fp16 partial sums, optional chunking.
-class Accumulator {
- public:
-  Accumulator(AccumMode mode, int chunk) : fp16_(mode == AccumMode::Fp16), chunk_(chunk) {}
-  void add(float v) {
-    if (fp16_) {
-      part_ = round_to_half(part_ + v);
-    } else {
-      part_ += v;
-    }
-    if (chunk_ > 0 && ++n_ == chunk_) flush();
-  }
-  float result() {
-    flush();
-    return total_;
-  }
-
- private:
-  void flush() {
-    total_ += part_;  // chunks are combined in fp32
-    if (fp16_ && chunk_ <= 0) total_ = round_to_half(total_);
-    part_ = 0;
-    n_ = 0;
-  }
-  bool fp16_;
-  int chunk_;
-  int n_ = 0;
-  float part_ = 0, total_ = 0;
-};
+/// True when the op's float output is stored as fp16 under its profile (storage fp16, or
+/// declared and the output is declared fp16): how pre-scaled mean terms are rounded.
+bool stores_fp16(const KernelContext& ctx);
+/// An Accumulator under the op's reduction rules, reporting to the op's tally.
+inline Accumulator reduction_sum(const KernelContext& ctx, SumGeometry g = SumGeometry::line()) {
+  return Accumulator(ctx.numerics(), g, ctx.accumulation_tally());
+}
 
 }  // namespace mlscope::exec
 

@@ -132,12 +132,13 @@ Tensor softmax_along(const KernelContext& ctx, const Tensor& x, int64_t axis_in,
   auto in = xf.floats();
   std::vector<float> out = take_float_buffer(in.size());
   const auto& num = ctx.numerics();
+  AccumulationTally* tally = ctx.accumulation_tally();
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t k = 0; k < inner; ++k) {
       const size_t base = size_t(o * n * inner + k);
       float m = -INFINITY;
       for (int64_t j = 0; j < n; ++j) m = std::max(m, in[base + size_t(j * inner)]);
-      Accumulator acc(num.reduction_accumulation, num.accumulation_chunk);
+      Accumulator acc(num, SumGeometry::line(), tally);
       for (int64_t j = 0; j < n; ++j) {
         float e = std::exp(in[base + size_t(j * inner)] - m);
         out[base + size_t(j * inner)] = e;

@@ -1,5 +1,5 @@
 // Normalizations: batch_norm, instance_norm, layer_norm, l2_norm, local_response_norm.
-// Means/variances are sums under the profile's reduction accumulation.
+// Means/variances are sums under the profile's reduction rules (accumulator.h).
 #include <cmath>
 
 #include "core/exec/kernel_families.h"
@@ -39,16 +39,23 @@ void k_batch_norm(KernelContext& ctx) {
 }
 
 // Normalizes groups of `inner` consecutive elements (outer groups), with per-element affine.
-void normalize_groups(const OpNumerics& num, std::span<const float> x, std::span<float> y, uint64_t inner, float eps,
+// `group` is the shape of the normalized trailing dims (their last two are the plane of a tiled sum).
+void normalize_groups(const KernelContext& ctx, std::span<const float> x, std::span<float> y, const Dims& group, float eps,
                       const std::vector<float>& gamma, const std::vector<float>& beta, uint64_t affine_period) {
+  const uint64_t inner = dims_count(group);
+  const SumGeometry geom = group.size() >= 2 ? SumGeometry::plane(uint64_t(group[group.size() - 2]), uint64_t(group.back()))
+                                             : SumGeometry::line();
+  const bool fp16_storage = stores_fp16(ctx);
   for (uint64_t g = 0; g * inner < x.size(); ++g) {
     const float* a = x.data() + g * inner;
-    Accumulator s(num.reduction_accumulation, num.accumulation_chunk);
+    Accumulator s = reduction_sum(ctx, geom);
+    s.begin_mean(inner, fp16_storage);
     for (uint64_t i = 0; i < inner; ++i) s.add(a[i]);
-    const float mean = s.result() / float(inner);
-    Accumulator v(num.reduction_accumulation, num.accumulation_chunk);
+    const float mean = s.mean(inner);
+    Accumulator v = reduction_sum(ctx, geom);
+    v.begin_mean(inner, fp16_storage);
     for (uint64_t i = 0; i < inner; ++i) v.add((a[i] - mean) * (a[i] - mean));
-    const float inv = 1.0f / std::sqrt(v.result() / float(inner) + eps);
+    const float inv = 1.0f / std::sqrt(v.mean(inner) + eps);
     for (uint64_t i = 0; i < inner; ++i) {
       const uint64_t k = affine_period ? i % affine_period : 0;
       y[g * inner + i] = (a[i] - mean) * inv * (gamma.empty() ? 1.0f : gamma[k]) + (beta.empty() ? 0.0f : beta[k]);
@@ -69,12 +76,13 @@ void k_layer_norm(KernelContext& ctx) {
     if (red[i]) ctx.fail("layer_norm over non-trailing axes is not supported");
   uint64_t inner = 1;
   for (size_t i = first; i < x.rank(); ++i) inner *= uint64_t(x.shape()[i]);
+  const Dims group(x.shape().begin() + int64_t(first), x.shape().end());
   std::vector<float> gamma, beta;
   if (auto g = ctx.opt_tensor("gamma")) { Tensor f = fl(*g); gamma.assign(f.floats().begin(), f.floats().end()); }
   if (auto b = ctx.opt_tensor("beta")) { Tensor f = fl(*b); beta.assign(f.floats().begin(), f.floats().end()); }
   if ((!gamma.empty() && gamma.size() != inner) || (!beta.empty() && beta.size() != inner)) ctx.fail("gamma/beta shape does not match the normalized axes");
   Tensor y = float_output(ctx, x.shape());
-  normalize_groups(ctx.numerics(), x.floats(), y.mutable_floats(), inner, float(ctx.float_param("epsilon", 1e-5)), gamma, beta, inner);
+  normalize_groups(ctx, x.floats(), y.mutable_floats(), group, float(ctx.float_param("epsilon", 1e-5)), gamma, beta, inner);
   ctx.set(y);
 }
 
@@ -88,7 +96,7 @@ void k_instance_norm(KernelContext& ctx) {
   Tensor y = float_output(ctx, x.shape());
   auto yv = y.mutable_floats();
   std::vector<float> none;
-  normalize_groups(ctx.numerics(), x.floats(), yv, inner, float(ctx.float_param("epsilon", 1e-5)), none, none, 0);
+  normalize_groups(ctx, x.floats(), yv, Dims(x.shape().begin() + 2, x.shape().end()), float(ctx.float_param("epsilon", 1e-5)), none, none, 0);
   for (size_t i = 0; i < yv.size(); ++i) {
     const size_t c = size_t((i / inner) % uint64_t(C));
     yv[i] = yv[i] * gamma[c] + beta[c];
@@ -105,8 +113,9 @@ void k_l2_norm(KernelContext& ctx) {
   Tensor y = float_output(ctx, x.shape());
   auto yv = y.mutable_floats();
   auto xv = x.floats();
+  const SumGeometry geom = last >= 2 ? SumGeometry::plane(uint64_t(x.shape()[x.rank() - 2]), uint64_t(x.shape().back())) : SumGeometry::line();
   for (uint64_t g = 0; g * inner < xv.size(); ++g) {
-    Accumulator s(ctx.numerics().reduction_accumulation, ctx.numerics().accumulation_chunk);
+    Accumulator s = reduction_sum(ctx, geom);
     for (uint64_t i = 0; i < inner; ++i) s.add(xv[g * inner + i] * xv[g * inner + i]);
     const float d = std::sqrt(std::max(s.result(), eps));
     for (uint64_t i = 0; i < inner; ++i) yv[g * inner + i] = xv[g * inner + i] / d;

@@ -51,12 +51,31 @@ void pool(KernelContext& ctx) {
   auto yv = y.mutable_floats();
   auto xv = x.floats();
   const OpNumerics& num = ctx.numerics();
+  AccumulationTally* tally = ctx.accumulation_tally();
+  // The window as the plane of a tiled sum (1-D pooling: a line).
+  const SumGeometry window = sp == 1 ? SumGeometry::line() : SumGeometry::plane(uint64_t(k[1]), uint64_t(k[2]));
+  const bool prescale = P == Pool::Avg && num.reduction.scale_terms, fp16_storage = stores_fp16(ctx);
   const int64_t vin = in[0] * in[1] * in[2], vout = out[0] * out[1] * out[2];
+  // Positions of window (a, b, c) counted by the average: inside, or padding unless excluded;
+  // ceil-mode overhang never counts.
+  auto window_count = [&](int64_t a, int64_t b, int64_t c) {
+    int64_t counted = 0;
+    for (int64_t i = 0; i < k[0]; ++i)
+      for (int64_t j = 0; j < k[1]; ++j)
+        for (int64_t l = 0; l < k[2]; ++l) {
+          const int64_t p0 = a * s[0] - lo[0] + i, p1 = b * s[1] - lo[1] + j, p2 = c * s[2] - lo[2] + l;
+          const bool inside = p0 >= 0 && p0 < in[0] && p1 >= 0 && p1 < in[1] && p2 >= 0 && p2 < in[2];
+          const bool in_padded = p0 < in[0] + hi[0] && p1 < in[1] + hi[1] && p2 < in[2] + hi[2];
+          counted += inside || (!exclude && in_padded);
+        }
+    return std::max<int64_t>(counted, 1);
+  };
   for (int64_t nc = 0; nc < NC; ++nc)
     for (int64_t a = 0; a < out[0]; ++a)
       for (int64_t b = 0; b < out[1]; ++b)
         for (int64_t c = 0; c < out[2]; ++c) {
-          Accumulator acc(num.reduction_accumulation, num.accumulation_chunk);
+          Accumulator acc(num, window, tally);
+          if (prescale) acc.begin_mean(uint64_t(window_count(a, b, c)), fp16_storage);
           float m = -INFINITY;
           int64_t counted = 0;
           for (int64_t i = 0; i < k[0]; ++i)
@@ -68,6 +87,7 @@ void pool(KernelContext& ctx) {
                 const bool in_padded = p0 < in[0] + hi[0] && p1 < in[1] + hi[1] && p2 < in[2] + hi[2];
                 if (!inside) {
                   if (!exclude && in_padded) ++counted;
+                  if (P != Pool::Max) acc.skip();
                   continue;
                 }
                 const float v = xv[size_t(nc * vin + (p0 * in[1] + p1) * in[2] + p2)];
@@ -75,7 +95,7 @@ void pool(KernelContext& ctx) {
                 if (P == Pool::Max) m = std::max(m, v);
                 else acc.add(P == Pool::L2 ? v * v : v);
               }
-          float r = P == Pool::Max ? m : P == Pool::L2 ? std::sqrt(acc.result()) : acc.result() / float(std::max<int64_t>(counted, 1));
+          float r = P == Pool::Max ? m : P == Pool::L2 ? std::sqrt(acc.result()) : acc.mean(uint64_t(std::max<int64_t>(counted, 1)));
           yv[size_t(nc * vout + (a * out[1] + b) * out[2] + c)] = r;
         }
   ctx.set(y);

@@ -1,5 +1,6 @@
-// reduce_* ops. Sums (sum, mean, l1, l2, sum_square, log_sum, log_sum_exp, prod) accumulate per
-// the profile's reduction accumulation (fp32, or fp16 partial sums, optionally chunked).
+// reduce_* ops. Sums (sum, mean, l1, l2, sum_square, log_sum, log_sum_exp) accumulate per the
+// profile's reduction rules (accumulator.h: fp32 or fp16 partial sums, sequential, chunked,
+// tiled over the last two reduced dims, or pairwise; means optionally pre-scaled by 1/N).
 #include <cmath>
 #include <optional>
 #include <span>
@@ -17,6 +18,7 @@ struct Plan {
   Dims out_shape, kept_shape;  // kept_shape: out shape with keep_dims (1 at reduced axes)
   std::vector<bool> reduced;
   uint64_t group = 1;  // elements per output
+  SumGeometry geometry;  // the last two reduced dims, for tiled sums
 };
 
 Plan plan(const KernelContext& ctx, const Tensor& x, std::vector<int64_t> axes, bool keep) {
@@ -33,6 +35,10 @@ Plan plan(const KernelContext& ctx, const Tensor& x, std::vector<int64_t> axes, 
       p.out_shape.push_back(x.shape()[i]);
     }
   }
+  std::vector<uint64_t> red_dims;
+  for (size_t i = 0; i < x.rank(); ++i)
+    if (p.reduced[i]) red_dims.push_back(uint64_t(x.shape()[i]));
+  if (red_dims.size() >= 2) p.geometry = SumGeometry::plane(red_dims[red_dims.size() - 2], red_dims.back());
   return p;
 }
 
@@ -118,6 +124,8 @@ void reduce_blocks(KernelContext& ctx, const Tensor& x, const Blocks& b, const P
   const uint64_t n_out = b.outer * b.inner;
   std::vector<float> out(n_out);
   const OpNumerics& num = ctx.numerics();
+  AccumulationTally* tally = ctx.accumulation_tally();
+  const bool fp16_storage = stores_fp16(ctx);
   for (uint64_t a = 0; a < b.outer; ++a) {
     const float* base = in.data() + a * p.group * b.inner;
     for (uint64_t i = 0; i < b.inner; ++i) {
@@ -126,14 +134,15 @@ void reduce_blocks(KernelContext& ctx, const Tensor& x, const Blocks& b, const P
         for (uint64_t j = 0; j < p.group; ++j) acc = reduce_step<R>(acc, base[j * b.inner + i]);
         out[a * b.inner + i] = acc;
       } else {
-        Accumulator acc(num.reduction_accumulation, num.accumulation_chunk);
+        Accumulator acc(num, p.geometry, tally);
+        if constexpr (R == Red::Mean) acc.begin_mean(p.group, fp16_storage);
         for (uint64_t j = 0; j < p.group; ++j) {
           float v = base[j * b.inner + i];
           if constexpr (R == Red::L1) v = std::fabs(v);
           if constexpr (R == Red::L2 || R == Red::SumSquare) v = v * v;
           acc.add(v);
         }
-        out[a * b.inner + i] = finish<R>(acc.result(), p);
+        out[a * b.inner + i] = R == Red::Mean ? acc.mean(p.group) : finish<R>(acc.result(), p);
       }
     }
   }
@@ -196,8 +205,9 @@ void reduce(KernelContext& ctx) {
       mx.assign(n_out, -INFINITY);
       for (uint64_t k = 0; k < x.size(); ++k) mx[oi[k]] = std::max(mx[oi[k]], in[k]);
     }
-    std::vector<Accumulator> acc(n_out,
-                                 Accumulator(num.reduction_accumulation, num.accumulation_chunk));
+    std::vector<Accumulator> acc(n_out, Accumulator(num, p.geometry, ctx.accumulation_tally()));
+    if (R == Red::Mean)
+      for (auto& a : acc) a.begin_mean(p.group, stores_fp16(ctx));
     for (uint64_t k = 0; k < x.size(); ++k) {
       float v = in[k];
       switch (R) {
@@ -217,6 +227,10 @@ void reduce(KernelContext& ctx) {
       acc[oi[k]].add(v);
     }
     for (uint64_t o = 0; o < n_out; ++o) {
+      if (R == Red::Mean) {
+        out[o] = acc[o].mean(p.group);
+        continue;
+      }
       const float s = acc[o].result();
       out[o] = R == Red::LogSumExp ? std::log(s) + mx[o] : finish<R>(s, p);
     }

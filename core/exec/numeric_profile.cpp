@@ -1,5 +1,7 @@
 #include "core/exec/numeric_profile.h"
 
+#include "core/exec/band_family.h"
+
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -51,6 +53,17 @@ std::string describe(const OpNumerics& n) {
   if (n.round_products) s << " of fp16-rounded products";
   if (n.accumulation_chunk > 0) s << " in chunks of " << n.accumulation_chunk;
   s << ", " << accum_name(n.reduction_accumulation) << " reductions";
+  const ReductionScheme& r = n.reduction;
+  switch (r.order) {
+    case ReductionOrder::Legacy: break;
+    case ReductionOrder::Sequential: s << " (sequential)"; break;
+    case ReductionOrder::Chunks: s << " in chunks of " << r.chunk << " combined in " << accum_name(r.combine); break;
+    case ReductionOrder::Tiles:
+      s << " in " << r.tile_h << "x" << r.tile_w << " tiles combined in " << accum_name(r.combine);
+      break;
+    case ReductionOrder::Pairwise: s << " (pairwise tree)"; break;
+  }
+  if (r.scale_terms) s << ", means scale each term by 1/N before the sum";
   if (n.rounding == RoundingMode::TowardZero) s << ", round toward zero";
   if (n.saturate > 0) s << ", conv/matmul outputs saturate at ±" << n.saturate;
   s << (n.honor_activation_quant ? ", quantize/dequantize exact" : ", activation quantization bypassed");
@@ -69,7 +82,26 @@ std::string NumericProfile::label() const {
 
 std::vector<std::string> NumericProfile::builtin_names() { return {"fp32", "fp16", "gpu", "gpu-lowacc", "ane", "ane-w8a8"}; }
 
+const std::vector<std::string>& NumericProfile::reduction_op_types() {
+  // Every op type whose kernel sums through Accumulator (kernel_util.h); NN layers by their
+  // layer type ("pooling" runs avg_pool, "softmax"/"softmaxND" run softmax_along).
+  static const std::vector<std::string> types = {
+      "reduce_sum", "reduce_mean", "reduce_l1_norm", "reduce_l2_norm", "reduce_sum_square", "reduce_log_sum",
+      "reduce_log_sum_exp", "avg_pool", "l2_pool", "layer_norm", "instance_norm", "l2_norm", "softmax", "softmaxND",
+      "pooling", "cumsum", "scaled_dot_product_attention"};
+  return types;
+}
+
+const std::vector<std::string>& NumericProfile::dot_product_op_types() {
+  // Every op type whose kernel calls gemm() (NN layers by their layer type).
+  static const std::vector<std::string> types = {
+      "conv", "conv_transpose", "linear", "matmul", "einsum", "scaled_dot_product_attention", "lstm", "gru", "rnn",
+      "convolution", "innerProduct", "uniDirectionalLSTM", "biDirectionalLSTM"};
+  return types;
+}
+
 NumericProfile NumericProfile::builtin(const std::string& name) {
+  if (const size_t colon = name.find(':'); colon != std::string::npos) return band_member_profile(name.substr(0, colon), name.substr(colon + 1));
   NumericProfile p;
   p.name = name;
   OpNumerics& d = p.defaults;
@@ -87,11 +119,11 @@ NumericProfile NumericProfile::builtin(const std::string& name) {
     d.accumulation = AccumMode::Fp16;
     d.reduction_accumulation = AccumMode::Fp16;
   } else if (name == "ane" || name == "ane-w8a8") {
-    p.description = "Neural Engine (community-measured numerics): fp16 storage, fp16-rounded products accumulated wide, "
-                    "fp16 reductions, matmul-class outputs saturating at ±32752";
+    p.description = "Neural Engine, wide-accumulator reading of the community measurements (ANEForge): fp16 storage, "
+                    "fp16-rounded products accumulated wide, reductions accumulated wide too (fp32-class), "
+                    "matmul-class outputs saturating at ±32752; one member of the ane band";
     d.storage = StorageMode::Fp16;
     d.round_products = true;
-    d.reduction_accumulation = AccumMode::Fp16;
     d.saturate = 32752.0f;
     if (name == "ane-w8a8") {
       p.description += "; int8 activations honored with int32 accumulation";
@@ -100,7 +132,8 @@ NumericProfile NumericProfile::builtin(const std::string& name) {
   } else {
     std::string names;
     for (const auto& n : builtin_names()) names += (names.empty() ? "" : ", ") + n;
-    throw Error(Location{}, "unknown numeric profile '" + name + "' (built-in: " + names + ")");
+    throw Error(Location{}, "unknown numeric profile '" + name + "' (built-in: " + names +
+                                ", ane-band, ane-w8a8-band, and the band members ane:<variant> / ane-w8a8:<variant>)");
   }
   return p;
 }
@@ -154,10 +187,39 @@ void apply_keys(const json& j, OpNumerics& n, const std::string& file, const std
       n.honor_activation_quant = s == "honored";
     } else if (k == "int8_accumulation") {
       n.int8_accumulation = boolean();
+    } else if (k == "reduction_order") {
+      std::string s = str();
+      if (s == "legacy") n.reduction.order = ReductionOrder::Legacy;
+      else if (s == "sequential") n.reduction.order = ReductionOrder::Sequential;
+      else if (s == "chunks") n.reduction.order = ReductionOrder::Chunks;
+      else if (s == "tiles") n.reduction.order = ReductionOrder::Tiles;
+      else if (s == "pairwise") n.reduction.order = ReductionOrder::Pairwise;
+      else bad(k, "must be legacy, sequential, chunks, tiles or pairwise");
+    } else if (k == "reduction_chunk") {
+      if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > (1 << 30)) bad(k, "must be an integer >= 1");
+      n.reduction.chunk = v.get<int>();
+    } else if (k == "reduction_tile") {
+      auto dim_ok = [](const json& d) { return d.is_number_integer() && d.get<int64_t>() >= 1 && d.get<int64_t>() <= (1 << 15); };
+      if (!v.is_array() || v.size() != 2 || !dim_ok(v[0]) || !dim_ok(v[1])) bad(k, "must be [rows, columns], integers >= 1");
+      n.reduction.tile_h = v[0].get<int>();
+      n.reduction.tile_w = v[1].get<int>();
+    } else if (k == "reduction_combine") {
+      std::string s = str();
+      if (s != "fp16" && s != "fp32") bad(k, "must be fp32 or fp16");
+      n.reduction.combine = s == "fp16" ? AccumMode::Fp16 : AccumMode::Fp32;
+    } else if (k == "mean_scaling") {
+      std::string s = str();
+      if (s != "after_sum" && s != "before_sum") bad(k, "must be after_sum or before_sum");
+      n.reduction.scale_terms = s == "before_sum";
     } else {
       bad(k, "unknown profile key");
     }
   }
+  // A scheme needs its sizes: named after the key that chose the order.
+  if (n.reduction.order == ReductionOrder::Chunks && n.reduction.chunk < 1)
+    bad(j.contains("reduction_order") ? "reduction_order" : "reduction_chunk", "\"chunks\" needs \"reduction_chunk\" >= 1");
+  if (n.reduction.order == ReductionOrder::Tiles && (n.reduction.tile_h < 1 || n.reduction.tile_w < 1))
+    bad(j.contains("reduction_order") ? "reduction_order" : "reduction_tile", "\"tiles\" needs \"reduction_tile\": [rows, columns]");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/compare/backend_catalog.h"
+#include "core/exec/band_runner.h"
 #include "core/compare/compare_runs.h"
 #include "core/compare/plot_data.h"
 #include "core/compare/value_histograms.h"
@@ -105,7 +106,7 @@ TEST(CompareValueHistograms, NonFiniteAndTextValuesAreLeftOut) {
 
 TEST(CompareBackendCatalog, FingerprintChangesWithEveryEditedRule) {
   auto specs = builtin_backend_specs();
-  ASSERT_EQ(specs.size(), exec::NumericProfile::builtin_names().size());
+  ASSERT_EQ(specs.size(), exec::NumericProfile::builtin_names().size() + exec::BandBackend::band_names().size());
   BackendSpec s = specs.front();
   const std::string base = s.fingerprint();
   s.profile->defaults.accumulation_chunk = 32;

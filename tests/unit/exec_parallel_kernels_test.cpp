@@ -160,7 +160,7 @@ TEST(ExecParallel, QuantizeDequantizeMatchTheFormulaPerChannelAcrossThreadChunks
 TEST(ExecParallel, ContiguousAndSeparatedReductionsSumInMemoryOrder) {
   const Dims shape = {3, 5, 7, 11};
   const std::vector<float> xv = random_floats(3 * 5 * 7 * 11, 11, 100.0f);
-  for (const char* profile : {"fp32", "ane"}) {
+  for (const char* profile : {"fp32", "ane", "ane:seq-fp16"}) {
     for (std::vector<int64_t> axes : {std::vector<int64_t>{1, 2}, std::vector<int64_t>{-1}, std::vector<int64_t>{0, 2}}) {
       ProgramBuilder p;
       auto x = p.input("x", tensor_type(ir::DType::Float32, shape));
@@ -172,6 +172,7 @@ TEST(ExecParallel, ContiguousAndSeparatedReductionsSumInMemoryOrder) {
       p.output(mx[0]);
       NumericProfile prof = NumericProfile::builtin(profile);
       prof.defaults.storage = StorageMode::Fp32;  // look at the reduction's own arithmetic
+      for (auto& [type, n] : prof.by_op_type) n.storage = StorageMode::Fp32;
       RunResult r = Interpreter(prof).run(p.model(), {{"x", Tensor::from_floats(ir::DType::Float32, shape, xv)}}, {});
       const Tensor& st = std::get<Tensor>(r.outputs.at("s"));
       const Tensor& mt = std::get<Tensor>(r.outputs.at("m"));
@@ -179,7 +180,9 @@ TEST(ExecParallel, ContiguousAndSeparatedReductionsSumInMemoryOrder) {
       std::vector<bool> red(4, false);
       for (int64_t a : axes) red[size_t(a < 0 ? a + 4 : a)] = true;
       std::map<std::vector<int64_t>, std::pair<float, float>> want;  // kept coords -> (sum, max)
-      const bool fp16_sums = prof.defaults.reduction_accumulation == AccumMode::Fp16;
+      ir::Op sum_op;
+      sum_op.type = "reduce_sum";
+      const bool fp16_sums = prof.for_op(sum_op).reduction_accumulation == AccumMode::Fp16;
       size_t i = 0;
       for (int64_t a = 0; a < 3; ++a)
         for (int64_t b = 0; b < 5; ++b)
