@@ -80,6 +80,10 @@ void SweepView::Draw(CompareSession& s, bool* open) {
       ImGui::TableNextColumn();
       if (p.flips) ImGui::TextColored(ImVec4(1, 0.35f, 0.35f, 1), "%.1f %%%s", p.flip_rate * 100, ne ? " (emulated)" : "");
       else ImGui::Text("%.1f %%", p.flip_rate * 100);
+      if (p.band && p.inputs) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("band %.1f..%.1f %%", 100.0 * double(p.band_min_flips) / double(p.inputs), 100.0 * double(p.band_max_flips) / double(p.inputs));
+      }
       ImGui::TableNextColumn();
       if (p.undecided) ImGui::TextColored(ImVec4(1.0f, 0.72f, 0.25f, 1.0f), "%zu (not flips)", p.undecided);
       else ImGui::TextDisabled("0");

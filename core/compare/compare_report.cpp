@@ -366,6 +366,10 @@ std::string report_text(const CompareReport& r) {
              fmt_f32(p.max_abs_margin_delta), hist, ties});
     }
     o << t.str();
+    for (const auto& p : s.pairs)
+      if (p.band)
+        o << "  " << p.b << " vs " << p.a << ": the band's members flip on " << p.band_min_flips << " to " << p.band_max_flips << " of "
+          << p.inputs << " inputs (" << p.band_any_flip << " inputs flip under at least one member) — an emulated range, not a measurement\n";
     o << "  sweep wall time " << fmt_f32(s.wall_seconds) << " s, CPU time " << fmt_f32(s.cpu_seconds) << " s\n";
   }
   if (r.divergence) {
@@ -437,6 +441,11 @@ json report_json(const CompareReport& r) {
       json jp{{"a", p.a}, {"b", p.b}, {"inputs", p.inputs}, {"flips", p.flips}, {"flip_rate", p.flip_rate}, {"undecided", p.undecided},
               {"max_abs_margin_delta", p.max_abs_margin_delta},
               {"margin_delta_histogram", {{"lo", p.histogram.lo}, {"hi", p.histogram.hi}, {"counts", p.histogram.counts}}}};
+      if (p.band) {
+        const double n = p.inputs ? double(p.inputs) : 1.0;
+        jp["band"] = {{"min_flips", p.band_min_flips}, {"max_flips", p.band_max_flips}, {"inputs_any_member_flips", p.band_any_flip},
+                      {"min_flip_rate", double(p.band_min_flips) / n}, {"max_flip_rate", double(p.band_max_flips) / n}};
+      }
       jp["closest_to_tie"] = json::array();
       for (size_t i : p.closest_to_tie) jp["closest_to_tie"].push_back({{"input", s.rows[i].label}, {"index", i}});
       j["flip_rate"].push_back(jp);

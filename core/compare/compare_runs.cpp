@@ -41,7 +41,7 @@ namespace {
 
 // Min/max per value over the members (NaN skipped: a member's NaN shows in its decision), and
 // whether every member decides the same strict winner.
-OutputBand band_of(const std::vector<BandMemberRun>& members, const std::string& output, const OutputSummary& shape,
+OutputBand band_of(const std::vector<exec::BandMember>& members, const std::string& output, const OutputSummary& shape,
                    int top_k, const ClassAxis& rule) {
   OutputBand b;
   std::vector<std::vector<bool>> stable;
@@ -188,7 +188,7 @@ Comparison compare_runs(const std::vector<BackendRun>& runs, const std::string& 
         s.margin = margin(s.value.values, p->second);
       if (auto p = c.position_pairs.find(n); p != c.position_pairs.end() && s.positions)
         s.positions->margin = position_margins(s.value, s.positions->layout, p->second);
-      if (!r.band.empty()) s.band = band_of(r.band, n, s, options.top_k, options.class_axis);
+      if (!r.result.band_members.empty()) s.band = band_of(r.result.band_members, n, s, options.top_k, options.class_axis);
       if (ref == ref_outputs.end()) {
         b.vs_reference[n].note = "output missing from the reference " + reference;
       } else {

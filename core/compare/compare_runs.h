@@ -16,19 +16,12 @@
 
 namespace mlscope::compare {
 
-/// One member of an emulated band (several plausible numerics, one backend): its outputs.
-struct BandMemberRun {
-  std::string name;
-  std::map<std::string, exec::RunValue> outputs;
-};
-
 /// One backend's result with the labels that say where the numbers came from.
 struct BackendRun {
   std::string name;  ///< "fp32", "ane-w8a8", "recorded:cpu_and_ne", ...
   exec::BackendKind kind = exec::BackendKind::Emulated;
   std::string provenance;
-  exec::RunResult result;
-  std::vector<BandMemberRun> band;  ///< a band backend's members (empty for a plain backend)
+  exec::RunResult result;  ///< a band backend's members are in result.band_members
 };
 
 /// NaN and infinities among an output's values: a finding, never a value to plot.

@@ -64,6 +64,25 @@ PairFlip pair_flip(const std::vector<SweepRow>& rows, size_t a, size_t b, const 
   }
   p.flip_rate = p.inputs ? static_cast<double>(p.flips) / static_cast<double>(p.inputs) : 0;
   p.histogram = histogram(p.margin_delta, bins);
+  // b's members, each against a's (default) decision.
+  std::vector<size_t> member_flips;
+  for (const SweepRow& r : rows) {
+    if (!r.done || r.member_argmax.size() <= b || r.member_argmax[b].empty() || r.decision.size() <= a) continue;
+    if (member_flips.empty()) member_flips.assign(r.member_argmax[b].size(), 0);
+    bool any = false;
+    for (size_t m = 0; m < r.member_argmax[b].size() && m < member_flips.size(); ++m) {
+      const bool flip = r.decision[a] == Decision::Strict && r.member_decision[b][m] == Decision::Strict &&
+                        r.member_argmax[b][m] != r.argmax[a];
+      member_flips[m] += flip;
+      any = any || flip;
+    }
+    p.band_any_flip += any;
+  }
+  if (!member_flips.empty()) {
+    p.band = true;
+    p.band_min_flips = *std::min_element(member_flips.begin(), member_flips.end());
+    p.band_max_flips = *std::max_element(member_flips.begin(), member_flips.end());
+  }
   std::stable_sort(ties.begin(), ties.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
   for (size_t k = 0; k < std::min(closest, ties.size()); ++k) p.closest_to_tie.push_back(ties[k].second);
   return p;
@@ -119,6 +138,14 @@ SweepResult run_sweep(const ir::Model& model, const std::vector<SweepBackend>& b
           row.gap.push_back(cs.top1_top2_gap);
           row.decision.push_back(cs.decision);
           row.scores.push_back(std::move(f.values));
+          row.member_argmax.emplace_back();
+          row.member_decision.emplace_back();
+          for (const auto& m : r.band_members)
+            if (auto mo = m.outputs.find(res.output); mo != m.outputs.end()) {
+              const ClassStats ms = class_stats(flatten(mo->second).values, 2);
+              row.member_argmax.back().push_back(ms.argmax);
+              row.member_decision.back().push_back(ms.decision);
+            }
         }
         row.done = true;
         res.rows[i] = std::move(row);  // each slot written by exactly one worker

@@ -41,6 +41,10 @@ struct SweepRow {
   std::vector<int64_t> argmax;              ///< per backend
   std::vector<double> gap;                  ///< per backend: own top1 − top2 (≥ 0)
   std::vector<Decision> decision;           ///< per backend: only strict winners can flip
+  /// Band backends (exec::BandBackend): per backend, each member's argmax and decision (empty
+  /// for a plain backend).
+  std::vector<std::vector<int64_t>> member_argmax;
+  std::vector<std::vector<Decision>> member_decision;
 };
 
 struct Histogram {
@@ -58,6 +62,10 @@ struct PairFlip {
   Histogram histogram;
   std::vector<size_t> closest_to_tie;  ///< row indices, smallest min(gap a, gap b) first
   double max_abs_margin_delta = 0;
+  /// When b is a band: the fewest and most flips any one member has against a, and the inputs
+  /// on which at least one member flips (the band's flip range, beside b's default member).
+  bool band = false;
+  size_t band_min_flips = 0, band_max_flips = 0, band_any_flip = 0;
 };
 
 struct SweepResult {

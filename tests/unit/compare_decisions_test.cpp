@@ -197,7 +197,7 @@ TEST(CompareDecisions, SweepCountsNoFlipWithoutStrictWinners) {
 TEST(CompareDecisions, BandRangeAndArgmaxStability) {
   // A band backend: default member [3.1, 3.5]; two more members [4.4, 3.7] and [3.0, 3.6].
   BackendRun band = run_of("ane-band", {{"y", f32({1, 2}, {3.1f, 3.5f})}});
-  band.band = {{"wide", {{"y", f32({1, 2}, {3.1f, 3.5f})}}},
+  band.result.band_members = {{"wide", {{"y", f32({1, 2}, {3.1f, 3.5f})}}},
                {"chunk", {{"y", f32({1, 2}, {4.4f, 3.7f})}}},
                {"tile", {{"y", f32({1, 2}, {3.0f, 3.6f})}}}};
   CompareOptions o;
@@ -218,4 +218,28 @@ TEST(CompareDecisions, BandRangeAndArgmaxStability) {
   const OutputPlot p = output_plot(c, "y", {}, 5);
   EXPECT_EQ(p.backends[1].band_min, (std::vector<double>{3.0f, 3.5f}));
   EXPECT_FALSE(p.backends[1].band_argmax_stable);
+}
+
+TEST(CompareDecisions, SweepReportsTheBandsFlipRange) {
+  // b is a band of three members. Input 0: a says 1; members say 1, 0, 0 (two flip).
+  // Input 1: a says 0; members say 0, 0, 1 (one flips). Input 2: a ties: nothing can flip.
+  auto row = [](int64_t a, Decision da, std::vector<int64_t> members) {
+    SweepRow r;
+    r.done = true;
+    r.argmax = {a, members[0]};
+    r.decision = {da, Decision::Strict};
+    r.gap = {1, 1};
+    r.scores = {{0, 1}, {0, 1}};
+    r.member_argmax = {{}, members};
+    r.member_decision = {{}, std::vector<Decision>(members.size(), Decision::Strict)};
+    return r;
+  };
+  const std::vector<SweepRow> rows{row(1, Decision::Strict, {1, 0, 0}), row(0, Decision::Strict, {0, 0, 1}),
+                                   row(0, Decision::Tie, {1, 1, 1})};
+  const PairFlip p = pair_flip(rows, 0, 1, {"fp16", "ane-band"}, 4, 3);
+  ASSERT_TRUE(p.band);
+  // Member flips: m0 = 0, m1 = 1 (input 0), m2 = 2 (inputs 0 and 1).
+  EXPECT_EQ(p.band_min_flips, 0u);
+  EXPECT_EQ(p.band_max_flips, 2u);
+  EXPECT_EQ(p.band_any_flip, 2u);
 }
