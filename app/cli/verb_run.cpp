@@ -10,6 +10,8 @@
 
 #include "app/cli/flags.h"
 #include "app/cli/verb.h"
+#include "core/compare/hazards_report.h"
+#include "core/compare/nonfinite.h"
 #include "core/exec/input_files.h"
 #include "core/exec/input_shapes.h"
 #include "core/exec/interpreter.h"
@@ -138,6 +140,10 @@ int run_verb(const std::vector<std::string>& argv) {
   for (const auto& spec : args.get_all("input")) exec::add_input_spec(model, *fn, spec, inputs, &notes, &shapes);
   exec::Interpreter interp(profile);
   exec::RunResult r = interp.run(model, inputs, opts);
+  // Non-finite outputs are never silent: name them and the op they came from (a second,
+  // observed run of the deterministic interpreter, only when an output is non-finite).
+  const compare::NonfiniteCheck nonfinite = compare::check_nonfinite_outputs(r, &interp, model, inputs, opts);
+  r.warnings.insert(r.warnings.end(), nonfinite.warnings.begin(), nonfinite.warnings.end());
 
   if (auto dir = args.get("output-dir")) {
     std::filesystem::create_directories(*dir);
@@ -161,7 +167,8 @@ int run_verb(const std::vector<std::string>& argv) {
     for (const auto& [name, v] : r.outputs) outs[name] = value_json(v);
     for (const auto& [name, t] : r.states) states[name] = value_json(t);
     json j = {{"model", path}, {"function", fn->name}, {"profile", profile.name}, {"provenance", r.provenance},
-              {"outputs", outs}, {"states", states}, {"warnings", r.warnings}, {"notes", notes}};
+              {"outputs", outs}, {"states", states}, {"warnings", r.warnings}, {"notes", notes},
+              {"nonfinite_origin", compare::nonfinite_origin_json(nonfinite.origin)}};
     if (opts.time_ops) j["op_timings"] = op_timings_json(r.op_timings);
     std::cout << j.dump(2) << "\n";
   } else {
@@ -176,6 +183,12 @@ int run_verb(const std::vector<std::string>& argv) {
     }
     for (const auto& [name, t] : r.states) std::cout << "state " << name << ": " << exec::describe(t) << "\n";
     if (opts.time_ops) print_op_time_summary(r.op_timings, std::cout);
+  }
+  // --reject-nonfinite: non-finite inputs are bad input (exit 2, before running); non-finite
+  // outputs are a failed gate (exit 1, after the results are printed).
+  if (args.has("reject-nonfinite") && nonfinite.any()) {
+    std::cerr << "mlscope-cli run: " << nonfinite.warnings.front() << " (--reject-nonfinite)\n";
+    return 1;
   }
   return 0;
 }
