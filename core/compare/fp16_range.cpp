@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <mutex>
+
+#include "core/exec/parallel.h"
 
 namespace mlscope::compare {
 
@@ -22,28 +26,64 @@ void Fp16RangeCounts::merge(const Fp16RangeCounts& o) {
   max_abs = std::max(max_abs, o.max_abs);
 }
 
-Fp16RangeCounts count_fp16_range(std::span<const float> values, float limit, float clamp, exec::RoundingMode mode) {
-  const Fp16UnderflowBounds b = fp16_underflow_bounds(mode);
-  Fp16RangeCounts c;
-  c.elements = values.size();
+namespace {
+
+// One chunk, branch-free so it vectorizes (this file is built with -O3, see core/CMakeLists.txt).
+Fp16RangeCounts count_chunk(const float* v, uint64_t n, float limit, float clamp, const Fp16UnderflowBounds& b) {
+  const float clamp_at = clamp > 0 ? clamp : std::numeric_limits<float>::infinity();
+  uint64_t nonzero = 0, nonfinite = 0, above = 0, at_clamp = 0, subnormal = 0, to_zero = 0;
   float max_abs = 0;
-  // Branch-light single pass: most values are ordinary, so each test is a compare and an add.
-  for (float v : values) {
-    const float a = std::fabs(v);
-    if (!(a <= 3.4028235e38f)) {  // NaN or inf
-      ++c.nonfinite;
-      continue;
-    }
-    max_abs = std::max(max_abs, a);
-    c.nonzero += a != 0.0f;
-    c.above_limit += a > limit;
-    c.at_clamp += clamp > 0 && a >= clamp;
-    const bool zero = a != 0.0f && (a <= b.zero_at_or_below || a < b.zero_below);
-    c.to_zero += zero;
-    c.subnormal += a != 0.0f && !zero && a < b.subnormal_below;
+  for (uint64_t i = 0; i < n; ++i) {
+    const float a = std::fabs(v[i]);
+    const bool finite = a <= std::numeric_limits<float>::max();  // false for NaN and inf
+    const float f = finite ? a : 0.0f;
+    const bool nz = f != 0.0f;
+    const bool zero = nz & ((f <= b.zero_at_or_below) | (f < b.zero_below));
+    max_abs = f > max_abs ? f : max_abs;
+    nonfinite += !finite;
+    nonzero += nz;
+    above += f > limit;
+    at_clamp += f >= clamp_at;
+    to_zero += zero;
+    subnormal += nz & !zero & (f < b.subnormal_below);
   }
+  Fp16RangeCounts c;
+  c.elements = n;
+  c.nonzero = nonzero;
+  c.nonfinite = nonfinite;
+  c.above_limit = above;
+  c.at_clamp = at_clamp;
+  c.subnormal = subnormal;
+  c.to_zero = to_zero;
   c.max_abs = max_abs;
   return c;
+}
+
+}  // namespace
+
+Fp16RangeCounts Fp16RangeCounts::times(uint64_t n) const {
+  Fp16RangeCounts c = *this;
+  c.elements *= n;
+  c.nonzero *= n;
+  c.nonfinite *= n;
+  c.above_limit *= n;
+  c.at_clamp *= n;
+  c.subnormal *= n;
+  c.to_zero *= n;
+  if (n == 0) c.max_abs = 0;
+  return c;
+}
+
+Fp16RangeCounts count_fp16_range(std::span<const float> values, float limit, float clamp, exec::RoundingMode mode) {
+  const Fp16UnderflowBounds b = fp16_underflow_bounds(mode);
+  Fp16RangeCounts total;
+  std::mutex m;
+  exec::parallel_for(values.size(), [&](uint64_t begin, uint64_t end) {
+    const Fp16RangeCounts part = count_chunk(values.data() + begin, end - begin, limit, clamp, b);
+    std::lock_guard<std::mutex> lock(m);
+    total.merge(part);
+  });
+  return total;
 }
 
 }  // namespace mlscope::compare

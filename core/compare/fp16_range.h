@@ -34,9 +34,11 @@ struct Fp16RangeCounts {
   uint64_t to_zero = 0;      ///< nonzero values that round to fp16 zero
   double max_abs = 0;        ///< largest finite |x|
   void merge(const Fp16RangeCounts& o);
+  /// These counts for n copies of the values (histograms of codes).
+  Fp16RangeCounts times(uint64_t n) const;
 };
 
-/// `limit`: magnitude above which a value is out of range; `clamp` (0 = none): the saturation
+/// Split across the kernel threads. `limit`: magnitude above which a value is out of range; `clamp` (0 = none): the saturation
 /// level of the op under the profile, whose clamped values are counted in at_clamp.
 Fp16RangeCounts count_fp16_range(std::span<const float> values, float limit, float clamp, exec::RoundingMode mode);
 

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "core/compare/hazards.h"
+#include "core/compare/quantize_clips.h"
 #include "core/exec/kernel.h"
 #include "core/util/error.h"
 
@@ -33,13 +34,9 @@ std::optional<exec::Tensor> constant_param(const ir::Function& fn, const ir::Op&
   return std::nullopt;
 }
 
-// How a quantize maps its input to codes (as k_quantize in exec/kernels_quant.cpp).
 struct QuantizeSpec {
   size_t index = 0;  // into ObservedRun::quantizes
-  std::vector<float> scale;
-  std::vector<int64_t> zero_point;
-  std::optional<int64_t> axis;
-  int64_t lo = -128, hi = 127;
+  QuantizeParams params;
 };
 
 class Observer {
@@ -65,23 +62,24 @@ class Observer {
         const auto zp = constant_param(fn, op, "zero_point");
         const auto axis = constant_param(fn, op, "axis");
         const auto odt = constant_param(fn, op, "output_dtype");
-        if (odt && odt->dtype() == ir::DType::String && !odt->strings().empty() && odt->strings()[0] == "uint8") s.lo = 0, s.hi = 255;
+        QuantizeParams& qp = s.params;
+        if (odt && odt->dtype() == ir::DType::String && !odt->strings().empty() && odt->strings()[0] == "uint8") qp.lo = 0, qp.hi = 255;
         if (!scale || scale->size() == 0) {
           q.note = "scale is not a constant: clipping not computed";
         } else {
-          for (uint64_t i = 0; i < scale->size(); ++i) s.scale.push_back(float(scale->at(i)));
-          for (uint64_t i = 0; i < scale->size(); ++i) s.zero_point.push_back(zp && zp->size() > 0 ? int64_t(zp->at(zp->size() == 1 ? 0 : i)) : 0);
-          if (axis && axis->size() == 1) s.axis = int64_t(axis->at(0));
+          for (uint64_t i = 0; i < scale->size(); ++i) qp.scale.push_back(float(scale->at(i)));
+          for (uint64_t i = 0; i < scale->size(); ++i) qp.zero_point.push_back(zp && zp->size() > 0 ? int64_t(zp->at(zp->size() == 1 ? 0 : i)) : 0);
+          if (axis && axis->size() == 1) qp.axis = int64_t(axis->at(0));
         }
       } catch (const Error& e) {
         q.note = std::string("parameters not decoded: ") + e.message();
-        s.scale.clear();
+        s.params.scale.clear();
       }
-      q.code_min = int(s.lo);
-      q.code_max = int(s.hi);
+      q.code_min = int(s.params.lo);
+      q.code_max = int(s.params.hi);
       out_.quantizes.push_back(q);
       quantize_of_op_[id] = s.index;
-      if (!s.scale.empty()) watched_[in->bindings[0].value].push_back(std::move(s));
+      if (!s.params.scale.empty()) watched_[in->bindings[0].value].push_back(std::move(s));
       return true;
     });
   }
@@ -95,24 +93,50 @@ class Observer {
   void value(const ir::Op& op, const std::string& name, const exec::RunValue& v) {
     ValueObservation& o = observation(op, name);
     const exec::Tensor* t = std::get_if<exec::Tensor>(&v);
-    const NonfiniteCount nf = count_nonfinite(v);
-    add_nonfinite(o, op, name, nf);
-    if (o.constant) return;  // weights: only whether they are finite
-    if (t && t->is_float()) o.range.merge(count_fp16_range(t->floats(), o.limit, o.clamp, rounding(op)));
+    if (t && t->is_float() && !o.constant) {
+      // One pass counts the range and whether anything is non-finite; NaN vs inf only then.
+      const Fp16RangeCounts range = count_fp16_range(t->floats(), o.limit, o.clamp, rounding(op));
+      o.range.merge(range);
+      NonfiniteCount nf;
+      nf.elements = range.elements;
+      add_nonfinite(o, op, name, range.nonfinite ? count_nonfinite(v) : nf);
+    } else {
+      add_nonfinite(o, op, name, count_nonfinite(v));
+      if (o.constant) return;  // weights: only whether they are finite
+    }
     const ir::ValueId id = value_id(op, name);
     if (id != ir::kNone) quantize_inputs(id, v);
     if (auto q = quantize_of_op_.find(op_id(op)); q != quantize_of_op_.end() && t && !t->is_float()) codes_used(out_.quantizes[q->second], *t);
   }
 
+  // A deferred dequantize: each element is table[channel][code], so a histogram of the codes
+  // per channel gives the counts without decoding the values.
   void codes(const ir::Op& op, const std::string& name, const exec::DequantizedCodes& d) {
     ValueObservation& o = observation(op, name);
     add_nonfinite(o, op, name, count_nonfinite(d));
-    std::vector<float> buf(std::min<uint64_t>(d.codes.size(), 1u << 16));
-    for (uint64_t b = 0; b < d.codes.size(); b += buf.size()) {
-      const uint64_t n = std::min<uint64_t>(buf.size(), d.codes.size() - b);
-      exec::decode_range(d, b, n, buf.data());
-      o.range.merge(count_fp16_range({buf.data(), size_t(n)}, o.limit, o.clamp, rounding(op)));
+    const exec::Tensor& codes = d.codes;
+    const auto channels = uint64_t(std::max<int64_t>(d.channels, 1));
+    if (!codes.has_byte_storage() || d.table.size() != channels * 256 || (channels > 1 && codes.rank() < 2)) {
+      std::vector<float> buf(std::min<uint64_t>(codes.size(), 1u << 16));
+      for (uint64_t b = 0; b < codes.size(); b += buf.size()) {
+        const uint64_t n = std::min<uint64_t>(buf.size(), codes.size() - b);
+        exec::decode_range(d, b, n, buf.data());
+        o.range.merge(count_fp16_range({buf.data(), size_t(n)}, o.limit, o.clamp, rounding(op)));
+      }
+      return;
     }
+    uint64_t inner = 1;  // elements per channel stretch: the dims after axis 1
+    for (size_t k = 2; k < codes.rank(); ++k) inner *= uint64_t(codes.shape()[k]);
+    std::vector<uint64_t> hist(channels * 256, 0);
+    auto bytes = codes.bytes();
+    const uint64_t run = channels > 1 ? inner : std::max<uint64_t>(bytes.size(), 1);
+    for (uint64_t i0 = 0, i1; i0 < bytes.size(); i0 = i1) {
+      i1 = std::min<uint64_t>(bytes.size(), i0 + run);
+      uint64_t* h = hist.data() + (channels > 1 ? ((i0 / inner) % channels) * 256 : 0);
+      for (uint64_t i = i0; i < i1; ++i) ++h[bytes[i]];
+    }
+    for (uint64_t k = 0; k < hist.size(); ++k)
+      if (hist[k]) o.range.merge(count_fp16_range({&d.table[k], 1}, o.limit, o.clamp, rounding(op)).times(hist[k]));
   }
 
   const NonfiniteTracker& tracker() const { return tracker_; }
@@ -165,36 +189,17 @@ class Observer {
     for (const QuantizeSpec& s : w->second) clip(s, *t, out_.quantizes[s.index]);
   }
 
-  // Codes outside [lo, hi] before the clamp, exactly as k_quantize rounds (x / s, half to even).
   static void clip(const QuantizeSpec& s, const exec::Tensor& x, QuantizeObservation& q) {
-    int64_t inner = 1, n = 1;
-    if (s.scale.size() > 1) {
-      if (!s.axis) {
-        q.note = "vector scale without an axis: clipping not computed";
-        return;
-      }
-      const auto rank = int64_t(x.rank());
-      const int64_t a = *s.axis < 0 ? *s.axis + rank : *s.axis;
-      if (a < 0 || a >= rank || x.shape()[size_t(a)] != int64_t(s.scale.size())) {
-        q.note = "scale length does not match the input's axis: clipping not computed";
-        return;
-      }
-      n = x.shape()[size_t(a)];
-      for (int64_t d = a + 1; d < rank; ++d) inner *= x.shape()[size_t(d)];
+    std::string why;
+    const std::optional<ClipCounts> c = count_quantize_clips(s.params, x, &why);
+    if (!c) {
+      q.note = why + ": clipping not computed";
+      return;
     }
-    auto xv = x.floats();
-    q.elements += xv.size();
-    double max_scaled = q.max_abs_scaled;
-    for (uint64_t i = 0; i < xv.size(); ++i) {
-      const size_t k = n > 1 ? size_t((int64_t(i) / inner) % n) : 0;
-      const float v = xv[i] / s.scale[k];
-      if (std::isnan(v)) continue;
-      const float r = std::nearbyint(v);
-      q.clipped_low += r < float(s.lo - s.zero_point[k]);
-      q.clipped_high += r > float(s.hi - s.zero_point[k]);
-      if (std::isfinite(v)) max_scaled = std::max(max_scaled, double(std::fabs(v)));
-    }
-    q.max_abs_scaled = max_scaled;
+    q.elements += c->elements;
+    q.clipped_low += c->low;
+    q.clipped_high += c->high;
+    q.max_abs_scaled = std::max(q.max_abs_scaled, c->max_abs_scaled);
   }
 
   static void codes_used(QuantizeObservation& q, const exec::Tensor& codes) {
@@ -240,6 +245,7 @@ ObservedRun observe_run(exec::Backend& backend, const ir::Model& model, const ex
   o.on_codes = [&](const ir::Op& op, const std::string& name, const exec::DequantizedCodes& d) { obs.codes(op, name, d); };
   exec::RunResult r = backend.run(model, inputs, o);
   run.provenance = r.provenance;
+  run.peak_live_bytes = r.peak_live_bytes;
   run.accumulation = accumulation_observations(r);
   run.first_nonfinite = obs.tracker().first();
   run.nonfinite_origin = obs.tracker().origin();

@@ -69,6 +69,7 @@ struct ObservedRun {
   std::vector<QuantizeObservation> quantizes;
   std::vector<AccumulationObservation> accumulation;
   std::optional<NonfiniteOrigin> first_nonfinite, nonfinite_origin;
+  uint64_t peak_live_bytes = 0;  ///< the run's own (observation keeps no values)
 };
 
 /// The local adapter to exec::RunResult's reduction statistics (branch `band` adds

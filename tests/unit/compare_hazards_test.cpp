@@ -127,6 +127,22 @@ TEST(Hazards, FpSixteenReductionOverflowNamesReduceMeanAsOrigin) {
   EXPECT_EQ(sat[0]->severity, HazardSeverity::Low) << "one code used: the scale carries no resolution";
 }
 
+TEST(Hazards, ObservationKeepsThePlainRunsMemoryAndCountsDeferredCodes) {
+  const ir::Model m = fixtures::program_model(fixtures::reduction_overflow_program(64));
+  exec::Interpreter gpu(NumericProfile::builtin("gpu"));
+  const uint64_t plain_peak = gpu.run(m, reduction_input(64), {}).peak_live_bytes;
+  const ObservedRun o = observe_run(gpu, m, reduction_input(64), NumericProfile::builtin("gpu"), {});
+  EXPECT_EQ(o.peak_live_bytes, plain_peak) << "the dequantize read by conv stays deferred, nothing is kept";
+  // x_dq reaches the observer as codes + table (histogram path): 4096 values, all 4.
+  const ValueObservation* dq = nullptr;
+  for (const auto& v : o.values) dq = v.value == "x_dq" ? &v : dq;
+  ASSERT_NE(dq, nullptr);
+  EXPECT_EQ(dq->range.elements, 64u * 64u);
+  EXPECT_EQ(dq->range.nonzero, 64u * 64u);
+  EXPECT_EQ(dq->range.max_abs, 4.0);
+  EXPECT_EQ(dq->range.subnormal + dq->range.to_zero + dq->range.above_limit, 0u);
+}
+
 TEST(Hazards, TinyActivationsUnderflowAndCollapse) {
   std::vector<float> x(4, 0.0f);
   for (int i = 1; i <= 256; ++i) x.push_back(0.5f * float(i));
