@@ -70,7 +70,7 @@ void HazardsOverlay::draw_legend(ImDrawList* dl, ImVec2 p) const {
   char buf[160];
   for (int s = 4; s >= 0; --s)
     if (counts[s]) {
-      std::snprintf(buf, sizeof buf, "%s (%d ops)", kNames[s], counts[s]);
+      std::snprintf(buf, sizeof buf, "%s (%d op%s)", kNames[s], counts[s], counts[s] == 1 ? "" : "s");
       rows.push_back({severity_color(s), buf});
     }
   rows.push_back({severity_color(-1), "no hazard"});

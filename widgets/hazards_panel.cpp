@@ -93,7 +93,7 @@ bool HazardsUi::waiting() {
   return false;
 }
 
-void HazardsUi::Draw(Document& doc, GraphView& graph, bool inspector_open) {
+void HazardsUi::Draw(Document& doc, GraphView& graph) {
   follow_model(doc);
   if (jobs_.poll() && !jobs_.last_error().empty()) error_ = jobs_.last_error();
   graph.set_overlay(ColorMode::Hazards, &overlay_);
@@ -101,15 +101,13 @@ void HazardsUi::Draw(Document& doc, GraphView& graph, bool inspector_open) {
     ImGui::SetNextWindowBgAlpha(1.0f);
     draw_panel(doc);
   }
-  if (inspector_open && result_) {
-    // Appends to the app's Inspector window (ImGui merges Begin calls with the same name).
-    if (ImGui::Begin("Inspector")) draw_inspector_section(doc);
-    ImGui::End();
-  }
 }
 
 void HazardsUi::draw_panel(Document& doc) {
-  ImGui::SetNextWindowSize({ImGui::GetFontSize() * 48, ImGui::GetFontSize() * 24}, ImGuiCond_FirstUseEver);
+  // First use: the lower right, over the MIL text, clear of the graph's legend.
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  ImGui::SetNextWindowPos({display.x * 0.42f, display.y * 0.56f}, ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize({display.x * 0.57f, display.y * 0.42f}, ImGuiCond_FirstUseEver);
   if (!ImGui::Begin("fp16 hazards", &show_)) {
     ImGui::End();
     return;
@@ -182,7 +180,7 @@ void HazardsUi::draw_panel(Document& doc) {
 }
 
 void HazardsUi::draw_inspector_section(const Document& doc) const {
-  if (doc.selection().function != result_->function) return;
+  if (!result_ || doc.selection().function != result_->function) return;
   const ir::OpId op = doc.selection().op;
   if (op < 0 || static_cast<size_t>(op) >= result_->by_op.size()) return;
   if (!ImGui::CollapsingHeader("fp16 hazards", ImGuiTreeNodeFlags_DefaultOpen)) return;

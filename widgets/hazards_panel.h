@@ -17,8 +17,10 @@ namespace mlscope::gui {
 
 class HazardsUi {
  public:
-  /// Draws the panel (when shown) and, with `inspector_open`, the Inspector section.
-  void Draw(Document& doc, GraphView& graph, bool inspector_open);
+  /// Draws the panel (when shown) and publishes finished analyses.
+  void Draw(Document& doc, GraphView& graph);
+  /// The selected op's hazards (OpInspector::set_hazards_section draws it under the op header).
+  void draw_inspector_section(const Document& doc) const;
   /// The item in the View menu.
   void draw_menu_item() { ImGui::MenuItem("fp16 hazards", nullptr, &show_); }
   /// Starts the analysis of the current function under `profile` (input: `input` file, "" =
@@ -34,7 +36,6 @@ class HazardsUi {
  private:
   void follow_model(const Document& doc);
   void draw_panel(Document& doc);
-  void draw_inspector_section(const Document& doc) const;
   std::string dump_state(const std::string& path, const Document& doc, const GraphView& graph) const;
 
   JobRunner jobs_;

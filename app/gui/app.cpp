@@ -54,7 +54,9 @@ double median(std::vector<double> v) {
 
 }  // namespace
 
-App::App(AppOptions options) : options_(std::move(options)), doc_(make_core_services()) {}
+App::App(AppOptions options) : options_(std::move(options)), doc_(make_core_services()) {
+  inspector_.set_hazards_section([this](const Document& d) { hazards_.draw_inspector_section(d); });
+}
 
 App::~App() {
   if (!window_) return;
@@ -231,7 +233,7 @@ void App::frame() {
   if (settings_.show_table) table_.Draw(doc_, &settings_.show_table);
   if (settings_.show_mil) mil_.Draw(doc_, &settings_.show_mil);
   compare_.Draw(doc_, graph_, settings_.show_inspector);
-  hazards_.Draw(doc_, graph_, settings_.show_inspector);
+  hazards_.Draw(doc_, graph_);
   draw_status_overlays();
   if (auto chosen = browser_.Draw()) open(*chosen);
   ImGui::Render();
