@@ -17,6 +17,7 @@ constexpr ColorModeInfo kModes[] = {
     {ColorMode::Lineage, "lineage", "Quantization lineage"},
     {ColorMode::Cost, "cost", "Cost share (est. MACs)"},
     {ColorMode::Divergence, "divergence", "Divergence vs reference"},
+    {ColorMode::Hazards, "hazards", "fp16 hazards"},
 };
 
 constexpr ImU32 rgb(int r, int g, int b) { return IM_COL32(r, g, b, 255); }
@@ -76,6 +77,7 @@ bool parse_color_mode(const std::string& t, ColorMode& out) {
   else if (t == "placement") out = ColorMode::Device;
   else if (t == "quant" || t == "quantization") out = ColorMode::Lineage;
   else if (t == "macs") out = ColorMode::Cost;
+  else if (t == "fp16" || t == "fp16-hazards") out = ColorMode::Hazards;
   else return false;
   return true;
 }
@@ -143,7 +145,8 @@ uint8_t NodeColors::salience(ColorMode m, size_t node) const {
                                                                                          : 2;
     case ColorMode::Device: return c == kDeviceIo || c == kDeviceNone ? 0 : 1;
     case ColorMode::OpType:
-    case ColorMode::Divergence: return 0;
+    case ColorMode::Divergence:
+    case ColorMode::Hazards: return 0;
   }
   return 0;
 }
@@ -156,6 +159,7 @@ bool NodeColors::available(ColorMode m, std::string* why) const {
     case ColorMode::Lineage: return has_lineage_ || no("no quantization analysis: " + analysis_error_);
     case ColorMode::Cost: return has_cost_ || no("no cost analysis: " + analysis_error_);
     case ColorMode::Divergence: return no("needs a comparison run (Compare window)");
+    case ColorMode::Hazards: return no("needs the fp16 hazards analysis (View > fp16 hazards)");
   }
   return false;
 }
@@ -176,7 +180,8 @@ std::vector<ImU32> NodeColors::colors_of(ColorMode m) {
       t.push_back(for_theme(rgb(125, 95, 125)));  // unknown shape (muted: not an error)
       t.push_back(pal.io_node);                   // not costed (inputs, outputs, const)
       break;
-    case ColorMode::Divergence: t.assign(pal.family, pal.family + layout::kOpFamilyCount); break;  // not drawn from here
+    case ColorMode::Divergence:
+    case ColorMode::Hazards: t.assign(pal.family, pal.family + layout::kOpFamilyCount); break;  // not drawn from here
   }
   return t;
 }
@@ -226,6 +231,9 @@ Legend NodeColors::legend(ColorMode m) const {
     case ColorMode::Divergence:
       l.title = "Color: divergence (see the Compare window)";
       break;
+    case ColorMode::Hazards:
+      l.title = "Color: fp16 hazards (see the fp16 hazards window)";
+      break;
   }
   return l;
 }
@@ -243,7 +251,8 @@ std::string NodeColors::describe(ColorMode m, size_t node) const {
     case ColorMode::Lineage:
       return c < analysis::kLineageKindCount ? "lineage: " + std::string(analysis::lineage_kind_name(static_cast<analysis::LineageKind>(c))) : "";
     case ColorMode::Cost:
-    case ColorMode::Divergence: return {};
+    case ColorMode::Divergence:
+    case ColorMode::Hazards: return {};
   }
   return {};
 }

@@ -3,8 +3,8 @@
 //
 // Adding a mode: add the enum value, a row in kModes (color_modes.cpp), a case in
 // NodeColors::rebuild (categories per node), colors_of (category -> colour), legend, salience and
-// available. Nothing else lists modes. (Divergence is the exception: an external GraphOverlay
-// supplies its colours and legend; see GraphView.)
+// available. Nothing else lists modes. (Divergence and Hazards are the exceptions: an external
+// GraphOverlay supplies their colours and legend; see GraphView.)
 #pragma once
 
 #include <imgui.h>
@@ -19,9 +19,10 @@
 
 namespace mlscope::gui {
 
-/// Divergence: colours come from a GraphOverlay (widgets/graph_overlay.h, set by the compare
-/// views), not from NodeColors; NodeColors only lists it.
-enum class ColorMode : int { OpType = 0, Device, Lineage, Cost, Divergence };
+/// Divergence, Hazards: colours come from a GraphOverlay (widgets/graph_overlay.h, set by the
+/// compare views / the hazards panel), not from NodeColors; NodeColors only lists them.
+enum class ColorMode : int { OpType = 0, Device, Lineage, Cost, Divergence, Hazards };
+inline bool is_overlay_mode(ColorMode m) { return m == ColorMode::Divergence || m == ColorMode::Hazards; }
 
 struct ColorModeInfo {
   ColorMode mode;
@@ -74,7 +75,7 @@ class NodeColors {
   uint8_t family(size_t node) const { return node < category_[0].size() ? category_[0][node] : 0; }
 
  private:
-  static constexpr size_t kModeCount = 5;
+  static constexpr size_t kModeCount = 6;
   std::vector<uint8_t> category_[kModeCount];
   int count_[kModeCount][64] = {};
   bool has_placement_ = false, has_lineage_ = false, has_cost_ = false;

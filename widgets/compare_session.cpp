@@ -6,6 +6,7 @@
 #include <sstream>
 #include <thread>
 
+#include "core/compare/nonfinite.h"
 #include "core/compare/recorded_backend.h"
 #include "core/compare/sweep_inputs.h"
 #include "core/exec/input_files.h"
@@ -248,6 +249,8 @@ bool CompareSession::run() {
           run->kind = backend->kind();
           run->result = backend->run(*model, inputs, ro);
           run->provenance = run->result.provenance;
+          const compare::NonfiniteCheck nf = compare::check_nonfinite_outputs(run->result, backend.get(), *model, inputs, ro);
+          run->result.warnings.insert(run->result.warnings.end(), nf.warnings.begin(), nf.warnings.end());
           slot[i] = run;
         } catch (const std::exception& e) {
           slot_error[i] = e.what();

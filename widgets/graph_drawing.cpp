@@ -186,7 +186,7 @@ void GraphView::draw_legend(ImDrawList* dl, const Document& doc) {
   const Palette& pal = palette();
   const float font = ImGui::GetFontSize();
   const float sw = font * 0.8f, pad = font * 0.5f, line = font * 1.15f;
-  const ColorMode mode = drawn_mode() != ColorMode::Divergence && cache_.colors.available(drawn_mode()) ? drawn_mode() : ColorMode::OpType;
+  const ColorMode mode = !is_overlay_mode(drawn_mode()) && cache_.colors.available(drawn_mode()) ? drawn_mode() : ColorMode::OpType;
   const Legend lg = cache_.colors.legend(mode);
   // Edge colours are explained whenever they are in use (an op is selected).
   const bool edge_key = doc.selection().op != ir::kNone;

@@ -311,7 +311,7 @@ void GraphView::draw_canvas(Document& doc) {
         const auto& r = g->nodes[i].rect;
         dl->AddRect(to_screen(r.x - 6, r.y - 6), to_screen(r.right() + 6, r.bottom() + 6), IM_COL32(255, 40, 40, 255), 6, 0, 3.0f);
       }
-  if (legend_ && color_mode_ == ColorMode::Divergence && !overlay_fill_.empty()) divergence_overlay_->draw_legend(dl, {canvas_min_.x + 8, canvas_min_.y + 8});
+  if (legend_ && is_overlay_mode(color_mode_) && !overlay_fill_.empty()) overlay_of(color_mode_)->draw_legend(dl, {canvas_min_.x + 8, canvas_min_.y + 8});
   else if (legend_) draw_legend(dl, doc);
   if (minimap_) draw_minimap(dl, *g);
   dl->PopClipRect();
@@ -324,9 +324,10 @@ void GraphView::draw_canvas(Document& doc) {
 }
 
 bool GraphView::mode_available(const Document& doc, ColorMode m, std::string* why) const {
-  if (m != ColorMode::Divergence) return cache_.colors.available(m, why);
-  if (why) *why = "no divergence overlay in this window";
-  return divergence_overlay_ && divergence_overlay_->available(doc.selection().function, why);
+  if (!is_overlay_mode(m)) return cache_.colors.available(m, why);
+  if (why) *why = "no overlay for this mode in this window";
+  const GraphOverlay* o = overlay_of(m);
+  return o && o->available(doc.selection().function, why);
 }
 
 int32_t GraphView::visible_node_for(const Document& doc, const layout::GraphLayout& g) const {
@@ -347,13 +348,14 @@ void GraphView::refresh_overlay(const Document& doc, const layout::GraphLayout& 
   overlay_fill_.clear();
   overlay_mark_.clear();
   const int32_t f = doc.selection().function;
-  if (color_mode_ != ColorMode::Divergence || !divergence_overlay_ || !divergence_overlay_->available(f, nullptr)) return;
+  const GraphOverlay* overlay = overlay_of(color_mode_);
+  if (!overlay || !overlay->available(f, nullptr)) return;
   overlay_fill_.assign(g.nodes.size(), palette().io_node);
   overlay_mark_.assign(g.nodes.size(), 0);
   for (size_t i = 0; i < g.nodes.size(); ++i)
     if (g.nodes[i].kind == layout::NodeKind::Op) {
-      overlay_fill_[i] = divergence_overlay_->op_color(f, g.nodes[i].id);
-      overlay_mark_[i] = divergence_overlay_->op_marked(f, g.nodes[i].id);
+      overlay_fill_[i] = overlay->op_color(f, g.nodes[i].id);
+      overlay_mark_[i] = overlay->op_marked(f, g.nodes[i].id);
     }
 }
 

@@ -25,8 +25,12 @@ class GraphView {
   void set_zoom(float z) { zoom_request_ = z; }
   void set_color_mode(ColorMode m) { color_mode_ = m; }
   ColorMode color_mode() const { return color_mode_; }
-  /// Colouring used by ColorMode::Divergence (owned by the caller; nullptr = none).
-  void set_divergence_overlay(const GraphOverlay* overlay) { divergence_overlay_ = overlay; }
+  /// Colouring used by an overlay mode (Divergence, Hazards; owned by the caller; nullptr = none).
+  void set_overlay(ColorMode m, const GraphOverlay* overlay) {
+    if (m == ColorMode::Divergence) divergence_overlay_ = overlay;
+    if (m == ColorMode::Hazards) hazards_overlay_ = overlay;
+  }
+  void set_divergence_overlay(const GraphOverlay* overlay) { set_overlay(ColorMode::Divergence, overlay); }
   /// Sets the search text and selects the first match.
   void search(Document& doc, const std::string& text);
   float zoom() const { return zoom_; }
@@ -56,10 +60,13 @@ class GraphView {
   float view_center_x(float content_w) const;
   void update_matches(const Document& doc);
   void step_match(Document& doc, int dir);
-  /// The mode nodes are painted in: divergence falls back to op type until its overlay has data.
-  ColorMode drawn_mode() const { return color_mode_ == ColorMode::Divergence && overlay_fill_.empty() ? ColorMode::OpType : color_mode_; }
+  /// The mode nodes are painted in: an overlay mode falls back to op type until its overlay has data.
+  ColorMode drawn_mode() const { return is_overlay_mode(color_mode_) && overlay_fill_.empty() ? ColorMode::OpType : color_mode_; }
+  const GraphOverlay* overlay_of(ColorMode m) const {
+    return m == ColorMode::Divergence ? divergence_overlay_ : m == ColorMode::Hazards ? hazards_overlay_ : nullptr;
+  }
   ImU32 node_color(size_t node) const {
-    if (color_mode_ == ColorMode::Divergence && node < overlay_fill_.size()) return overlay_fill_[node];
+    if (is_overlay_mode(color_mode_) && node < overlay_fill_.size()) return overlay_fill_[node];
     return cache_.colors.color(drawn_mode(), node);
   }
   /// Whether mode m can be shown for the current function; `why` says what is missing.
@@ -91,7 +98,8 @@ class GraphView {
   float legend_w_ = 0, minimap_w_ = 0;  ///< overlay widths of the last frame (px, incl. margins)
   std::vector<ImVec2> scratch_;
   const GraphOverlay* divergence_overlay_ = nullptr;
-  std::vector<ImU32> overlay_fill_;      ///< per node, refreshed each frame in divergence mode
+  const GraphOverlay* hazards_overlay_ = nullptr;
+  std::vector<ImU32> overlay_fill_;      ///< per node, refreshed each frame in an overlay mode
   std::vector<uint8_t> overlay_mark_;    ///< per node
   void refresh_overlay(const Document& doc, const layout::GraphLayout& g);
 };

@@ -54,6 +54,7 @@ void OpInspector::Draw(Document& doc, bool* open) {
   ImGui::TextDisabled("%s", op.name.c_str());
   const std::string block = fn->block_path(op.parent);
   ImGui::TextDisabled("function %s%s%s  ·  op #%d", fn->name.c_str(), block.empty() ? "" : "  ·  block ", block.c_str(), o);
+  if (hazards_section_) hazards_section_(doc);
 
   if (ImGui::CollapsingHeader("Quantization lineage", ImGuiTreeNodeFlags_DefaultOpen)) {
     if (!draw_lineage_chains(doc, o)) {

@@ -3,6 +3,8 @@
 // the quantization lineage chain, weight histograms, placement with its reason and the cost estimate.
 #pragma once
 
+#include <functional>
+
 #include "widgets/document.h"
 #include "widgets/weight_histogram.h"
 
@@ -13,11 +15,14 @@ class OpInspector {
   void Draw(Document& doc, bool* open);
   /// No histogram is still being computed.
   bool idle() const { return histogram_.idle(); }
+  /// A section drawn right under the op's header (the fp16 hazards of the selected op).
+  void set_hazards_section(std::function<void(const Document&)> draw) { hazards_section_ = std::move(draw); }
 
  private:
   void draw_weights(const Document& doc, const ir::Function& fn, const ir::Op& op);
   void draw_cost(const Document& doc, ir::OpId o);
   WeightHistogram histogram_;
+  std::function<void(const Document&)> hazards_section_;
 };
 
 }  // namespace mlscope::gui

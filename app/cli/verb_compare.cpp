@@ -12,6 +12,7 @@
 #include "app/cli/verb.h"
 #include "core/compare/compare_report.h"
 #include "core/compare/drift.h"
+#include "core/compare/nonfinite.h"
 #include "core/compare/what_if.h"
 #include "core/exec/interpreter.h"
 #include "core/format/open.h"
@@ -114,6 +115,9 @@ int run_compare(const std::vector<std::string>& argv) {
     r.kind = b.backend->kind();
     r.result = b.backend->run(model, inputs, ro);
     r.provenance = r.result.provenance;
+    // NaN/inf outputs are named with the op they start at (a second run only when there are any).
+    const compare::NonfiniteCheck nf = compare::check_nonfinite_outputs(r.result, b.backend.get(), model, inputs, ro);
+    r.result.warnings.insert(r.result.warnings.end(), nf.warnings.begin(), nf.warnings.end());
     results.push_back(std::move(r));
     if (runs >= 2)
       report.drift.push_back(b.recorded ? b.recorded->recorded_drift() : compare::measure_drift(*b.backend, model, inputs, ro, runs));

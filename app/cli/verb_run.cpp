@@ -11,6 +11,8 @@
 
 #include "app/cli/flags.h"
 #include "app/cli/verb.h"
+#include "core/compare/hazards_report.h"
+#include "core/compare/nonfinite.h"
 #include "core/exec/band_runner.h"
 #include "core/exec/input_files.h"
 #include "core/exec/input_shapes.h"
@@ -191,6 +193,11 @@ int run_verb(const std::vector<std::string>& argv) {
   if (band) backend = std::make_unique<exec::BandBackend>(profile_name);
   else backend = std::make_unique<exec::Interpreter>(profile);
   exec::RunResult r = backend->run(model, inputs, opts);
+  // Non-finite outputs are never silent: name them and the op they came from (a second,
+  // observed run of the deterministic interpreter, only when an output is non-finite).
+  const compare::NonfiniteCheck nonfinite =
+      compare::check_nonfinite_outputs(r, backend.get(), model, inputs, opts);
+  r.warnings.insert(r.warnings.end(), nonfinite.warnings.begin(), nonfinite.warnings.end());
 
   if (auto dir = args.get("output-dir")) {
     std::filesystem::create_directories(*dir);
@@ -217,7 +224,8 @@ int run_verb(const std::vector<std::string>& argv) {
     }
     for (const auto& [name, t] : r.states) states[name] = value_json(t);
     json j = {{"model", path}, {"function", fn->name}, {"profile", profile.name}, {"provenance", r.provenance},
-              {"outputs", outs}, {"states", states}, {"warnings", r.warnings}, {"notes", notes}};
+              {"outputs", outs}, {"states", states}, {"warnings", r.warnings}, {"notes", notes},
+              {"nonfinite_origin", compare::nonfinite_origin_json(nonfinite.origin)}};
     if (band) {
       json names = json::array();
       for (const auto& m : r.band_members) names.push_back(m.name);
@@ -247,6 +255,12 @@ int run_verb(const std::vector<std::string>& argv) {
                 << " (" << p.spread * 100 << "% of max |value| " << p.max_abs << ")\n";
     for (const auto& [name, t] : r.states) std::cout << "state " << name << ": " << exec::describe(t) << "\n";
     if (opts.time_ops) print_op_time_summary(r.op_timings, std::cout);
+  }
+  // --reject-nonfinite: non-finite inputs are bad input (exit 2, before running); non-finite
+  // outputs are a failed gate (exit 1, after the results are printed).
+  if (args.has("reject-nonfinite") && nonfinite.any()) {
+    std::cerr << "mlscope-cli run: " << nonfinite.warnings.front() << " (--reject-nonfinite)\n";
+    return 1;
   }
   return 0;
 }

@@ -54,7 +54,9 @@ double median(std::vector<double> v) {
 
 }  // namespace
 
-App::App(AppOptions options) : options_(std::move(options)), doc_(make_core_services()) {}
+App::App(AppOptions options) : options_(std::move(options)), doc_(make_core_services()) {
+  inspector_.set_hazards_section([this](const Document& d) { hazards_.draw_inspector_section(d); });
+}
 
 App::~App() {
   if (!window_) return;
@@ -161,7 +163,7 @@ int App::run() {
 void App::run_script_step() {
   if (options_.script.empty() || measure_left_ > 0) return;
   if (script_.done()) { quit_ = true; return; }
-  const ScriptCommand* c = script_.poll(doc_.busy() || !inspector_.idle() || compare_.waiting());
+  const ScriptCommand* c = script_.poll(doc_.busy() || !inspector_.idle() || compare_.waiting() || hazards_.waiting());
   if (!c) return;
   auto fail = [&](const std::string& msg) {
     std::fprintf(stderr, "mlscope: %s:%d: %s\n", options_.script.c_str(), c->line, msg.c_str());
@@ -202,6 +204,8 @@ void App::run_script_step() {
     if (!error.empty()) fail(error);
   } else if (std::string err; compare_.script_verb(c->verb, a, doc_, graph_, err)) {
     if (!err.empty()) fail(err);
+  } else if (std::string herr; hazards_.script_verb(c->verb, a, doc_, graph_, herr)) {
+    if (!herr.empty()) fail(herr);
   }
 }
 
@@ -229,6 +233,7 @@ void App::frame() {
   if (settings_.show_table) table_.Draw(doc_, &settings_.show_table);
   if (settings_.show_mil) mil_.Draw(doc_, &settings_.show_mil);
   compare_.Draw(doc_, graph_, settings_.show_inspector);
+  hazards_.Draw(doc_, graph_);
   draw_status_overlays();
   if (auto chosen = browser_.Draw()) open(*chosen);
   ImGui::Render();

@@ -12,6 +12,7 @@
 #include "widgets/document.h"
 #include "widgets/file_browser.h"
 #include "widgets/graph_view.h"
+#include "widgets/hazards_panel.h"
 #include "widgets/mil_text_view.h"
 #include "widgets/model_panel.h"
 #include "widgets/op_inspector.h"
@@ -65,6 +66,7 @@ class App {
   OpInspector inspector_;
   FileBrowser browser_;
   CompareUi compare_;  ///< backends, logits, sweep, divergence overlay, playground
+  HazardsUi hazards_;  ///< fp16 hazards panel, graph overlay, inspector section
   Script script_;
   bool scripted_ = false;
   std::string empty_message_;

@@ -62,6 +62,7 @@ void App::draw_menu() {
     ImGui::MenuItem("Ops", nullptr, &settings_.show_table);
     ImGui::MenuItem("MIL text", nullptr, &settings_.show_mil);
     ImGui::MenuItem("Inspector", nullptr, &settings_.show_inspector);
+    hazards_.draw_menu_item();
     ImGui::Separator();
     if (ImGui::MenuItem("Dark theme", nullptr, current_theme() == Theme::Dark)) { apply_theme(Theme::Dark, scale_); settings_.dark = true; }
     if (ImGui::MenuItem("Light theme", nullptr, current_theme() == Theme::Light)) { apply_theme(Theme::Light, scale_); settings_.dark = false; }

@@ -13,13 +13,15 @@ std::optional<std::string> Script::load(const std::string& path, Script& out) {
                                               // comparison verbs (widgets/compare_ui.cpp)
                                               "backends", "reference", "load-recording", "input", "run", "wait-runs", "stop", "drift",
                                               "sweep", "divergence", "select-sweep-input", "panel", "export-plot", "export-csv",
-                                              "export-json", "dump-state", "frame-times", "what-if", "divergence-focus", "class-axis", "position"};
+                                              "export-json", "dump-state", "frame-times", "what-if", "divergence-focus", "class-axis", "position",
+                                              // fp16 hazards verbs (widgets/hazards_panel.cpp)
+                                              "hazards", "wait-hazards", "select-hazard", "dump-hazards"};
   static const std::set<std::string> kNeedArg = {"open", "select", "function", "color-mode", "search", "zoom", "constants",
                                                 "theme", "wait", "screenshot", "measure", "recording",
                                                 "table-filter", "table-device", "table-type", "submodel", "collapse", "expand",
                                                 "backends", "reference", "load-recording", "input", "drift", "sweep",
                                                 "select-sweep-input", "panel", "export-plot", "export-csv", "export-json", "dump-state",
-                                                "frame-times", "what-if", "class-axis", "position"};
+                                                "frame-times", "what-if", "class-axis", "position", "select-hazard", "dump-hazards"};
   std::ifstream in(path);
   if (!in) return path + ": cannot read script";
   std::string line;

@@ -1,5 +1,5 @@
 // --script FILE: a few verbs that drive the real GUI for tests, one per line ('#' comments):
-//   recording FILE|none (for the next open) | open PATH | select OP_NAME | function NAME | color-mode op-type|device|lineage|cost|divergence
+//   recording FILE|none (for the next open) | open PATH | select OP_NAME | function NAME | color-mode op-type|device|lineage|cost|divergence|hazards
 //   search TEXT | fit | zoom FACTOR | constants on|off | theme dark|light | wait FRAMES
 //   screenshot PATH | measure FRAMES [LABEL] | quit
 //   table-filter TEXT|- | table-device cpu|gpu|ane|none|all | table-type TYPE|all | print-table | print-graph
@@ -8,6 +8,8 @@
 //   load-recording FILE | input recording|seed:N|FILE | run | wait-runs | stop | drift N |
 //   sweep N | divergence [OTHER] | divergence-focus | select-sweep-input I | panel backends|compare [TAB]|sweep|playground|graph|none |
 //   export-plot PNG | export-csv FILE | export-json FILE | dump-state FILE | frame-times N [LABEL] | what-if SPEC
+// fp16 hazards (widgets/hazards_panel.cpp): hazards [PROFILE [INPUT]] | wait-hazards | select-hazard I |
+//   dump-hazards FILE
 // Each command waits until a running load has finished and then lets a few frames settle.
 #pragma once
 

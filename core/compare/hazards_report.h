@@ -1,0 +1,16 @@
+// hazards as JSON (the documented contract of `mlscope-cli hazards --json`, docs/cli-json.md)
+// and as a readable table.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/compare/hazards.h"
+
+namespace mlscope::compare {
+
+nlohmann::json nonfinite_origin_json(const std::optional<NonfiniteOrigin>& o);  ///< null when none
+nlohmann::json hazards_json(const HazardReport& report);
+std::string hazards_text(const HazardReport& report);
+
+}  // namespace mlscope::compare

@@ -1,0 +1,258 @@
+#include "widgets/hazards_panel.h"
+
+#include <imgui.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "core/compare/hazards.h"
+#include "core/exec/input_files.h"
+#include "core/exec/numeric_profile.h"
+
+namespace mlscope::gui {
+
+namespace {
+
+std::string percent(double f) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, f > 0 && f < 1e-3 ? "%.2g%%" : "%.3g%%", 100 * f);
+  return buf;
+}
+
+}  // namespace
+
+void HazardsUi::follow_model(const Document& doc) {
+  const ModelSnapshot* s = doc.snapshot();
+  if (s && s->model == model_) return;
+  model_ = s ? s->model : nullptr;  // another model: its hazards are not these
+  result_.reset();
+  overlay_.set_result(nullptr);
+}
+
+bool HazardsUi::start(const Document& doc, const std::string& profile_name, const std::string& input, std::string& error) {
+  follow_model(doc);
+  const ir::Function* fn = doc.current_function();
+  if (!model_ || !fn) {
+    error = "no model open";
+    return false;
+  }
+  exec::NumericProfile profile;
+  try {
+    profile = exec::NumericProfile::builtin(profile_name);
+  } catch (const std::exception& e) {
+    error = e.what();
+    return false;
+  }
+  const auto names = exec::NumericProfile::builtin_names();
+  for (size_t i = 0; i < names.size(); ++i)
+    if (names[i] == profile_name) profile_ = int(i);
+  std::snprintf(input_, sizeof input_, "%s", input.c_str());
+  const std::shared_ptr<const ir::Model> model = model_;
+  const int32_t function = doc.selection().function;
+  const uint64_t serial = ++serial_;
+  const bool started = jobs_.start("fp16 hazards (" + profile.name + ")", [this, model, function, profile, input, serial](JobContext& ctx) -> JobRunner::Publish {
+    const ir::Function& f = model->functions.at(static_cast<size_t>(function));
+    exec::RunInputs inputs;
+    std::string label = input.empty() ? "random:0" : input;
+    if (input.empty())
+      for (ir::ValueId id : f.inputs) exec::add_input_spec(*model, f, f.value(id).name + "=random:0", inputs);
+    else
+      exec::add_input_spec(*model, f, input, inputs);
+    compare::HazardRunOptions o;
+    o.function = f.name;
+    o.cancel = &ctx.cancel_flag();
+    o.progress = [&ctx](int run, int64_t done, int64_t total) {
+      const float part = total > 0 ? static_cast<float>(done) / static_cast<float>(total) : 0;
+      ctx.set_progress((static_cast<float>(run) + part) / 2, run == 0 ? "fp32 run" : "run under the profile");
+    };
+    const auto t0 = std::chrono::steady_clock::now();
+    auto res = std::make_shared<HazardsResult>(index_hazards(compare::find_hazards(*model, inputs, profile, o), f, function));
+    res->input_label = label;
+    res->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    res->serial = serial;
+    return [this, res, model] {
+      if (model != model_) return;  // the model changed meanwhile
+      result_ = res;
+      overlay_.set_result(res);
+    };
+  });
+  if (!started) error = "a hazards analysis is running";
+  return started;
+}
+
+bool HazardsUi::waiting() {
+  if (!wait_) return false;
+  if (jobs_.busy()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(40));  // give the CPU to the job
+    return true;
+  }
+  wait_ = false;
+  return false;
+}
+
+void HazardsUi::Draw(Document& doc, GraphView& graph) {
+  follow_model(doc);
+  if (jobs_.poll() && !jobs_.last_error().empty()) error_ = jobs_.last_error();
+  graph.set_overlay(ColorMode::Hazards, &overlay_);
+  if (show_) {
+    ImGui::SetNextWindowBgAlpha(1.0f);
+    draw_panel(doc);
+  }
+}
+
+void HazardsUi::draw_panel(Document& doc) {
+  // First use: the lower right, over the MIL text, clear of the graph's legend.
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  ImGui::SetNextWindowPos({display.x * 0.42f, display.y * 0.56f}, ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize({display.x * 0.57f, display.y * 0.42f}, ImGuiCond_FirstUseEver);
+  if (!ImGui::Begin("fp16 hazards", &show_)) {
+    ImGui::End();
+    return;
+  }
+  const auto names = exec::NumericProfile::builtin_names();
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
+  if (ImGui::BeginCombo("profile", names[static_cast<size_t>(profile_)].c_str())) {
+    for (size_t i = 0; i < names.size(); ++i)
+      if (ImGui::Selectable(names[i].c_str(), int(i) == profile_)) profile_ = int(i);
+    ImGui::EndCombo();
+  }
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 16);
+  ImGui::InputTextWithHint("input", "random:0, or name=file.npy", input_, sizeof input_);
+  ImGui::SameLine();
+  if (jobs_.busy()) {
+    if (ImGui::Button("Stop")) jobs_.stop();
+    ImGui::SameLine();
+    ImGui::ProgressBar(jobs_.fraction(), {-1, 0}, jobs_.stage().c_str());
+  } else if (ImGui::Button("Analyze")) {
+    error_.clear();
+    start(doc, names[static_cast<size_t>(profile_)], input_, error_);
+  }
+  if (!error_.empty()) ImGui::TextColored({1, 0.4f, 0.4f, 1}, "%s", error_.c_str());
+  if (!result_) {
+    ImGui::TextDisabled("Runs the program in fp32 and under the profile and lists, per op output, fp16 overflow, underflow,");
+    ImGui::TextDisabled("NaN/inf (and where it starts), quantize clipping. Then Graph > color: fp16 hazards.");
+    ImGui::End();
+    return;
+  }
+  const compare::HazardReport& r = result_->report;
+  ImGui::Text("%s", r.provenance.c_str());
+  std::string summary;
+  for (const auto& [kind, n] : r.summary) summary += kind + " " + std::to_string(n) + "   ";
+  ImGui::Text("profile %s, input %s, %.2f s:  %s", r.profile.c_str(), result_->input_label.c_str(), result_->seconds, summary.c_str());
+  if (r.nonfinite_origin) ImGui::TextColored({1, 0.45f, 0.4f, 1}, "NaN/inf starts at %s", r.nonfinite_origin->describe().c_str());
+  else ImGui::TextDisabled("no NaN/inf under this profile");
+  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_Resizable;
+  if (ImGui::BeginTable("hazards", 6, flags)) {
+    ImGui::TableSetupScrollFreeze(0, 1);
+    for (const char* h : {"severity", "kind", "op", "count", "fraction", "detail"}) ImGui::TableSetupColumn(h);
+    ImGui::TableHeadersRow();
+    for (size_t i = 0; i < r.hazards.size(); ++i) {
+      const compare::Hazard& h = r.hazards[i];
+      const ir::OpId op = result_->hazard_op[i];
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::PushID(static_cast<int>(i));
+      const bool selected = op != ir::kNone && doc.selection().op == op && doc.selection().function == result_->function;
+      ImGui::ColorButton("##sev", ImGui::ColorConvertU32ToFloat4(HazardsOverlay::severity_color(int(h.severity))), ImGuiColorEditFlags_NoTooltip,
+                         {ImGui::GetFontSize() * 0.8f, ImGui::GetFontSize() * 0.8f});
+      ImGui::SameLine();
+      if (ImGui::Selectable(std::string(compare::severity_name(h.severity)).c_str(), selected, ImGuiSelectableFlags_SpanAllColumns) && op != ir::kNone)
+        doc.select(result_->function, op);
+      ImGui::PopID();
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(std::string(compare::hazard_kind_name(h.kind)).c_str());
+      ImGui::TableNextColumn();
+      ImGui::Text("%s (%s)", h.op.c_str(), h.type.c_str());
+      ImGui::TableNextColumn();
+      ImGui::Text("%llu", static_cast<unsigned long long>(h.count));
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(percent(h.fraction).c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(h.detail.c_str());
+    }
+    ImGui::EndTable();
+  }
+  ImGui::End();
+}
+
+void HazardsUi::draw_inspector_section(const Document& doc) const {
+  if (!result_ || doc.selection().function != result_->function) return;
+  const ir::OpId op = doc.selection().op;
+  if (op < 0 || static_cast<size_t>(op) >= result_->by_op.size()) return;
+  if (!ImGui::CollapsingHeader("fp16 hazards", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  const auto& list = result_->by_op[static_cast<size_t>(op)];
+  ImGui::TextDisabled("emulated: fp32 run vs %s run", result_->report.profile.c_str());
+  if (list.empty()) ImGui::TextUnformatted("none for this op");
+  for (size_t i : list) {
+    const compare::Hazard& h = result_->report.hazards[i];
+    ImGui::ColorButton("##sev", ImGui::ColorConvertU32ToFloat4(HazardsOverlay::severity_color(int(h.severity))), ImGuiColorEditFlags_NoTooltip,
+                       {ImGui::GetFontSize() * 0.8f, ImGui::GetFontSize() * 0.8f});
+    ImGui::SameLine();
+    ImGui::Text("%s %s: %llu of %llu (%s), max |x| %.4g", std::string(compare::severity_name(h.severity)).c_str(),
+                std::string(compare::hazard_kind_name(h.kind)).c_str(), static_cast<unsigned long long>(h.count),
+                static_cast<unsigned long long>(h.elements), percent(h.fraction).c_str(), h.max_abs);
+    ImGui::TextWrapped("%s", h.detail.c_str());
+    if (!h.advice.empty()) ImGui::TextWrapped("advice: %s", h.advice.c_str());
+  }
+}
+
+bool HazardsUi::script_verb(const std::string& verb, const std::string& arg, Document& doc, GraphView& graph, std::string& error) {
+  if (verb == "hazards") {
+    const size_t space = arg.find(' ');
+    show_ = true;
+    start(doc, arg.empty() ? "gpu" : arg.substr(0, space), space == std::string::npos ? "" : arg.substr(space + 1), error);
+  } else if (verb == "wait-hazards") {
+    wait_ = true;
+  } else if (verb == "select-hazard") {
+    const size_t i = std::strtoull(arg.c_str(), nullptr, 10);
+    if (!result_ || i >= result_->hazard_op.size() || result_->hazard_op[i] == ir::kNone) error = "no hazard #" + arg;
+    else doc.select(result_->function, result_->hazard_op[i]);
+  } else if (verb == "dump-hazards") {
+    error = dump_state(arg, doc, graph);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+std::string HazardsUi::dump_state(const std::string& path, const Document& doc, const GraphView& graph) const {
+  nlohmann::json j;
+  j["job_running"] = jobs_.busy();
+  j["last_error"] = jobs_.last_error();
+  std::string mode;
+  for (const ColorModeInfo& info : color_modes())
+    if (info.mode == graph.color_mode()) mode = info.script_name;
+  j["color_mode"] = mode;
+  std::string why;
+  j["overlay_available"] = overlay_.available(doc.selection().function, &why);
+  j["overlay_why"] = why;
+  const ir::Function* fn = doc.current_function();
+  const ir::OpId sel = doc.selection().op;
+  j["selected_op"] = fn && sel != ir::kNone ? nlohmann::json(fn->op(sel).name) : nlohmann::json(nullptr);
+  if (result_) {
+    const compare::HazardReport& r = result_->report;
+    j["profile"] = r.profile;
+    j["hazards"] = r.hazards.size();
+    j["summary"] = r.summary;
+    j["nonfinite_origin"] = r.nonfinite_origin ? nlohmann::json(r.nonfinite_origin->op) : nlohmann::json(nullptr);
+    j["origin_marked"] = result_->origin != ir::kNone && overlay_.op_marked(result_->function, result_->origin);
+    j["origin_color"] = result_->origin != ir::kNone ? overlay_.op_color(result_->function, result_->origin) : 0u;
+    j["critical_color"] = HazardsOverlay::severity_color(int(compare::HazardSeverity::Critical));
+    nlohmann::json sel_h = nlohmann::json::array();
+    if (sel != ir::kNone && static_cast<size_t>(sel) < result_->by_op.size() && doc.selection().function == result_->function)
+      for (size_t i : result_->by_op[static_cast<size_t>(sel)])
+        sel_h.push_back({{"kind", std::string(compare::hazard_kind_name(r.hazards[i].kind))},
+                         {"severity", std::string(compare::severity_name(r.hazards[i].severity))}});
+    j["selected_op_hazards"] = sel_h;
+    j["seconds"] = result_->seconds;
+  }
+  std::ofstream out(path);
+  out << j.dump(2) << "\n";
+  return out ? "" : "cannot write " + path;
+}
+
+}  // namespace mlscope::gui
