@@ -38,7 +38,7 @@ case "$cmd" in
       # The seed network under the exact-rounding profiles takes minutes even without
       # sanitizers; those few numeric tests ran above, the sanitizers check everything else.
       (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j "$JOBS" --timeout 1800 \
-        -E 'CompareSeed.EmulatedProfilesBesideRecordedTable|CompareSweepCorpus.SeedProgram|ExecSeed.EveryProfile')
+        -E 'CompareSeed.EmulatedProfilesBesideRecordedTable|CompareSweepCorpus.SeedProgram|ExecSeed.EveryProfile|BandCorpus.SeedPrograms')
     fi
     ;;
   bench)

@@ -89,14 +89,8 @@ void DivergenceOverlay::draw_legend(ImDrawList* dl, ImVec2 p) const {
   const std::string metric = metric_ == Metric::OneMinusCosine ? "1 - cosine (log scale)" : "relative error (log scale)";
   const float w = std::max({bar_w, ImGui::CalcTextSize(title.c_str()).x, ImGui::CalcTextSize(metric.c_str()).x}) + 2 * pad;
   const float h = font * 7.4f;
-  ImVec4 bg = ImGui::ColorConvertU32ToFloat4(palette().canvas_bg);
-  bg.w = 0.9f;
-  dl->AddRectFilled(p, {p.x + w, p.y + h}, ImGui::ColorConvertFloat4ToU32(bg), 4);
-  dl->AddRect(p, {p.x + w, p.y + h}, palette().group_border, 4);
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
-  ImVec2 c{p.x + pad, p.y + pad};
-  dl->AddText(c, text, title.c_str());
-  c.y += font * 1.2f;
+  ImVec2 c = draw_legend_frame(dl, p, {w, h}, pad, title, font * 1.2f);
   dl->AddText(c, ImGui::GetColorU32(ImGuiCol_TextDisabled), metric.c_str());
   c.y += font * 1.3f;
   const int steps = 48;

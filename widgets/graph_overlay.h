@@ -24,4 +24,9 @@ class GraphOverlay {
   virtual void draw_legend(ImDrawList* dl, ImVec2 top_left) const = 0;
 };
 
+/// The legends' common frame: a translucent canvas-coloured box of `size` at `top_left` with
+/// its border and `title` on the first line. Returns where the next line starts (inside the
+/// padding `pad`, `line_height` below the title).
+ImVec2 draw_legend_frame(ImDrawList* dl, ImVec2 top_left, ImVec2 size, float pad, const std::string& title, float line_height);
+
 }  // namespace mlscope::gui

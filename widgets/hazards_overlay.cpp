@@ -81,14 +81,8 @@ void HazardsOverlay::draw_legend(ImDrawList* dl, ImVec2 p) const {
   for (const auto& r : rows) w = std::max(w, font * 1.6f + ImGui::CalcTextSize(r.second.c_str()).x);
   w += 2 * pad;
   const float h = pad * 2 + font * 1.25f * float(rows.size() + 3);
-  ImVec4 bg = ImGui::ColorConvertU32ToFloat4(palette().canvas_bg);
-  bg.w = 0.9f;
-  dl->AddRectFilled(p, {p.x + w, p.y + h}, ImGui::ColorConvertFloat4ToU32(bg), 4);
-  dl->AddRect(p, {p.x + w, p.y + h}, palette().group_border, 4);
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
-  ImVec2 c{p.x + pad, p.y + pad};
-  dl->AddText(c, text, title.c_str());
-  c.y += font * 1.25f;
+  ImVec2 c = draw_legend_frame(dl, p, {w, h}, pad, title, font * 1.25f);
   for (const auto& r : rows) {
     dl->AddRectFilled({c.x, c.y + 2}, {c.x + font, c.y + font - 1}, r.first, 2);
     dl->AddText({c.x + font * 1.6f, c.y}, text, r.second.c_str());

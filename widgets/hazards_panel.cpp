@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/compare/hazards.h"
+#include "core/exec/band_runner.h"
 #include "core/exec/input_files.h"
 #include "core/exec/numeric_profile.h"
 
@@ -64,9 +65,11 @@ bool HazardsUi::start(const Document& doc, const std::string& profile_name, cons
     compare::HazardRunOptions o;
     o.function = f.name;
     o.cancel = &ctx.cancel_flag();
-    o.progress = [&ctx](int run, int64_t done, int64_t total) {
+    o.band = exec::BandBackend::band_of_profile(profile.name);
+    const float runs = static_cast<float>(o.run_count());
+    o.progress = [&ctx, runs](int run, int64_t done, int64_t total) {
       const float part = total > 0 ? static_cast<float>(done) / static_cast<float>(total) : 0;
-      ctx.set_progress((static_cast<float>(run) + part) / 2, run == 0 ? "fp32 run" : "run under the profile");
+      ctx.set_progress((static_cast<float>(run) + part) / runs, run == 0 ? "fp32 run" : run == 1 ? "run under the profile" : "Neural Engine band");
     };
     const auto t0 = std::chrono::steady_clock::now();
     auto res = std::make_shared<HazardsResult>(index_hazards(compare::find_hazards(*model, inputs, profile, o), f, function));
@@ -145,6 +148,7 @@ void HazardsUi::draw_panel(Document& doc) {
   ImGui::Text("profile %s, input %s, %.2f s:  %s", r.profile.c_str(), result_->input_label.c_str(), result_->seconds, summary.c_str());
   if (r.nonfinite_origin) ImGui::TextColored({1, 0.45f, 0.4f, 1}, "NaN/inf starts at %s", r.nonfinite_origin->describe().c_str());
   else ImGui::TextDisabled("no NaN/inf under this profile");
+  draw_band_partings(r);
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_Resizable;
   if (ImGui::BeginTable("hazards", 6, flags)) {
     ImGui::TableSetupScrollFreeze(0, 1);
@@ -179,6 +183,27 @@ void HazardsUi::draw_panel(Document& doc) {
   ImGui::End();
 }
 
+// Where the Neural Engine band's accumulation schemes first part (profiles ane / ane-w8a8):
+// from that op on, the emulated Neural Engine value is a range, not a number.
+void HazardsUi::draw_band_partings(const compare::HazardReport& r) const {
+  if (r.band.empty()) return;
+  if (r.band_partings.empty()) {
+    ImGui::TextDisabled("Neural Engine band (%zu schemes): members never part on this input", r.band_member_count);
+    return;
+  }
+  const exec::BandParting& first = r.band_partings.front();
+  ImGui::TextColored({1.0f, 0.72f, 0.25f, 1}, "Neural Engine band (%zu schemes) parts at %zu op(s), first at %s (%s)", r.band_member_count,
+                     r.band_partings.size(), first.op_name.c_str(), first.op_type.c_str());
+  if (ImGui::IsItemHovered()) {
+    ImGui::BeginTooltip();
+    ImGui::TextUnformatted("ops where the band's accumulation schemes give different values (emulated):");
+    for (const auto& p : r.band_partings)
+      ImGui::Text("%s (%s): %zu groups, max |diff| %.4g = %.3g of max |x|", p.op_name.c_str(), p.op_type.c_str(), p.groups.size(),
+                  p.max_abs_diff, p.spread);
+    ImGui::EndTooltip();
+  }
+}
+
 void HazardsUi::draw_inspector_section(const Document& doc) const {
   if (!result_ || doc.selection().function != result_->function) return;
   const ir::OpId op = doc.selection().op;
@@ -192,9 +217,12 @@ void HazardsUi::draw_inspector_section(const Document& doc) const {
     ImGui::ColorButton("##sev", ImGui::ColorConvertU32ToFloat4(HazardsOverlay::severity_color(int(h.severity))), ImGuiColorEditFlags_NoTooltip,
                        {ImGui::GetFontSize() * 0.8f, ImGui::GetFontSize() * 0.8f});
     ImGui::SameLine();
-    ImGui::Text("%s %s: %llu of %llu (%s), max |x| %.4g", std::string(compare::severity_name(h.severity)).c_str(),
-                std::string(compare::hazard_kind_name(h.kind)).c_str(), static_cast<unsigned long long>(h.count),
-                static_cast<unsigned long long>(h.elements), percent(h.fraction).c_str(), h.max_abs);
+    if (h.kind == compare::HazardKind::Accumulation)  // count is partial sums, elements are sums: not "N of M"
+      ImGui::Text("%s accumulation: max |partial sum| %.4g", std::string(compare::severity_name(h.severity)).c_str(), h.max_abs);
+    else
+      ImGui::Text("%s %s: %llu of %llu (%s), max |x| %.4g", std::string(compare::severity_name(h.severity)).c_str(),
+                  std::string(compare::hazard_kind_name(h.kind)).c_str(), static_cast<unsigned long long>(h.count),
+                  static_cast<unsigned long long>(h.elements), percent(h.fraction).c_str(), h.max_abs);
     ImGui::TextWrapped("%s", h.detail.c_str());
     if (!h.advice.empty()) ImGui::TextWrapped("advice: %s", h.advice.c_str());
   }
@@ -239,6 +267,8 @@ std::string HazardsUi::dump_state(const std::string& path, const Document& doc, 
     j["hazards"] = r.hazards.size();
     j["summary"] = r.summary;
     j["nonfinite_origin"] = r.nonfinite_origin ? nlohmann::json(r.nonfinite_origin->op) : nlohmann::json(nullptr);
+    j["band"] = r.band.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.band);
+    j["band_first_parting"] = r.band_partings.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.band_partings.front().op_name);
     j["origin_marked"] = result_->origin != ir::kNone && overlay_.op_marked(result_->function, result_->origin);
     j["origin_color"] = result_->origin != ir::kNone ? overlay_.op_color(result_->function, result_->origin) : 0u;
     j["critical_color"] = HazardsOverlay::severity_color(int(compare::HazardSeverity::Critical));

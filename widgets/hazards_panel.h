@@ -1,7 +1,8 @@
 // HazardsUi: the fp16 hazards part of the window — the "fp16 hazards" panel (profile, input, run,
 // every hazard ranked; click one to select its op), the graph's hazards colour mode (overlay) and
 // the Inspector section for the selected op, plus their script verbs. The analysis
-// (core/compare/hazards: an fp32 run and a run under the profile) runs on a JobRunner worker;
+// (core/compare/hazards: an fp32 run, a run under the profile and, for ane profiles, the
+// Neural Engine band) runs on a JobRunner worker;
 // these widgets only draw the published result.
 #pragma once
 
@@ -36,6 +37,7 @@ class HazardsUi {
  private:
   void follow_model(const Document& doc);
   void draw_panel(Document& doc);
+  void draw_band_partings(const compare::HazardReport& r) const;
   std::string dump_state(const std::string& path, const Document& doc, const GraphView& graph) const;
 
   JobRunner jobs_;

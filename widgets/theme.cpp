@@ -97,10 +97,13 @@ Fonts load_fonts(float scale) {
   ImFontConfig cfg;
   cfg.OversampleH = 2;
   cfg.OversampleV = 1;
+  // Latin-1 plus the symbols our labels use: Greek (Δ, σ), general punctuation (—, …), arrows
+  // (→) and math operators (≤, ≈, −); ImGui's default range stops at U+00FF and draws '?'.
+  static const ImWchar ranges[] = {0x0020, 0x00FF, 0x0370, 0x03FF, 0x2000, 0x206F, 0x2190, 0x21FF, 0x2200, 0x22FF, 0};
   for (const char* path : ui_candidates)
-    if (std::filesystem::exists(path) && (g_fonts.ui = io.Fonts->AddFontFromFileTTF(path, g_fonts.size, &cfg))) break;
+    if (std::filesystem::exists(path) && (g_fonts.ui = io.Fonts->AddFontFromFileTTF(path, g_fonts.size, &cfg, ranges))) break;
   for (const char* path : mono_candidates)
-    if (std::filesystem::exists(path) && (g_fonts.mono = io.Fonts->AddFontFromFileTTF(path, g_fonts.size - scale, &cfg))) break;
+    if (std::filesystem::exists(path) && (g_fonts.mono = io.Fonts->AddFontFromFileTTF(path, g_fonts.size - scale, &cfg, ranges))) break;
   if (!g_fonts.ui) {
     ImFontConfig def;
     def.SizePixels = 13.0f * scale;

@@ -7,6 +7,7 @@
 #include "app/cli/verb.h"
 #include "core/compare/hazards.h"
 #include "core/compare/hazards_report.h"
+#include "core/exec/band_runner.h"
 #include "core/exec/input_files.h"
 #include "core/format/open.h"
 #include "core/util/error.h"
@@ -17,7 +18,7 @@ namespace {
 
 int hazards_verb(const std::vector<std::string>& argv) {
   const std::vector<std::string> value_flags = {"function", "profile", "profile-file", "input"};
-  reject_unknown_flags(argv, {"function", "profile", "profile-file", "input", "json", "fail-on-hazard"});
+  reject_unknown_flags(argv, {"function", "profile", "profile-file", "input", "json", "fail-on-hazard", "no-band"});
   Args args(argv, value_flags);
   if (args.positional().size() != 1) throw UsageError{"hazards needs exactly one MODEL"};
   const std::string path = args.positional()[0];
@@ -47,6 +48,9 @@ int hazards_verb(const std::vector<std::string>& argv) {
 
   compare::HazardRunOptions opts;
   opts.function = function;
+  // Under an emulated Neural Engine profile the band runs too: where its accumulation schemes
+  // first part is where the emulation stops being one number.
+  if (!args.has("no-band")) opts.band = exec::BandBackend::band_of_profile(profile.name);
   compare::HazardReport report = compare::find_hazards(model, inputs, profile, opts);
   if (args.has("json")) {
     nlohmann::json j = compare::hazards_json(report);
@@ -63,7 +67,7 @@ int hazards_verb(const std::vector<std::string>& argv) {
 
 MLSCOPE_CLI_VERB("hazards",
                  "hazards MODEL [--profile P (default gpu) | --profile-file P.json] [--function F] "
-                 "[--input name=file.npy|file.npz|image.png|random:SEED]... [--json] [--fail-on-hazard]",
+                 "[--input name=file.npy|file.npz|image.png|random:SEED]... [--json] [--fail-on-hazard] [--no-band]",
                  "fp16 overflow, underflow, non-finite values and quantize saturation per op (emulated)", hazards_verb);
 
 }  // namespace mlscope::cli

@@ -135,13 +135,6 @@ json band_json(const std::string& output, const exec::RunResult& r) {
   return j;
 }
 
-json partings_json(const std::vector<exec::BandParting>& partings) {
-  json j = json::array();
-  for (const auto& p : partings)
-    j.push_back({{"op", p.op_name}, {"type", p.op_type}, {"groups", p.groups.size()}, {"max_abs_diff", p.max_abs_diff},
-                 {"max_abs", p.max_abs}, {"spread", p.spread}, {"non_finite", p.non_finite}});
-  return j;
-}
 
 int run_verb(const std::vector<std::string>& argv) {
   const std::vector<std::string> value_flags = {"function", "profile", "profile-file", "input", "output-dir", "shape"};
@@ -229,7 +222,7 @@ int run_verb(const std::vector<std::string>& argv) {
     if (band) {
       json names = json::array();
       for (const auto& m : r.band_members) names.push_back(m.name);
-      j["band"] = {{"members", names}, {"partings", partings_json(r.band_partings)}};
+      j["band"] = {{"members", names}, {"partings", compare::band_partings_json(r.band_partings)}};
     }
     if (opts.time_ops) j["op_timings"] = op_timings_json(r.op_timings);
     std::cout << j.dump(2) << "\n";

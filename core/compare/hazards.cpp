@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <unordered_map>
 
+#include "core/exec/band_runner.h"
 #include "core/exec/interpreter.h"
 #include "core/util/error.h"
 
@@ -226,6 +227,21 @@ HazardReport find_hazards(const ir::Model& model, const exec::RunInputs& inputs,
   r.profile_label = profile.label();
   r.notes.push_back("overflow / underflow counts are from the fp32 run (" + fp32.provenance +
                     "); non-finite values, clamps, collapses, codes from the run under the profile");
+  if (!options.band.empty()) {
+    exec::BandBackend band(options.band);
+    if (options.progress)
+      ro.progress = [&options](int64_t done, int64_t total, const std::string&) { options.progress(2, done, total); };
+    exec::RunResult b = band.run(model, inputs, ro);
+    r.band = options.band;
+    r.band_member_count = band.members().size();
+    r.band_partings = std::move(b.band_partings);
+    r.notes.push_back(r.band_partings.empty()
+                          ? "the " + std::to_string(r.band_member_count) + " members of " + r.band +
+                                " never part: this input's values do not depend on how the Neural Engine accumulates"
+                          : "band " + r.band + ": members part at " + std::to_string(r.band_partings.size()) + " op(s), first at " +
+                                r.band_partings.front().op_name + " (" + r.band_partings.front().op_type +
+                                "); the Neural Engine's accumulation is unknown, so values from there on are a range");
+  }
   return r;
 }
 

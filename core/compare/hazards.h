@@ -105,6 +105,11 @@ struct HazardReport {
   std::optional<NonfiniteOrigin> first_nonfinite, nonfinite_origin;  ///< under the profile
   std::map<std::string, int> summary;  ///< kind name -> entries (every kind present)
   std::vector<std::string> notes;
+  /// The Neural Engine band run beside (HazardRunOptions::band; empty otherwise): its name, its
+  /// member count and the ops where its members first part (exec::BandParting, program order).
+  std::string band;
+  size_t band_member_count = 0;
+  std::vector<exec::BandParting> band_partings;
   bool fails_gate() const;  ///< an overflow or nonfinite hazard (--fail-on-hazard)
 };
 
@@ -119,12 +124,17 @@ ObservedRun observe_run(exec::Backend& backend, const ir::Model& model, const ex
 struct HazardRunOptions {
   std::string function;
   const std::atomic<bool>* cancel = nullptr;
-  /// (runs done of 2, ops done, ops total)
+  /// (runs done of run_count(), ops done, ops total)
   std::function<void(int, int64_t, int64_t)> progress;
   HazardOptions analysis;
+  /// "ane-band" / "ane-w8a8-band": also run that band and report where its members first part
+  /// (exec::BandBackend::band_of_profile gives the profile's own band). "" = no band run.
+  std::string band;
+  int run_count() const { return band.empty() ? 2 : 3; }
 };
 
-/// The driver: runs `model` in fp32 and under `profile` (emulated) and analyzes.
+/// The driver: runs `model` in fp32 and under `profile` (emulated) and analyzes; with
+/// options.band, runs the band third.
 HazardReport find_hazards(const ir::Model& model, const exec::RunInputs& inputs, const exec::NumericProfile& profile,
                           const HazardRunOptions& options = {});
 

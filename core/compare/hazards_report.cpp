@@ -21,6 +21,24 @@ json nonfinite_origin_json(const std::optional<NonfiniteOrigin>& o) {
           {"elements", o->count.elements}};
 }
 
+json band_partings_json(const std::vector<exec::BandParting>& partings) {
+  json j = json::array();
+  for (const auto& p : partings)
+    j.push_back({{"op", p.op_name}, {"type", p.op_type}, {"groups", p.groups.size()}, {"max_abs_diff", p.max_abs_diff},
+                 {"max_abs", p.max_abs}, {"spread", p.spread}, {"non_finite", p.non_finite}});
+  return j;
+}
+
+namespace {
+json band_json(const HazardReport& r) {
+  if (r.band.empty()) return nullptr;
+  return {{"backend", r.band},
+          {"members", r.band_member_count},
+          {"first_parting_op", r.band_partings.empty() ? json(nullptr) : json(r.band_partings.front().op_name)},
+          {"partings", band_partings_json(r.band_partings)}};
+}
+}  // namespace
+
 json hazards_json(const HazardReport& r) {
   json list = json::array();
   for (const Hazard& h : r.hazards) {
@@ -52,6 +70,7 @@ json hazards_json(const HazardReport& r) {
           {"first_nonfinite_op", first},
           {"nonfinite_origin", nonfinite_origin_json(r.nonfinite_origin)},
           {"summary", r.summary},
+          {"band", band_json(r)},
           {"notes", r.notes}};
 }
 
@@ -87,6 +106,15 @@ std::string hazards_text(const HazardReport& r) {
       any_advice = true;
       out << "  " << h.op << " (" << hazard_kind_name(h.kind) << "): " << h.advice << "\n";
     }
+  }
+  if (!r.band.empty() && !r.band_partings.empty()) {
+    out << "Neural Engine band " << r.band << " (" << r.band_member_count << " accumulation schemes): members part at\n";
+    report::TextTable t({"type", "op", "schemes", "max |diff|", "of max |x|", "non-finite"});
+    for (size_t c : {2u, 3u, 4u, 5u}) t.align_right(c);
+    for (const auto& p : r.band_partings)
+      t.add_row({p.op_type, p.op_name, std::to_string(p.groups.size()), short_num(p.max_abs_diff), short_num(p.spread),
+                 std::to_string(p.non_finite)});
+    out << t.render("  ") << "\n";
   }
   for (const auto& n : r.notes) out << "note: " << n << "\n";
   return out.str();

@@ -11,6 +11,8 @@ namespace mlscope::compare {
 
 nlohmann::json nonfinite_origin_json(const std::optional<NonfiniteOrigin>& o);  ///< null when none
 nlohmann::json hazards_json(const HazardReport& report);
+/// exec::BandParting list as JSON ([{op, type, groups, max_abs_diff, max_abs, spread, non_finite}]).
+nlohmann::json band_partings_json(const std::vector<exec::BandParting>& partings);
 std::string hazards_text(const HazardReport& report);
 
 }  // namespace mlscope::compare

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "core/exec/numeric_profile.h"
@@ -70,12 +71,27 @@ class Accumulator {
   float result();
   float mean(uint64_t n) { return scale_ ? result() : result() / float(n); }
 
+  // round_to_half's bits, with fp16-normal magnitudes rounded in place on the float's bits (the
+  // mantissa to 10 bits, nearest-even; a carry moves into the exponent as it should) instead of
+  // through the half encoding: partial sums are a chain of dependent roundings, and the band
+  // runs one per accumulation scheme. Bit for bit round_to_half (ExecReductionSchemes test).
+  static float round_normal_half(float f) {
+    uint32_t x;
+    std::memcpy(&x, &f, 4);
+    const uint32_t a = x & 0x7FFFFFFFu;
+    if (a < 0x38800000u || a >= 0x477FF000u) return round_to_half(f);  // subnormal, zero, overflow, NaN
+    const uint32_t r = ((a + 0xFFFu + ((a >> 13) & 1u)) & 0xFFFFE000u) | (x & 0x80000000u);
+    float out;
+    std::memcpy(&out, &r, 4);
+    return out;
+  }
+
  private:
   float r16(float s) {
     const float a = std::fabs(s);
     if (a > max_abs_) max_abs_ = a;
     overflowed_ += a > 65504.0f;
-    return round_to_half(s);
+    return round_normal_half(s);
   }
   float psum(float s) { return partial16_ ? r16(s) : s; }
   float csum(float s) { return combine16_ ? r16(s) : s; }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <span>
 
 #include "core/exec/alloc_policy.h"
 #include "core/exec/interpreter.h"
@@ -140,15 +141,20 @@ class BandRunner {
         const auto* t = o < k.fork_outputs.size() ? std::get_if<Tensor>(&k.fork_outputs[o]) : nullptr;
         if (t && t->is_float() && t->size() == std::get<Tensor>(kids[0].fork_outputs[o]).size()) ts.push_back(t);
       }
+      bool all_same = true;
+      for (const Branch& k : kids) all_same = all_same && same_bits(kids[0].fork_outputs[o], k.fork_outputs[o]);
+      if (all_same) continue;  // the common case at a fork that joins again: nothing to measure
       if (ts.size() != kids.size()) {
-        for (const Branch& k : kids) differ = differ || !same_bits(kids[0].fork_outputs[o], k.fork_outputs[o]);
+        differ = true;
         continue;
       }
+      std::vector<std::span<const float>> vs;
+      for (const Tensor* t : ts) vs.push_back(t->floats());
       for (uint64_t e = 0; e < ts[0]->size(); ++e) {
         float lo = INFINITY, hi = -INFINITY;
         bool finite = true;
-        for (const Tensor* t : ts) {
-          const float v = t->floats()[e];
+        for (const auto& t : vs) {
+          const float v = t[e];
           if (!std::isfinite(v)) {
             finite = false;
             continue;
@@ -158,9 +164,9 @@ class BandRunner {
           p.max_abs = std::max(p.max_abs, double(std::fabs(v)));
         }
         if (!finite) {
-          bool all_same = true;
-          for (const Tensor* t : ts) all_same = all_same && std::memcmp(&t->floats()[e], &ts[0]->floats()[e], sizeof(float)) == 0;
-          if (!all_same) ++p.non_finite;
+          bool same = true;
+          for (const auto& t : vs) same = same && std::memcmp(&t[e], &vs[0][e], sizeof(float)) == 0;
+          if (!same) ++p.non_finite;
         }
         if (lo <= hi) p.max_abs_diff = std::max(p.max_abs_diff, double(hi) - double(lo));
       }
@@ -196,6 +202,11 @@ BandRun run_band(const ir::Model& model, const RunInputs& inputs, const RunOptio
 std::vector<std::string> BandBackend::band_names() { return {"ane-band", "ane-w8a8-band"}; }
 
 bool BandBackend::is_band_name(const std::string& name) { return name == "ane-band" || name == "ane-w8a8-band"; }
+
+std::string BandBackend::band_of_profile(const std::string& profile_name) {
+  const std::string base = profile_name.substr(0, profile_name.find(':'));
+  return base == "ane" || base == "ane-w8a8" ? base + "-band" : "";
+}
 
 BandBackend::BandBackend(const std::string& name) : name_(name) {
   if (!is_band_name(name)) throw Error(Location{}, "unknown band '" + name + "' (bands: ane-band, ane-w8a8-band)");

@@ -40,6 +40,9 @@ class BandBackend : public Backend {
   /// "ane-band", "ane-w8a8-band".
   static std::vector<std::string> band_names();
   static bool is_band_name(const std::string& name);
+  /// The band a profile belongs to: "ane-band" for "ane" and its members "ane:<variant>",
+  /// "ane-w8a8-band" for "ane-w8a8" and its members, "" for every other profile.
+  static std::string band_of_profile(const std::string& profile_name);
 
  private:
   std::string name_;

@@ -1,12 +1,16 @@
 // reduce_* ops. Sums (sum, mean, l1, l2, sum_square, log_sum, log_sum_exp) accumulate per the
 // profile's reduction rules (accumulator.h: fp32 or fp16 partial sums, sequential, chunked,
 // tiled over the last two reduced dims, or pairwise; means optionally pre-scaled by 1/N).
+#include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "core/exec/kernel_families.h"
 #include "core/exec/kernel_util.h"
+#include "core/exec/parallel.h"
 
 namespace mlscope::exec {
 
@@ -118,6 +122,11 @@ void set_reduced(KernelContext& ctx, std::vector<float> out, const Plan& p, ir::
   ctx.set(ir::dtype_is_float(dt) ? r : r.cast_to(dt));
 }
 
+// Sums of different outputs are independent, so they run on the kernel threads (each output
+// one sequential chain in the profile's order: the same bits for any thread count) and, inside a
+// thread, four at a time in lockstep: an fp16-rounded running sum is a chain of dependent
+// add + round steps, and interleaving four chains lets the CPU overlap their latencies (the
+// Neural Engine band runs these reductions once per accumulation scheme).
 template <Red R>
 void reduce_blocks(KernelContext& ctx, const Tensor& x, const Blocks& b, const Plan& p) {
   std::span<const float> in = x.floats();
@@ -126,26 +135,56 @@ void reduce_blocks(KernelContext& ctx, const Tensor& x, const Blocks& b, const P
   const OpNumerics& num = ctx.numerics();
   AccumulationTally* tally = ctx.accumulation_tally();
   const bool fp16_storage = stores_fp16(ctx);
-  for (uint64_t a = 0; a < b.outer; ++a) {
-    const float* base = in.data() + a * p.group * b.inner;
-    for (uint64_t i = 0; i < b.inner; ++i) {
-      if constexpr (R == Red::Max || R == Red::Min || R == Red::Prod) {
+  const uint64_t stride = b.inner;
+  auto first_term = [&](uint64_t o) { return in.data() + (o / b.inner) * p.group * b.inner + o % b.inner; };
+  auto prepared = [](float v) {
+    if constexpr (R == Red::L1) v = std::fabs(v);
+    if constexpr (R == Red::L2 || R == Red::SumSquare) v = v * v;
+    return v;
+  };
+  std::mutex tally_mutex;
+  auto body = [&](uint64_t o0, uint64_t o1) {
+    if constexpr (R == Red::Max || R == Red::Min || R == Red::Prod) {
+      for (uint64_t o = o0; o < o1; ++o) {
         float acc = R == Red::Max ? -INFINITY : R == Red::Min ? INFINITY : 1.0f;
-        for (uint64_t j = 0; j < p.group; ++j) acc = reduce_step<R>(acc, base[j * b.inner + i]);
-        out[a * b.inner + i] = acc;
-      } else {
-        Accumulator acc(num, p.geometry, tally);
-        if constexpr (R == Red::Mean) acc.begin_mean(p.group, fp16_storage);
-        for (uint64_t j = 0; j < p.group; ++j) {
-          float v = base[j * b.inner + i];
-          if constexpr (R == Red::L1) v = std::fabs(v);
-          if constexpr (R == Red::L2 || R == Red::SumSquare) v = v * v;
-          acc.add(v);
+        const float* t = first_term(o);
+        for (uint64_t j = 0; j < p.group; ++j) acc = reduce_step<R>(acc, t[j * stride]);
+        out[o] = acc;
+      }
+    } else {
+      AccumulationTally local;
+      constexpr uint64_t kLanes = 4;
+      for (uint64_t o = o0; o < o1; o += kLanes) {
+        const uint64_t lanes = std::min(kLanes, o1 - o);
+        std::vector<Accumulator> acc(lanes, Accumulator(num, p.geometry, tally ? &local : nullptr));
+        if constexpr (R == Red::Mean)
+          for (auto& a : acc) a.begin_mean(p.group, fp16_storage);
+        const float* t[kLanes] = {};
+        for (uint64_t l = 0; l < lanes; ++l) t[l] = first_term(o + l);
+        if (lanes == kLanes) {
+          for (uint64_t j = 0; j < p.group; ++j) {
+            const uint64_t k = j * stride;
+            acc[0].add(prepared(t[0][k]));
+            acc[1].add(prepared(t[1][k]));
+            acc[2].add(prepared(t[2][k]));
+            acc[3].add(prepared(t[3][k]));
+          }
+        } else {
+          for (uint64_t l = 0; l < lanes; ++l)
+            for (uint64_t j = 0; j < p.group; ++j) acc[l].add(prepared(t[l][j * stride]));
         }
-        out[a * b.inner + i] = R == Red::Mean ? acc.mean(p.group) : finish<R>(acc.result(), p);
+        for (uint64_t l = 0; l < lanes; ++l) out[o + l] = R == Red::Mean ? acc[l].mean(p.group) : finish<R>(acc[l].result(), p);
+      }
+      if (tally && local.sums) {
+        std::lock_guard<std::mutex> lock(tally_mutex);
+        tally->max_abs_partial = std::max(tally->max_abs_partial, local.max_abs_partial);
+        tally->overflowed_partials += local.overflowed_partials;
+        tally->sums += local.sums;
       }
     }
-  }
+  };
+  // Outputs per thread: enough terms to pay for handing work over.
+  parallel_for(n_out, body, std::max<uint64_t>(1, (uint64_t(1) << 16) / std::max<uint64_t>(p.group, 1)));
   set_reduced(ctx, std::move(out), p, x.dtype());
 }
 

@@ -144,6 +144,51 @@ TEST(GuiCompare, SeedProgramRunsEveryBackendAndBadgesTheRecordedFlip) {
   EXPECT_EQ(rep["reference"], "recorded:cpu_only") << rep.dump(1).substr(0, 400);
 }
 
+// The Neural Engine as a band in the window: on the seed program ane-w8a8-band's range covers
+// both winners, so it is drawn as a whisker with no flip badge of its own (argmax not stable),
+// while the recorded Neural Engine still flips. The band's min/max are checked against each
+// member's values from the CLI (`run --profile ane-w8a8-band --json`, band.by_member).
+TEST(GuiCompare, NeuralEngineBandIsAWhiskerNotAFlip) {
+  MLSCOPE_REQUIRE_SHARED();
+  const fs::path dir = test::scratch_dir("gui_cmp_band_out");
+  const fs::path shot = shots() / "compare_band.png", state = dir / "state.json";
+  fs::remove(shot);
+  std::string out;
+  const int rc = run_script("band", "'" + seed_model().string() + "' --recording '" + seed_recording().string() + "'",
+                            "backends fp16,ane-w8a8-band,recorded:cpu_only,recorded:cpu_and_ne\n"
+                            "reference recorded:cpu_only\ninput recording\npanel backends\npanel compare logits\nrun\nwait-runs\nwait 3\n"
+                            "screenshot " + shot.string() + "\ndump-state " + state.string() + "\n",
+                            &out);
+  ASSERT_EQ(rc, 0) << out;
+  const json st = load_json(state);
+  ASSERT_TRUE(st.contains("outputs")) << out;
+  const json* band = find_backend(st["outputs"][0], "ane-w8a8-band");
+  ASSERT_TRUE(band) << st.dump(1).substr(0, 2000);
+  ASSERT_TRUE(band->contains("band")) << band->dump(1);
+  const json& b = (*band)["band"];
+  EXPECT_EQ(b["members"], 66);
+  EXPECT_EQ(b["argmax_stable"], false);
+  EXPECT_FALSE((*band)["flip"].get<bool>()) << "the default member (wide) keeps the CPU's winner";
+
+  std::string cli_out;
+  const std::string seed_dir = seed_model().parent_path().string();
+  ASSERT_EQ(test::run_command(std::string("'") + MLSCOPE_CLI_PATH + "' run '" + seed_model().string() + "' --profile ane-w8a8-band --input x='" +
+                                  seed_dir + "/input.npy' --json --output-dir '" + (dir / "run").string() + "'",
+                              &cli_out),
+            0);
+  const json run = json::parse(cli_out);
+  std::vector<double> lo(2, 1e300), hi(2, -1e300);
+  for (const auto& [name, v] : run["outputs"]["y"]["band"]["by_member"].items())
+    for (size_t i = 0; i < 2; ++i) lo[i] = std::min(lo[i], v[i].get<double>()), hi[i] = std::max(hi[i], v[i].get<double>());
+  EXPECT_EQ(b["min"].get<std::vector<double>>(), lo);
+  EXPECT_EQ(b["max"].get<std::vector<double>>(), hi);
+  EXPECT_TRUE(find_backend(st["outputs"][0], "recorded:cpu_and_ne")->at("flip").get<bool>());
+
+  const Shot s = load_shot(shot);
+  ASSERT_TRUE(s.px) << out;
+  EXPECT_GT(s.count(kSeries1[0], kSeries1[1], kSeries1[2], 352, 100, 1600, 600), 1000) << "the band's bars";
+}
+
 TEST(GuiCompare, SweepShowsFlipRatesHistogramAndClickableTies) {
   MLSCOPE_REQUIRE_SHARED();
   const fs::path dir = test::scratch_dir("gui_cmp_sweep_out");

@@ -69,7 +69,17 @@ TEST(CliHazards, NamesReduceMeanAndGatesOnlyWhenAsked) {
   EXPECT_EQ(j.at("hazards").at(0).at("count"), 2);  // channels 0 and 1 (see compare_hazards_test)
   EXPECT_EQ(j.at("summary").at("nonfinite"), 1);
   EXPECT_NE(j.at("provenance").get<std::string>().find("emulated"), std::string::npos);
-  EXPECT_EQ(test::missing_documented_keys("`hazards --json`", {j}, {"hazards[].clamped", "hazards[].to_zero", "hazards[].collapsed_to_zero"}),
+  EXPECT_TRUE(j.at("band").is_null()) << "gpu-lowacc has no band";
+  // Under ane the band runs by default and names where its schemes first part (the mean).
+  Result a = cli(hazards("--profile ane --json"));
+  ASSERT_EQ(a.code, 0) << a.err;
+  const json ja = json::parse(a.out);
+  EXPECT_EQ(ja.at("band").at("backend"), "ane-band");
+  EXPECT_EQ(ja.at("band").at("first_parting_op"), "pool");
+  EXPECT_GE(ja.at("band").at("partings").at(0).at("non_finite").get<int>(), 2);
+  EXPECT_TRUE(json::parse(cli(hazards("--profile ane --json --no-band")).out).at("band").is_null());
+  EXPECT_NE(cli(hazards("--profile ane")).out.find("members part at"), std::string::npos);
+  EXPECT_EQ(test::missing_documented_keys("`hazards --json`", {j, ja}, {"hazards[].clamped", "hazards[].to_zero", "hazards[].collapsed_to_zero"}),
             std::vector<std::string>{});
 
   EXPECT_EQ(cli(hazards("--profile gpu-lowacc --fail-on-hazard")).code, 1);

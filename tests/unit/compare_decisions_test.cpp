@@ -9,21 +9,15 @@
 #include "core/compare/compare_runs.h"
 #include "core/compare/plot_data.h"
 #include "core/compare/sweep.h"
+#include "support/synthetic_runs.h"
 
 using namespace mlscope;
 using namespace mlscope::compare;
 
 namespace {
 
-exec::Tensor f32(exec::Dims shape, std::vector<float> v) { return exec::Tensor::from_floats(ir::DType::Float32, shape, v); }
-
-BackendRun run_of(const std::string& name, std::map<std::string, exec::RunValue> outs) {
-  BackendRun r;
-  r.name = name;
-  r.provenance = "synthetic " + name;
-  r.result.outputs = std::move(outs);
-  return r;
-}
+using test::f32;
+using test::run_of;
 
 Comparison compare_two(exec::Tensor ref, exec::Tensor other, ClassAxis axis = {}) {
   CompareOptions o;

@@ -8,6 +8,7 @@
 #include "core/compare/hazards.h"
 #include "core/compare/hazards_report.h"
 #include "core/compare/nonfinite.h"
+#include "core/exec/band_runner.h"
 #include "core/exec/interpreter.h"
 #include "core/util/half.h"
 #include "support/doc_keys.h"
@@ -329,10 +330,51 @@ TEST(Nonfinite, TraceNamesOriginAndCostsNothingWhenFinite) {
   EXPECT_NE(w[0].find("origin not traced"), std::string::npos) << w[0];
 }
 
+// Under ane the band runs too and names where its accumulation schemes first part: the 1024-term
+// mean. Channel 0's terms sum past 65504 in a sequential fp16 sum (inf in the seq-fp16 members)
+// while the wide member's mean is the term itself; the 1x1 conv before it has one product per
+// output, so no scheme can change it.
+TEST(Hazards, NeuralEngineBandNamesWhereItsSchemesPart) {
+  EXPECT_EQ(exec::BandBackend::band_of_profile("ane"), "ane-band");
+  EXPECT_EQ(exec::BandBackend::band_of_profile("ane-w8a8:tile16x16-f16"), "ane-w8a8-band");
+  EXPECT_EQ(exec::BandBackend::band_of_profile("gpu"), "");
+  const int64_t side = 32;
+  const ir::Model m = fixtures::program_model(fixtures::reduction_overflow_program(side));
+  ASSERT_TRUE(std::isinf(fp16_sequential_sum(channel_terms()[0], side * side)));
+  HazardRunOptions o;
+  o.band = "ane-band";
+  std::vector<int> runs_seen;
+  o.progress = [&](int run, int64_t, int64_t) {
+    if (runs_seen.empty() || runs_seen.back() != run) runs_seen.push_back(run);
+  };
+  const HazardReport r = find_hazards(m, reduction_input(side), NumericProfile::builtin("ane"), o);
+  EXPECT_EQ(runs_seen, (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(r.band, "ane-band");
+  EXPECT_EQ(r.band_member_count, NumericProfile::band_members("ane").size());
+  ASSERT_FALSE(r.band_partings.empty());
+  EXPECT_EQ(r.band_partings.front().op_name, "pool");
+  EXPECT_EQ(r.band_partings.front().op_type, "reduce_mean");
+  EXPECT_GE(r.band_partings.front().non_finite, 2u) << "channels 0 and 1 overflow in the sequential fp16 members";
+  EXPECT_FALSE(r.nonfinite_origin) << "ane itself accumulates wide: 251 per term stays finite";
+  const nlohmann::json j = hazards_json(r);
+  EXPECT_EQ(j.at("band").at("first_parting_op"), "pool");
+  EXPECT_EQ(j.at("band").at("partings").size(), r.band_partings.size());
+  EXPECT_NE(hazards_text(r).find("members part at"), std::string::npos);
+  EXPECT_TRUE(hazards_json(find_hazards(m, reduction_input(side), NumericProfile::builtin("ane"))).at("band").is_null());
+  // The member that sums in fp16 (the rule `ane` had before the band) has the NaN, at pool.
+  const HazardReport seq = find_hazards(m, reduction_input(side), NumericProfile::builtin("ane:seq-fp16"));
+  ASSERT_TRUE(seq.nonfinite_origin);
+  EXPECT_EQ(seq.nonfinite_origin->op, "pool");
+  EXPECT_EQ(seq.nonfinite_origin->count.pos_inf, 2u);
+}
+
 TEST(Hazards, JsonProducesEveryDocumentedKey) {
   std::vector<nlohmann::json> docs;
   const ir::Model red = fixtures::program_model(fixtures::reduction_overflow_program(32));
   docs.push_back(hazards_json(find_hazards(red, reduction_input(32), NumericProfile::builtin("gpu-lowacc"))));
+  HazardRunOptions banded;
+  banded.band = "ane-band";
+  docs.push_back(hazards_json(find_hazards(red, reduction_input(32), NumericProfile::builtin("ane"), banded)));
   std::vector<float> x;
   for (int i = 1; i <= 64; ++i) x.push_back(float(i));
   const ir::Model big = fixtures::program_model(fixtures::scale_program(2000, 64, ir::DType::Float32));
@@ -350,7 +392,7 @@ TEST(Hazards, JsonProducesEveryDocumentedKey) {
       const std::string kind = h.at("kind");
       EXPECT_TRUE(kind == "overflow" || kind == "underflow" || kind == "nonfinite" || kind == "saturation" || kind == "accumulation");
     }
-  EXPECT_TRUE(docs[3].at("first_nonfinite_op").is_null());
+  EXPECT_TRUE(docs[4].at("first_nonfinite_op").is_null());
   EXPECT_EQ(docs[0].at("first_nonfinite_op"), "pool");
   EXPECT_EQ(docs[0].at("nonfinite_origin").at("type"), "reduce_mean");
 }

@@ -14,6 +14,7 @@
 #include "core/exec/npy.h"
 #include "core/util/error.h"
 #include "support/ir_builders.h"
+#include "support/synthetic_runs.h"
 #include "support/test_paths.h"
 
 using namespace mlscope;
@@ -21,15 +22,8 @@ using namespace mlscope::compare;
 
 namespace {
 
-exec::Tensor f32(exec::Dims shape, std::vector<float> v) { return exec::Tensor::from_floats(ir::DType::Float32, shape, v); }
-
-BackendRun run_of(const std::string& name, std::map<std::string, exec::RunValue> outs) {
-  BackendRun r;
-  r.name = name;
-  r.provenance = "synthetic " + name;
-  r.result.outputs = std::move(outs);
-  return r;
-}
+using test::f32;
+using test::run_of;
 
 }  // namespace
 

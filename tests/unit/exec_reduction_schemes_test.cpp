@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <random>
 
 #include "core/exec/accumulator.h"
@@ -223,4 +224,23 @@ TEST(ExecReductionSchemes, JsonKeysAndErrorsNamingFileAndKey) {
       EXPECT_EQ(e.where().op, b.key) << b.json;
     }
   }
+}
+
+// The partial sums' fast rounding gives round_to_half's bits for every kind of float: a stride
+// through all 2^32 bit patterns (every exponent, both signs, NaNs) plus the edges of the fp16
+// normal range and the halfway points around them.
+TEST(ExecReductionSchemes, FastPartialSumRoundingIsRoundToHalfBitForBit) {
+  auto same = [](uint32_t bits) {
+    float f;
+    std::memcpy(&f, &bits, 4);
+    const float a = Accumulator::round_normal_half(f), b = round_to_half(f);
+    return std::memcmp(&a, &b, 4) == 0;
+  };
+  uint64_t checked = 0, wrong = 0;
+  for (uint64_t bits = 0; bits <= 0xFFFFFFFFull; bits += 4093) wrong += !same(uint32_t(bits)), ++checked;
+  for (uint32_t edge : {0x38800000u, 0x477FF000u, 0x477FE000u, 0x477FEFFFu, 0x387FFFFFu, 0x3F801000u, 0x3F803000u, 0x3F800FFFu})
+    for (int d = -3; d <= 3; ++d)
+      for (uint32_t sign : {0u, 0x80000000u}) wrong += !same((edge + uint32_t(d)) | sign), ++checked;
+  EXPECT_GT(checked, 1000000u);
+  EXPECT_EQ(wrong, 0u);
 }
