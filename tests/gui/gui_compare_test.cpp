@@ -13,6 +13,7 @@
 #include <regex>
 #include <string>
 
+#include "core/exec/npy.h"
 #include "support/test_paths.h"
 
 namespace fs = std::filesystem;
@@ -187,6 +188,72 @@ TEST(GuiCompare, NeuralEngineBandIsAWhiskerNotAFlip) {
   const Shot s = load_shot(shot);
   ASSERT_TRUE(s.px) << out;
   EXPECT_GT(s.count(kSeries1[0], kSeries1[1], kSeries1[2], 352, 100, 1600, 600), 1000) << "the band's bars";
+}
+
+// A language model's [1, 16, 256] logits in the window: compared per position (16 positions of
+// 256 tokens), the picked position's tokens shown. The per-position agreement of gpu with fp32 is
+// recomputed here from both backends' logits written by the CLI, with plain loops.
+TEST(GuiCompare, TransformerLogitsAreComparedPerPosition) {
+  MLSCOPE_REQUIRE_SHARED();
+  const fs::path dir = test::scratch_dir("gui_cmp_positions_out");
+  const fs::path model_dir = test::shared_dir() / "corpus-gen" / "transformer_block_fp32";
+  const fs::path model = model_dir / "model.mlpackage", input = model_dir / "input.npy";
+  const fs::path shot = shots() / "compare_positions.png", state = dir / "state.json";
+  fs::remove(shot);
+  std::string out;
+  const int rc = run_script("positions", "'" + model.string() + "'",
+                            "backends fp32,gpu,ane-band\nreference fp32\ninput " + input.string() +
+                                "\npanel backends\npanel compare logits\nrun\nwait-runs\nposition 5\nwait 3\n"
+                                "screenshot " + shot.string() + "\ndump-state " + state.string() + "\n",
+                            &out);
+  ASSERT_EQ(rc, 0) << out;
+  const json st = load_json(state);
+  ASSERT_TRUE(st.contains("outputs")) << out;
+  const json& y = st["outputs"][0];
+  ASSERT_EQ(y["position_wise"], true) << y.dump(1).substr(0, 1500);
+  EXPECT_EQ(y["positions"]["count"], 16);
+  EXPECT_EQ(y["positions"]["shown"], 5);
+
+  // Independent per-position agreement: argmax of each 256-token row, fp32 vs gpu.
+  auto logits = [&](const std::string& profile) {
+    const fs::path d = dir / profile;
+    fs::remove_all(d);
+    std::string o;
+    EXPECT_EQ(test::run_command(std::string("'") + MLSCOPE_CLI_PATH + "' run '" + model.string() + "' --profile " + profile +
+                                    " --input input_ids='" + input.string() + "' --output-dir '" + d.string() + "'",
+                                &o, true),
+              0)
+        << o;
+    for (const auto& e : fs::directory_iterator(d))
+      if (e.path().extension() == ".npy") {
+        const exec::Tensor t = exec::read_npy(e.path().string());
+        return std::vector<float>(t.floats().begin(), t.floats().end());
+      }
+    return std::vector<float>{};
+  };
+  const std::vector<float> a = logits("fp32"), b = logits("gpu");
+  ASSERT_EQ(a.size(), 16u * 256u);
+  ASSERT_EQ(b.size(), a.size());
+  int agree = 0;
+  for (size_t r = 0; r < 16; ++r) {
+    size_t ia = 0, ib = 0;
+    for (size_t c = 1; c < 256; ++c) {
+      if (a[r * 256 + c] > a[r * 256 + ia]) ia = c;
+      if (b[r * 256 + c] > b[r * 256 + ib]) ib = c;
+    }
+    agree += ia == ib;
+  }
+  const json* gpu = find_backend(y, "gpu");
+  ASSERT_TRUE(gpu);
+  EXPECT_DOUBLE_EQ((*gpu)["positions"]["agreement"].get<double>(), agree / 16.0);
+  const json* band = find_backend(y, "ane-band");
+  ASSERT_TRUE(band);
+  EXPECT_EQ((*band)["band"]["members"], 66);
+  EXPECT_EQ((*band)["band"]["argmax_stable"], true) << "no near-ties: every member picks the same token per position";
+
+  const Shot s = load_shot(shot);
+  ASSERT_TRUE(s.px) << out;
+  EXPECT_GT(s.count(kSeries0[0], kSeries0[1], kSeries0[2], 352, 100, 1600, 700), 1000) << "the shown position's token bars";
 }
 
 TEST(GuiCompare, SweepShowsFlipRatesHistogramAndClickableTies) {
