@@ -90,6 +90,21 @@ TEST(CliHazards, NamesReduceMeanAndGatesOnlyWhenAsked) {
   EXPECT_NE(text.out.find("critical"), std::string::npos) << text.out;
 }
 
+// A band run prints the default member's values and every member's, where they part: the
+// documented keys of `run --profile ane-band --json`, and the ranges around the default values.
+TEST(CliRun, BandJsonProducesEveryDocumentedKey) {
+  Result r = cli(run("--profile ane-band --json"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json j = json::parse(r.out);
+  EXPECT_EQ(test::missing_documented_keys("`run --profile ane-band --json`", {j}), std::vector<std::string>{});
+  EXPECT_GE(test::documented_keys("`run --profile ane-band --json`").size(), 6u) << "the section is found";
+  const json& band = j.at("outputs").at("fc").at("band");
+  EXPECT_EQ(band.at("by_member").size(), j.at("band").at("members").size());
+  EXPECT_EQ(j.at("band").at("members").at(0), "ane:wide");
+  EXPECT_EQ(j.at("band").at("partings").at(0).at("op"), "pool");
+  EXPECT_GT(band.at("non_finite_values").get<int>(), 0) << "the sequential fp16 members overflow in pool";
+}
+
 TEST(CliHazards, BadInputIsExit2WithALocatedMessage) {
   const fs::path missing = test::scratch_dir("cli_hazards_missing") / "none.mlpackage";
   Result r = cli("hazards '" + missing.string() + "'");
