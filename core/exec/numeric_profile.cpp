@@ -74,9 +74,12 @@ std::string describe(const OpNumerics& n) {
 }  // namespace
 
 std::string NumericProfile::label() const {
-  std::string s = "profile " + name + " (" + describe(defaults);
-  if (!by_op_type.empty() || !by_op_name.empty())
-    s += "; " + std::to_string(by_op_type.size() + by_op_name.size()) + " per-op override(s)";
+  const bool overridden = !by_op_type.empty() || !by_op_name.empty();
+  // With overrides the defaults are not what every op gets: say so, and for a band member
+  // (whose overrides are its whole point) what they change.
+  std::string s = "profile " + name + " (" + (overridden ? "defaults: " : "") + describe(defaults);
+  if (overridden) s += "; " + std::to_string(by_op_type.size() + by_op_name.size()) + " per-op override(s)";
+  if (overridden && name.find(':') != std::string::npos) s += ": " + description;
   return s + ")";
 }
 
