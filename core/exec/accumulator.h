@@ -11,6 +11,14 @@
 #include "core/exec/numeric_profile.h"
 #include "core/util/half.h"
 
+// The per-term steps must inline into the kernels' loops: a call per term would serialize the
+// interleaved chains of reduce_blocks and cost more than the add itself.
+#if defined(__GNUC__)
+#define MLSCOPE_HOT_INLINE inline __attribute__((always_inline))
+#else
+#define MLSCOPE_HOT_INLINE inline
+#endif
+
 namespace mlscope::exec {
 
 /// What the fp16 partial sums of one op's reductions did (kept by the op's KernelContext).
@@ -40,8 +48,8 @@ class Accumulator {
   /// per tally.
   Accumulator(const OpNumerics& num, SumGeometry g, AccumulationTally* tally);
 
-  void add(float v) {
-    if (scale_) v = round_terms_ ? round_fp16(v * inv_n_, rounding_) : v * inv_n_;
+  MLSCOPE_HOT_INLINE void add(float v) {
+    if (scale_) v = !round_terms_ ? v * inv_n_ : rounding_ == RoundingMode::NearestEven ? round_normal_half(v * inv_n_) : round_fp16(v * inv_n_, rounding_);
     switch (order_) {
       case ReductionOrder::Legacy:
         part_ = psum(part_ + v);
@@ -75,7 +83,7 @@ class Accumulator {
   // mantissa to 10 bits, nearest-even; a carry moves into the exponent as it should) instead of
   // through the half encoding: partial sums are a chain of dependent roundings, and the band
   // runs one per accumulation scheme. Bit for bit round_to_half (ExecReductionSchemes test).
-  static float round_normal_half(float f) {
+  static MLSCOPE_HOT_INLINE float round_normal_half(float f) {
     uint32_t x;
     std::memcpy(&x, &f, 4);
     const uint32_t a = x & 0x7FFFFFFFu;
@@ -87,14 +95,14 @@ class Accumulator {
   }
 
  private:
-  float r16(float s) {
+  MLSCOPE_HOT_INLINE float r16(float s) {
     const float a = std::fabs(s);
     if (a > max_abs_) max_abs_ = a;
     overflowed_ += a > 65504.0f;
     return round_normal_half(s);
   }
-  float psum(float s) { return partial16_ ? r16(s) : s; }
-  float csum(float s) { return combine16_ ? r16(s) : s; }
+  MLSCOPE_HOT_INLINE float psum(float s) { return partial16_ ? r16(s) : s; }
+  MLSCOPE_HOT_INLINE float csum(float s) { return combine16_ ? r16(s) : s; }
   void legacy_flush() {
     total_ += part_;  // chunks are combined in fp32
     if (partial16_ && chunk_ <= 0) total_ = round_to_half(total_);
