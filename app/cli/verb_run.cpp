@@ -135,7 +135,6 @@ json band_json(const std::string& output, const exec::RunResult& r) {
   return j;
 }
 
-
 int run_verb(const std::vector<std::string>& argv) {
   const std::vector<std::string> value_flags = {"function", "profile", "profile-file", "input", "output-dir", "shape"};
   reject_unknown_flags(argv, {"function", "profile", "profile-file", "input", "output-dir", "shape", "json", "keep-intermediates",

@@ -136,14 +136,14 @@ class BandRunner {
     p.op_type = op.type;
     bool differ = false;
     for (size_t o = 0; o < kids[0].fork_outputs.size(); ++o) {
+      bool all_same = true;
+      for (const Branch& k : kids) all_same = all_same && same_bits(kids[0].fork_outputs[o], k.fork_outputs[o]);
+      if (all_same) continue;  // the common case at a fork that joins again: nothing to measure
       std::vector<const Tensor*> ts;
       for (const Branch& k : kids) {
         const auto* t = o < k.fork_outputs.size() ? std::get_if<Tensor>(&k.fork_outputs[o]) : nullptr;
         if (t && t->is_float() && t->size() == std::get<Tensor>(kids[0].fork_outputs[o]).size()) ts.push_back(t);
       }
-      bool all_same = true;
-      for (const Branch& k : kids) all_same = all_same && same_bits(kids[0].fork_outputs[o], k.fork_outputs[o]);
-      if (all_same) continue;  // the common case at a fork that joins again: nothing to measure
       if (ts.size() != kids.size()) {
         differ = true;
         continue;
@@ -204,8 +204,8 @@ std::vector<std::string> BandBackend::band_names() { return {"ane-band", "ane-w8
 bool BandBackend::is_band_name(const std::string& name) { return name == "ane-band" || name == "ane-w8a8-band"; }
 
 std::string BandBackend::band_of_profile(const std::string& profile_name) {
-  const std::string base = profile_name.substr(0, profile_name.find(':'));
-  return base == "ane" || base == "ane-w8a8" ? base + "-band" : "";
+  const std::string band = profile_name.substr(0, profile_name.find(':')) + "-band";
+  return is_band_name(band) ? band : "";
 }
 
 BandBackend::BandBackend(const std::string& name) : name_(name) {
