@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "bench/seed_network.h"
 #include "core/exec/band_runner.h"
 #include "core/exec/gemm.h"
 #include "core/exec/interpreter.h"
@@ -24,15 +25,6 @@ namespace {
 
 using namespace mlscope;
 using Clock = std::chrono::steady_clock;
-
-const std::filesystem::path kSeed = std::filesystem::path(MLSCOPE_SHARED_DIR) / "corpus-gen" / "amplified_conv_tie_w8a8_ct9";
-
-// Multiply-adds of the seed network's convs and linear, from its shapes (exec_bench.cpp counts
-// the same as FLOPs): conv 3->64, 3 x conv 64->64 (3x3), conv 64->16 (1x1) at 224x224, linear 16->2.
-double seed_macs() {
-  const double hw = 224.0 * 224.0;
-  return hw * (64 * 3 * 9 + 3 * 64 * 64 * 9 + 16 * 64) + 16 * 2;
-}
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
@@ -48,12 +40,9 @@ struct Seed {
 };
 
 bool load_seed(benchmark::State& state, Seed& seed) {
-  if (!std::filesystem::exists(kSeed)) {
-    state.SkipWithError("../shared/corpus-gen/amplified_conv_tie_w8a8_ct9 not found");
-    return false;
-  }
-  seed.model = format::open((kSeed / "model.mlpackage").string());
-  seed.inputs = {{"x", exec::read_npy((kSeed / "input.npy").string())}};
+  if (!bench::seed_found(state)) return false;
+  seed.model = format::open((bench::kSeedDir / "model.mlpackage").string());
+  seed.inputs = {{"x", exec::read_npy((bench::kSeedDir / "input.npy").string())}};
   return true;
 }
 
@@ -118,11 +107,11 @@ void BM_SeedOverRoundedMacBound(benchmark::State& state, const char* profile_nam
     exec::RunResult r = interp.run(seed.model, seed.inputs, {});
     run_s.push_back(seconds_since(t0));
     benchmark::DoNotOptimize(r.outputs);
-    ratio.push_back(run_s.back() / (seed_macs() / kernel_rate.back()));
+    ratio.push_back(run_s.back() / (bench::seed_multiply_adds() / kernel_rate.back()));
     state.SetIterationTime(run_s.back());
   }
   state.counters["kernel_GMAC/s"] = median(kernel_rate) / 1e9;
-  state.counters["bound_ms"] = 1e3 * seed_macs() / median(kernel_rate);
+  state.counters["bound_ms"] = 1e3 * bench::seed_multiply_adds() / median(kernel_rate);
   state.counters["run_ms"] = 1e3 * median(run_s);
   state.counters["run_over_bound"] = median(ratio);  // target <= 1.2
 }

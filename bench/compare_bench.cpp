@@ -13,6 +13,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "bench/seed_network.h"
 #include "core/compare/divergence.h"
 #include "core/compare/sweep.h"
 #include "core/exec/interpreter.h"
@@ -23,7 +24,7 @@ using namespace mlscope;
 
 namespace {
 
-const std::filesystem::path kSeedDir = std::filesystem::path(MLSCOPE_SHARED_DIR) / "corpus-gen/amplified_conv_tie_w8a8_ct9";
+using bench::kSeedDir;
 
 double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
@@ -33,10 +34,7 @@ compare::SweepBackend profile_backend(const std::string& name) {
 }
 
 void BM_CompareSweepVsRuns(benchmark::State& state) {
-  if (!std::filesystem::exists(kSeedDir)) {
-    state.SkipWithError("../shared/corpus-gen/amplified_conv_tie_w8a8_ct9 not found");
-    return;
-  }
+  if (!bench::seed_found(state)) return;
   const char* env = std::getenv("MLSCOPE_BENCH_SWEEP_N");
   const size_t n = env ? std::strtoul(env, nullptr, 10) : 20;
   const ir::Model m = format::open((kSeedDir / "model.mlpackage").string());
@@ -74,10 +72,7 @@ void BM_CompareSweepVsRuns(benchmark::State& state) {
 BENCHMARK(BM_CompareSweepVsRuns)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 
 void BM_CompareDivergenceOverhead(benchmark::State& state) {
-  if (!std::filesystem::exists(kSeedDir)) {
-    state.SkipWithError("../shared/corpus-gen/amplified_conv_tie_w8a8_ct9 not found");
-    return;
-  }
+  if (!bench::seed_found(state)) return;
   const ir::Model m = format::open((kSeedDir / "model.mlpackage").string());
   const exec::RunInputs in{{"x", exec::read_npy((kSeedDir / "input.npy").string())}};
   exec::Interpreter a(exec::NumericProfile::builtin("fp32")), b(exec::NumericProfile::builtin("ane-w8a8"));

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/seed_network.h"
 #include "core/exec/buffer_pool.h"
 #include "core/exec/interpreter.h"
 #include "core/exec/npy.h"
@@ -24,14 +25,10 @@ namespace {
 
 using namespace mlscope;
 
-const std::filesystem::path kSeed = std::filesystem::path(MLSCOPE_SHARED_DIR) / "corpus-gen" / "amplified_conv_tie_w8a8_ct9";
+using bench::kSeedDir;
 
-// FLOPs of the seed network's convs and linear (2 per multiply-add), from its shapes:
-// conv 3->64, 3 x conv 64->64 (3x3), conv 64->16 (1x1) at 224x224, linear 16->2.
-double seed_flops() {
-  const double hw = 224.0 * 224.0;
-  return 2.0 * hw * (64 * 3 * 9 + 3 * 64 * 64 * 9 + 16 * 64) + 2.0 * 16 * 2;
-}
+// FLOPs of the seed network (2 per multiply-add).
+double seed_flops() { return 2.0 * bench::seed_multiply_adds(); }
 
 void BM_Sgemm(benchmark::State& state) {
   const int M = 64, N = 50176, K = 576;
@@ -52,12 +49,9 @@ void BM_Sgemm(benchmark::State& state) {
 BENCHMARK(BM_Sgemm)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_SeedRun(benchmark::State& state, const char* profile) {
-  if (!std::filesystem::exists(kSeed)) {
-    state.SkipWithError("../shared/corpus-gen/amplified_conv_tie_w8a8_ct9 not found");
-    return;
-  }
-  ir::Model model = format::open((kSeed / "model.mlpackage").string());
-  exec::RunInputs ins = {{"x", exec::read_npy((kSeed / "input.npy").string())}};
+  if (!bench::seed_found(state)) return;
+  ir::Model model = format::open((kSeedDir / "model.mlpackage").string());
+  exec::RunInputs ins = {{"x", exec::read_npy((kSeedDir / "input.npy").string())}};
   exec::Interpreter interp(exec::NumericProfile::builtin(profile));
   uint64_t peak = 0;
   interp.run(model, ins, {});  // warm-up: buffers recycled, weights' pages touched
@@ -97,14 +91,11 @@ uint64_t child_peak_rss_kb(const std::string& args) {
 }
 
 void BM_SeedRunPeakRss(benchmark::State& state) {
-  if (!std::filesystem::exists(kSeed)) {
-    state.SkipWithError("../shared/corpus-gen/amplified_conv_tie_w8a8_ct9 not found");
-    return;
-  }
-  const std::string model = (kSeed / "model.mlpackage").string();
+  if (!bench::seed_found(state)) return;
+  const std::string model = (kSeedDir / "model.mlpackage").string();
   uint64_t run_kb = 0, floor_kb = 0;
   for (auto _ : state) {
-    run_kb = child_peak_rss_kb("run " + model + " --profile fp32 --input x=" + (kSeed / "input.npy").string() + " --output-dir /tmp/mlscope_bench_rss");
+    run_kb = child_peak_rss_kb("run " + model + " --profile fp32 --input x=" + (kSeedDir / "input.npy").string() + " --output-dir /tmp/mlscope_bench_rss");
     floor_kb = child_peak_rss_kb("info " + model);
   }
   if (!run_kb || !floor_kb) state.SkipWithError("mlscope-cli failed (build the mlscope-cli target)");

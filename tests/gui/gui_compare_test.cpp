@@ -63,6 +63,15 @@ int run_script(const std::string& tag, const std::string& model_args, const std:
   return test::run_command(cmd, out, true);
 }
 
+// `mlscope-cli run MODEL --profile P --input INPUT --output-dir DIR [extra]`: the CLI's own
+// numbers for a GUI test to check the window against. Returns the exit code; stdout in `out`.
+int cli_run(const fs::path& model, const std::string& profile, const std::string& input, const fs::path& out_dir,
+            const std::string& extra, std::string* out) {
+  return test::run_command(std::string("'") + MLSCOPE_CLI_PATH + "' run '" + model.string() + "' --profile " + profile + " --input '" +
+                               input + "' --output-dir '" + out_dir.string() + "' " + extra,
+                           out);
+}
+
 json load_json(const fs::path& p) {
   std::ifstream in(p);
   return in ? json::parse(in, nullptr, false) : json();
@@ -172,11 +181,7 @@ TEST(GuiCompare, NeuralEngineBandIsAWhiskerNotAFlip) {
   EXPECT_FALSE((*band)["flip"].get<bool>()) << "the default member (wide) keeps the CPU's winner";
 
   std::string cli_out;
-  const std::string seed_dir = seed_model().parent_path().string();
-  ASSERT_EQ(test::run_command(std::string("'") + MLSCOPE_CLI_PATH + "' run '" + seed_model().string() + "' --profile ane-w8a8-band --input x='" +
-                                  seed_dir + "/input.npy' --json --output-dir '" + (dir / "run").string() + "'",
-                              &cli_out),
-            0);
+  ASSERT_EQ(cli_run(seed_model(), "ane-w8a8-band", "x=" + (seed_model().parent_path() / "input.npy").string(), dir / "run", "--json", &cli_out), 0);
   const json run = json::parse(cli_out);
   std::vector<double> lo(2, 1e300), hi(2, -1e300);
   for (const auto& [name, v] : run["outputs"]["y"]["band"]["by_member"].items())
@@ -219,11 +224,7 @@ TEST(GuiCompare, TransformerLogitsAreComparedPerPosition) {
     const fs::path d = dir / profile;
     fs::remove_all(d);
     std::string o;
-    EXPECT_EQ(test::run_command(std::string("'") + MLSCOPE_CLI_PATH + "' run '" + model.string() + "' --profile " + profile +
-                                    " --input input_ids='" + input.string() + "' --output-dir '" + d.string() + "'",
-                                &o, true),
-              0)
-        << o;
+    EXPECT_EQ(cli_run(model, profile, "input_ids=" + input.string(), d, "", &o), 0) << o;
     for (const auto& e : fs::directory_iterator(d))
       if (e.path().extension() == ".npy") {
         const exec::Tensor t = exec::read_npy(e.path().string());
