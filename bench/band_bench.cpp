@@ -16,9 +16,9 @@
 
 #include "bench/seed_network.h"
 #include "core/exec/band_runner.h"
-#include "core/exec/gemm.h"
+#include "core/exec/kernels/gemm.h"
 #include "core/exec/interpreter.h"
-#include "core/exec/npy.h"
+#include "core/io/npy.h"
 #include "core/format/open.h"
 
 namespace {
@@ -42,7 +42,7 @@ struct Seed {
 bool load_seed(benchmark::State& state, Seed& seed) {
   if (!bench::seed_found(state)) return false;
   seed.model = format::open((bench::kSeedDir / "model.mlpackage").string());
-  seed.inputs = {{"x", exec::read_npy((bench::kSeedDir / "input.npy").string())}};
+  seed.inputs = {{"x", io::read_npy((bench::kSeedDir / "input.npy").string())}};
   return true;
 }
 

@@ -17,7 +17,7 @@
 #include "core/compare/divergence.h"
 #include "core/compare/sweep.h"
 #include "core/exec/interpreter.h"
-#include "core/exec/npy.h"
+#include "core/io/npy.h"
 #include "core/format/open.h"
 
 using namespace mlscope;
@@ -74,7 +74,7 @@ BENCHMARK(BM_CompareSweepVsRuns)->Iterations(1)->Unit(benchmark::kSecond)->UseRe
 void BM_CompareDivergenceOverhead(benchmark::State& state) {
   if (!bench::seed_found(state)) return;
   const ir::Model m = format::open((kSeedDir / "model.mlpackage").string());
-  const exec::RunInputs in{{"x", exec::read_npy((kSeedDir / "input.npy").string())}};
+  const exec::RunInputs in{{"x", io::read_npy((kSeedDir / "input.npy").string())}};
   exec::Interpreter a(exec::NumericProfile::builtin("fp32")), b(exec::NumericProfile::builtin("ane-w8a8"));
   a.run(m, in, {});
   for (auto _ : state) {

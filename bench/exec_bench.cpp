@@ -18,7 +18,7 @@
 #include "bench/seed_network.h"
 #include "core/exec/buffer_pool.h"
 #include "core/exec/interpreter.h"
-#include "core/exec/npy.h"
+#include "core/io/npy.h"
 #include "core/format/open.h"
 
 namespace {
@@ -51,7 +51,7 @@ BENCHMARK(BM_Sgemm)->Unit(benchmark::kMillisecond)->UseRealTime();
 void BM_SeedRun(benchmark::State& state, const char* profile) {
   if (!bench::seed_found(state)) return;
   ir::Model model = format::open((kSeedDir / "model.mlpackage").string());
-  exec::RunInputs ins = {{"x", exec::read_npy((kSeedDir / "input.npy").string())}};
+  exec::RunInputs ins = {{"x", io::read_npy((kSeedDir / "input.npy").string())}};
   exec::Interpreter interp(exec::NumericProfile::builtin(profile));
   uint64_t peak = 0;
   interp.run(model, ins, {});  // warm-up: buffers recycled, weights' pages touched

@@ -130,7 +130,7 @@ void BackendsPanel::draw_input(CompareSession& s) {
     int seed = static_cast<int>(in.seed);
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
     if (ImGui::InputInt("seed", &seed)) in.seed = static_cast<uint64_t>(std::max(0, seed));
-    ImGui::TextDisabled("standard normal values, exec/random_inputs.h generator");
+    ImGui::TextDisabled("standard normal values, core/io/random_inputs.h generator");
   } else if (in.kind == InputChoice::Kind::File) {
     if (file_buf_[0] == 0 && !in.path.empty()) std::snprintf(file_buf_, sizeof file_buf_, "%s", in.path.c_str());
     ImGui::SetNextItemWidth(-1);
@@ -144,7 +144,7 @@ void BackendsPanel::draw_input(CompareSession& s) {
 }
 
 void BackendsPanel::draw_run(CompareSession& s) {
-  JobRunner& jobs = s.jobs();
+  Task& jobs = s.jobs();
   ImGui::BeginDisabled(jobs.busy() || !s.has_model());
   if (ImGui::Button("Run")) s.run();
   ImGui::EndDisabled();

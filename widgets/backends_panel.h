@@ -4,7 +4,7 @@
 // with progress. All work goes through CompareSession's worker.
 #pragma once
 
-#include "widgets/compare_session.h"
+#include "widgets/session.h"
 #include "widgets/image_thumbnail.h"
 
 namespace mlscope::gui {

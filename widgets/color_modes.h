@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "core/layout/graph_layout.h"
-#include "widgets/document.h"
+#include "widgets/session.h"
 
 namespace mlscope::gui {
 

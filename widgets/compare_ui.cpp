@@ -3,32 +3,15 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <numeric>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 namespace mlscope::gui {
-
-namespace {
-
-double percentile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
-}
-
-std::pair<std::string, std::string> split_first(const std::string& a) {
-  const size_t sp = a.find(' ');
-  if (sp == std::string::npos) return {a, ""};
-  return {a.substr(0, sp), a.substr(a.find_first_not_of(' ', sp) == std::string::npos ? a.size() : a.find_first_not_of(' ', sp))};
-}
-
-}  // namespace
 
 void CompareUi::default_layout(float top) {
   const ImVec2 d = ImGui::GetIO().DisplaySize;
@@ -41,59 +24,38 @@ void CompareUi::default_layout(float top) {
   }
 }
 
-void CompareUi::draw_menu() {
-  if (!ImGui::BeginMenu("Compare")) return;
-  ImGui::MenuItem("Backends", nullptr, &show_backends_);
-  ImGui::MenuItem("Logits, margins, drift, divergence", nullptr, &show_compare_);
-  ImGui::MenuItem("Sweep (flip rate)", nullptr, &show_sweep_);
-  ImGui::MenuItem("Quantization playground", nullptr, &show_playground_);
-  ImGui::EndMenu();
-}
-
-void CompareUi::track_frame_times() {
-  const auto now = std::chrono::steady_clock::now();
-  if (frame_left_ > 0 && last_frame_.time_since_epoch().count() != 0) {
-    frame_ms_.push_back(std::chrono::duration<double, std::milli>(now - last_frame_).count());
-    if (--frame_left_ == 0) {
-      std::printf("frame-times %s: frames=%zu median_ms=%.2f p95_ms=%.2f max_ms=%.2f job_running=%s\n", frame_label_.c_str(), frame_ms_.size(),
-                  percentile(frame_ms_, 0.5), percentile(frame_ms_, 0.95), *std::max_element(frame_ms_.begin(), frame_ms_.end()),
-                  session_.jobs().busy() ? "yes" : "no");
-      std::fflush(stdout);
-    }
-  }
-  last_frame_ = now;
-}
-
-void CompareUi::Draw(Document& doc, GraphView& graph, bool inspector_open) {
-  track_frame_times();
+void CompareUi::update(Document& doc, GraphView& graph) {
   session_.poll(doc);
-  const bool busy = session_.jobs().busy();
-  if (was_busy_ && !busy && report_jobs_) {
-    const JobRunner& j = session_.jobs();
-    std::printf("job '%s' finished: %.2f s%s%s%s\n", j.title().c_str(), j.last_seconds(), j.last_cancelled() ? ", cancelled" : "",
-                j.last_cancelled() ? (", cancel latency " + std::to_string(static_cast<int>(j.last_cancel_latency_ms() + 0.5)) + " ms").c_str() : "",
-                j.last_error().empty() ? "" : (", error: " + j.last_error()).c_str());
-    std::fflush(stdout);
-  }
-  was_busy_ = busy;
   overlay_.update(session_);
   overlay_.set_metric(compare_view_.divergence_metric() == 0 ? DivergenceOverlay::Metric::OneMinusCosine : DivergenceOverlay::Metric::RelError);
   graph.set_divergence_overlay(&overlay_);
   compare_view_.set_overlay(&overlay_);
+}
+
+void CompareUi::add_panels(PanelList& panels, Document& doc) {
   // Opaque: these windows sit over the graph and the plots must read cleanly.
-  if (show_backends_) ImGui::SetNextWindowBgAlpha(1.0f);
-  if (show_backends_) backends_panel_.Draw(session_, &show_backends_);
-  if (show_compare_) ImGui::SetNextWindowBgAlpha(1.0f);
-  if (show_compare_) compare_view_.Draw(session_, doc, &show_compare_);
-  if (show_sweep_) ImGui::SetNextWindowBgAlpha(1.0f);
-  if (show_sweep_) sweep_view_.Draw(session_, &show_sweep_);
-  if (show_playground_) ImGui::SetNextWindowBgAlpha(1.0f);
-  if (show_playground_) playground_.Draw(session_, &show_playground_);
-  if (inspector_open && session_.divergence()) {
-    // Appends to the app's Inspector window (ImGui merges Begin calls with the same name).
-    if (ImGui::Begin("Inspector")) overlay_.draw_inspector_section(doc);
-    ImGui::End();
-  }
+  auto opaque = [](auto draw) {
+    return [draw](bool* open) {
+      ImGui::SetNextWindowBgAlpha(1.0f);
+      draw(open);
+    };
+  };
+  panels.push_back({"Backends", "Compare", "Backends", "backends", &show_backends_, false, false,
+                    opaque([this](bool* open) { backends_panel_.Draw(session_, open); }), {}});
+  panels.push_back({"Compare", "Compare", "Logits, margins, drift, divergence", "compare", &show_compare_, false, true,
+                    opaque([this, &doc](bool* open) { compare_view_.Draw(session_, doc, open); }),
+                    [this](const std::string& tab) { compare_view_.show_tab(tab); }});
+  panels.push_back({"Sweep", "Compare", "Sweep (flip rate)", "sweep", &show_sweep_, false, true,
+                    opaque([this](bool* open) { sweep_view_.Draw(session_, open); }), {}});
+  panels.push_back({"Playground", "Compare", "Quantization playground", "playground", &show_playground_, false, true,
+                    opaque([this](bool* open) { playground_.Draw(session_, open); }), {}});
+}
+
+void CompareUi::draw_inspector_section(Document& doc, bool inspector_open) {
+  if (!inspector_open || !session_.divergence()) return;
+  // Appends to the app's Inspector window (ImGui merges Begin calls with the same name).
+  if (ImGui::Begin("Inspector")) overlay_.draw_inspector_section(doc);
+  ImGui::End();
 }
 
 bool CompareUi::waiting() {
@@ -108,100 +70,86 @@ bool CompareUi::waiting() {
   return false;
 }
 
-bool CompareUi::script_verb(const std::string& verb, const std::string& arg, Document& doc, GraphView& graph, std::string& error) {
-  report_jobs_ = true;
-  session_.poll(doc);  // a model that finished loading this frame: take it before acting on it
-  if (verb == "backends") {
-    error = session_.select_only(arg);
-  } else if (verb == "reference") {
-    session_.reference = arg;
-  } else if (verb == "load-recording") {
-    error = session_.load_recording(arg);
-  } else if (verb == "input") {
-    if (arg == "recording") session_.input.kind = InputChoice::Kind::Recording;
-    else if (arg.rfind("seed:", 0) == 0) { session_.input.kind = InputChoice::Kind::Seed; session_.input.seed = std::strtoull(arg.c_str() + 5, nullptr, 10); }
-    else { session_.input.kind = InputChoice::Kind::File; session_.input.path = arg; }
-  } else if (verb == "run") {
-    if (!session_.run()) error = "cannot run: " + (session_.jobs().busy() ? std::string("a job is running") : session_.status());
-  } else if (verb == "wait-runs") {
-    wait_runs_ = true;
-  } else if (verb == "stop") {
-    session_.stop();
-  } else if (verb == "drift") {
-    const int n = std::clamp(std::atoi(arg.c_str()), 2, 100);
+void CompareUi::add_script_verbs(ScriptVerbs& v, Document& doc) {
+  // Every verb first takes a model that finished loading this frame, before acting on it.
+  auto add = [&](const char* name, bool needs_arg, const char* usage, std::function<std::string(const std::string&)> run) {
+    v.add(name, needs_arg, usage, [this, &doc, run = std::move(run)](const std::string& arg) {
+      session_.poll(doc);
+      return run(arg);
+    });
+  };
+  add("backends", true, "backends fp32,gpu,recorded:cpu_only", [this](const std::string& a) { return session_.select_only(a); });
+  add("reference", true, "reference NAME", [this](const std::string& a) { session_.reference = a; return std::string(); });
+  add("load-recording", true, "load-recording FILE", [this](const std::string& a) { return session_.load_recording(a); });
+  add("input", true, "input recording|seed:N|FILE", [this](const std::string& a) {
+    if (a == "recording") session_.input.kind = InputChoice::Kind::Recording;
+    else if (a.rfind("seed:", 0) == 0) { session_.input.kind = InputChoice::Kind::Seed; session_.input.seed = std::strtoull(a.c_str() + 5, nullptr, 10); }
+    else { session_.input.kind = InputChoice::Kind::File; session_.input.path = a; }
+    return std::string();
+  });
+  add("run", false, "run", [this](const std::string&) {
+    if (session_.run()) return std::string();
+    return "cannot run: " + (session_.jobs().busy() ? std::string("a job is running") : session_.status());
+  });
+  add("wait-runs", false, "wait-runs", [this](const std::string&) { wait_runs_ = true; return std::string(); });
+  add("stop", false, "stop", [this](const std::string&) { session_.stop(); return std::string(); });
+  add("drift", true, "drift N", [this](const std::string& a) {
+    const int n = std::clamp(std::atoi(a.c_str()), 2, 100);
     compare_view_.set_drift_count(n);
-    if (!session_.run_drift(n)) error = "cannot start drift";
-  } else if (verb == "sweep") {
-    auto [n, threads] = split_first(arg);
-    if (!sweep_view_.start(session_, static_cast<size_t>(std::max(1, std::atoi(n.c_str()))))) error = "cannot start sweep: " + session_.status();
-    (void)threads;
-  } else if (verb == "divergence") {
-    if (!compare_view_.start_divergence(session_, arg)) error = "cannot start divergence: " + session_.status();
-  } else if (verb == "divergence-focus") {
+    return session_.run_drift(n) ? std::string() : std::string("cannot start drift");
+  });
+  add("sweep", true, "sweep N", [this](const std::string& a) {
+    const auto [n, threads] = split_first_word(a);
+    if (sweep_view_.start(session_, static_cast<size_t>(std::max(1, std::atoi(n.c_str()))))) return std::string();
+    return "cannot start sweep: " + session_.status();
+  });
+  add("divergence", false, "divergence [OTHER]", [this](const std::string& a) {
+    return compare_view_.start_divergence(session_, a) ? std::string() : "cannot start divergence: " + session_.status();
+  });
+  add("divergence-focus", false, "divergence-focus", [this, &doc](const std::string&) {
     // Selects (and centres the graph on) the first op whose divergence crosses the threshold.
     const auto& d = session_.divergence();
     const ir::Model* m = session_.model();
     const ir::Function* fn = d && m ? m->function(d->report.function) : nullptr;
-    if (!fn || d->report.first_crossing.empty()) error = "no divergence crossing to focus";
-    else {
-      const ir::OpId op = fn->find_op(d->report.ops[d->report.first_crossing.front()].name);
-      if (op == ir::kNone) error = "first crossing op not found in the graph";
-      else doc.select(static_cast<int32_t>(fn - m->functions.data()), op);
-    }
-  } else if (verb == "select-sweep-input") {
-    if (!session_.sweep() || static_cast<size_t>(std::atoi(arg.c_str())) >= session_.sweep()->rows.size()) error = "no such sweep input";
-    else session_.select_sweep_input(static_cast<size_t>(std::atoi(arg.c_str())));
-  } else if (verb == "panel") {
-    auto [name, tab] = split_first(arg);
-    if (name == "backends") { show_backends_ = true; ImGui::SetWindowFocus("Backends"); }
-    else if (name == "compare") { show_compare_ = true; ImGui::SetWindowFocus("Compare"); if (!tab.empty()) compare_view_.show_tab(tab); }
-    else if (name == "sweep") { show_sweep_ = true; ImGui::SetWindowFocus("Sweep"); }
-    else if (name == "playground") { show_playground_ = true; ImGui::SetWindowFocus("Playground"); }
-    else if (name == "graph" || name == "none") { show_compare_ = show_sweep_ = show_playground_ = false; if (name == "graph") ImGui::SetWindowFocus("Graph"); }
-    else error = "unknown panel '" + name + "' (backends, compare, sweep, playground, graph, none)";
-  } else if (verb == "export-plot") {
-    compare_view_.request_plot_png(arg);
-  } else if (verb == "export-csv") {
-    error = compare_view_.export_csv(session_, arg);
-  } else if (verb == "export-json") {
-    error = compare_view_.export_json(session_, arg);
-  } else if (verb == "dump-state") {
-    error = dump_state(arg);
-  } else if (verb == "frame-times") {
-    auto [n, label] = split_first(arg);
-    frame_left_ = std::max(1, std::atoi(n.c_str()));
-    frame_label_ = label;
-    frame_ms_.clear();
-  } else if (verb == "what-if") {
-    error = playground_.script_what_if(session_, arg);
-  } else if (verb == "class-axis") {  // auto | none | AXIS: which outputs are compared per position (next run)
-    if (arg == "auto" || arg.empty()) session_.class_axis = {};
-    else if (arg == "none") session_.class_axis.mode = compare::ClassAxis::Mode::Off;
+    if (!fn || d->report.first_crossing.empty()) return std::string("no divergence crossing to focus");
+    const ir::OpId op = fn->find_op(d->report.ops[d->report.first_crossing.front()].name);
+    if (op == ir::kNone) return std::string("first crossing op not found in the graph");
+    doc.select(static_cast<int32_t>(fn - m->functions.data()), op);
+    return std::string();
+  });
+  add("select-sweep-input", true, "select-sweep-input I", [this](const std::string& a) {
+    if (!session_.sweep() || static_cast<size_t>(std::atoi(a.c_str())) >= session_.sweep()->rows.size()) return std::string("no such sweep input");
+    session_.select_sweep_input(static_cast<size_t>(std::atoi(a.c_str())));
+    return std::string();
+  });
+  add("export-plot", true, "export-plot PNG", [this](const std::string& a) { compare_view_.request_plot_png(a); return std::string(); });
+  add("export-csv", true, "export-csv FILE", [this](const std::string& a) { return compare_view_.export_csv(session_, a); });
+  add("export-json", true, "export-json FILE", [this](const std::string& a) { return compare_view_.export_json(session_, a); });
+  add("dump-state", true, "dump-state FILE", [this](const std::string& a) { return dump_state(a); });
+  add("what-if", true, "what-if SPEC", [this](const std::string& a) { return playground_.script_what_if(session_, a); });
+  add("class-axis", true, "class-axis auto|none|AXIS", [this](const std::string& a) {  // which outputs are compared per position (next run)
+    if (a == "auto" || a.empty()) session_.class_axis = {};
+    else if (a == "none") session_.class_axis.mode = compare::ClassAxis::Mode::Off;
     else {
       char* end = nullptr;
-      const long a = std::strtol(arg.c_str(), &end, 10);
-      if (!end || *end || arg.empty()) error = "class-axis: expected auto, none or an integer axis, got '" + arg + "'";
-      else session_.class_axis = {compare::ClassAxis::Mode::Axis, a};
+      const long axis = std::strtol(a.c_str(), &end, 10);
+      if (!end || *end) return "class-axis: expected auto, none or an integer axis, got '" + a + "'";
+      session_.class_axis = {compare::ClassAxis::Mode::Axis, axis};
     }
-  } else if (verb == "position") {  // [OUTPUT] N: the position whose classes the bars show
-    auto [first, rest] = split_first(arg);
+    return std::string();
+  });
+  add("position", true, "position [OUTPUT] N", [this](const std::string& a) {  // the position whose classes the bars show
+    const auto [first, rest] = split_first_word(a);
     const std::string output = rest.empty() ? "" : first;
     const std::string n = rest.empty() ? first : rest;
-    bool found = false;
     if (const auto& r = session_.result())
       for (const auto& p : r->plots)
         if (p.position_wise && (output.empty() || p.output == output)) {
           session_.show_position(p.output, std::atoll(n.c_str()));
-          found = true;
-          break;
+          return std::string();
         }
-    if (!found) error = "position: no position-wise output" + (output.empty() ? std::string() : " named '" + output + "'") + " (run first)";
-  } else {
-    return false;
-  }
-  (void)doc;
-  (void)graph;
-  return true;
+    return "position: no position-wise output" + (output.empty() ? std::string() : " named '" + output + "'") + " (run first)";
+  });
 }
 
 std::string CompareUi::dump_state(const std::string& path) const {

@@ -10,7 +10,7 @@
 #include <utility>
 #include <string>
 
-#include "widgets/compare_session.h"
+#include "widgets/session.h"
 
 namespace mlscope::gui {
 

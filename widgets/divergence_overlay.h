@@ -7,7 +7,7 @@
 #include <map>
 #include <vector>
 
-#include "widgets/compare_session.h"
+#include "widgets/session.h"
 #include "widgets/graph_overlay.h"
 
 namespace mlscope::gui {

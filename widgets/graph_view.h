@@ -11,7 +11,7 @@
 #include "core/layout/graph_layout.h"
 #include "core/layout/op_family.h"
 #include "widgets/color_modes.h"
-#include "widgets/document.h"
+#include "widgets/session.h"
 #include "widgets/graph_overlay.h"
 
 namespace mlscope::gui {

@@ -7,25 +7,6 @@
 
 namespace mlscope::gui {
 
-HazardsResult index_hazards(compare::HazardReport report, const ir::Function& fn, int32_t function) {
-  HazardsResult r;
-  r.function = function;
-  r.worst.assign(fn.ops.size(), -1);
-  r.by_op.assign(fn.ops.size(), {});
-  for (size_t i = 0; i < report.hazards.size(); ++i) {
-    const compare::Hazard& h = report.hazards[i];
-    const ir::OpId op = fn.find_op(h.op);
-    r.hazard_op.push_back(op);
-    if (op == ir::kNone) continue;
-    const auto o = static_cast<size_t>(op);
-    r.by_op[o].push_back(i);
-    r.worst[o] = std::max<int8_t>(r.worst[o], static_cast<int8_t>(h.severity));
-  }
-  if (report.nonfinite_origin && !report.nonfinite_origin->from_input) r.origin = fn.find_op(report.nonfinite_origin->op);
-  r.report = std::move(report);
-  return r;
-}
-
 ImU32 HazardsOverlay::severity_color(int s) {
   switch (s) {
     case int(compare::HazardSeverity::Critical): return IM_COL32(215, 40, 40, 255);

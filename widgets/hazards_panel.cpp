@@ -10,7 +10,7 @@
 
 #include "core/compare/hazards.h"
 #include "core/exec/band_runner.h"
-#include "core/exec/input_files.h"
+#include "core/io/input_files.h"
 #include "core/exec/numeric_profile.h"
 
 namespace mlscope::gui {
@@ -25,70 +25,18 @@ std::string percent(double f) {
 
 }  // namespace
 
-void HazardsUi::follow_model(const Document& doc) {
-  const ModelSnapshot* s = doc.snapshot();
-  if (s && s->model == model_) return;
-  model_ = s ? s->model : nullptr;  // another model: its hazards are not these
-  result_.reset();
-  overlay_.set_result(nullptr);
-}
-
 bool HazardsUi::start(const Document& doc, const std::string& profile_name, const std::string& input, std::string& error) {
-  follow_model(doc);
-  const ir::Function* fn = doc.current_function();
-  if (!model_ || !fn) {
-    error = "no model open";
-    return false;
-  }
-  exec::NumericProfile profile;
-  try {
-    profile = exec::NumericProfile::builtin(profile_name);
-  } catch (const std::exception& e) {
-    error = e.what();
-    return false;
-  }
   const auto names = exec::NumericProfile::builtin_names();
   for (size_t i = 0; i < names.size(); ++i)
     if (names[i] == profile_name) profile_ = int(i);
   std::snprintf(input_, sizeof input_, "%s", input.c_str());
-  const std::shared_ptr<const ir::Model> model = model_;
-  const int32_t function = doc.selection().function;
-  const uint64_t serial = ++serial_;
-  const bool started = jobs_.start("fp16 hazards (" + profile.name + ")", [this, model, function, profile, input, serial](JobContext& ctx) -> JobRunner::Publish {
-    const ir::Function& f = model->functions.at(static_cast<size_t>(function));
-    exec::RunInputs inputs;
-    std::string label = input.empty() ? "random:0" : input;
-    if (input.empty())
-      for (ir::ValueId id : f.inputs) exec::add_input_spec(*model, f, f.value(id).name + "=random:0", inputs);
-    else
-      exec::add_input_spec(*model, f, input, inputs);
-    compare::HazardRunOptions o;
-    o.function = f.name;
-    o.cancel = &ctx.cancel_flag();
-    o.band = exec::BandBackend::band_of_profile(profile.name);
-    const float runs = static_cast<float>(o.run_count());
-    o.progress = [&ctx, runs](int run, int64_t done, int64_t total) {
-      const float part = total > 0 ? static_cast<float>(done) / static_cast<float>(total) : 0;
-      ctx.set_progress((static_cast<float>(run) + part) / runs, run == 0 ? "fp32 run" : run == 1 ? "run under the profile" : "Neural Engine band");
-    };
-    const auto t0 = std::chrono::steady_clock::now();
-    auto res = std::make_shared<HazardsResult>(index_hazards(compare::find_hazards(*model, inputs, profile, o), f, function));
-    res->input_label = label;
-    res->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    res->serial = serial;
-    return [this, res, model] {
-      if (model != model_) return;  // the model changed meanwhile
-      result_ = res;
-      overlay_.set_result(res);
-    };
-  });
-  if (!started) error = "a hazards analysis is running";
-  return started;
+  if (!session_.start(doc, profile_name, input, error)) return false;
+  return true;
 }
 
 bool HazardsUi::waiting() {
   if (!wait_) return false;
-  if (jobs_.busy()) {
+  if (session_.task().busy()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(40));  // give the CPU to the job
     return true;
   }
@@ -96,22 +44,27 @@ bool HazardsUi::waiting() {
   return false;
 }
 
-void HazardsUi::Draw(Document& doc, GraphView& graph) {
-  follow_model(doc);
-  if (jobs_.poll() && !jobs_.last_error().empty()) error_ = jobs_.last_error();
+void HazardsUi::update(Document& doc, GraphView& graph) {
+  const bool was_busy = session_.task().busy();
+  session_.poll(doc);
+  overlay_.set_result(session_.result());
+  if (was_busy && !session_.task().busy() && !session_.error().empty()) error_ = session_.error();
   graph.set_overlay(ColorMode::Hazards, &overlay_);
-  if (show_) {
-    ImGui::SetNextWindowBgAlpha(1.0f);
-    draw_panel(doc);
-  }
 }
 
-void HazardsUi::draw_panel(Document& doc) {
+void HazardsUi::add_panels(PanelList& panels, Document& doc) {
+  panels.push_back({"fp16 hazards", "View", "fp16 hazards", "hazards", &show_, false, false, [this, &doc](bool* open) {
+                      ImGui::SetNextWindowBgAlpha(1.0f);
+                      draw_panel(doc, open);
+                    }, {}});
+}
+
+void HazardsUi::draw_panel(Document& doc, bool* open) {
   // First use: the lower right, over the MIL text, clear of the graph's legend.
   const ImVec2 display = ImGui::GetIO().DisplaySize;
   ImGui::SetNextWindowPos({display.x * 0.42f, display.y * 0.56f}, ImGuiCond_FirstUseEver);
   ImGui::SetNextWindowSize({display.x * 0.57f, display.y * 0.42f}, ImGuiCond_FirstUseEver);
-  if (!ImGui::Begin("fp16 hazards", &show_)) {
+  if (!ImGui::Begin("fp16 hazards", open)) {
     ImGui::End();
     return;
   }
@@ -126,26 +79,26 @@ void HazardsUi::draw_panel(Document& doc) {
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 16);
   ImGui::InputTextWithHint("input", "random:0, or name=file.npy", input_, sizeof input_);
   ImGui::SameLine();
-  if (jobs_.busy()) {
-    if (ImGui::Button("Stop")) jobs_.stop();
+  if (session_.task().busy()) {
+    if (ImGui::Button("Stop")) session_.stop();
     ImGui::SameLine();
-    ImGui::ProgressBar(jobs_.fraction(), {-1, 0}, jobs_.stage().c_str());
+    ImGui::ProgressBar(session_.task().fraction(), {-1, 0}, session_.task().stage().c_str());
   } else if (ImGui::Button("Analyze")) {
     error_.clear();
     start(doc, names[static_cast<size_t>(profile_)], input_, error_);
   }
   if (!error_.empty()) ImGui::TextColored({1, 0.4f, 0.4f, 1}, "%s", error_.c_str());
-  if (!result_) {
+  if (!session_.result()) {
     ImGui::TextDisabled("Runs the program in fp32 and under the profile and lists, per op output, fp16 overflow, underflow,");
     ImGui::TextDisabled("NaN/inf (and where it starts), quantize clipping. Then Graph > color: fp16 hazards.");
     ImGui::End();
     return;
   }
-  const compare::HazardReport& r = result_->report;
+  const compare::HazardReport& r = session_.result()->report;
   ImGui::Text("%s", r.provenance.c_str());
   std::string summary;
   for (const auto& [kind, n] : r.summary) summary += kind + " " + std::to_string(n) + "   ";
-  ImGui::Text("profile %s, input %s, %.2f s:  %s", r.profile.c_str(), result_->input_label.c_str(), result_->seconds, summary.c_str());
+  ImGui::Text("profile %s, input %s, %.2f s:  %s", r.profile.c_str(), session_.result()->input_label.c_str(), session_.result()->seconds, summary.c_str());
   if (r.nonfinite_origin) ImGui::TextColored({1, 0.45f, 0.4f, 1}, "NaN/inf starts at %s", r.nonfinite_origin->describe().c_str());
   else ImGui::TextDisabled("no NaN/inf under this profile");
   draw_band_partings(r);
@@ -156,16 +109,16 @@ void HazardsUi::draw_panel(Document& doc) {
     ImGui::TableHeadersRow();
     for (size_t i = 0; i < r.hazards.size(); ++i) {
       const compare::Hazard& h = r.hazards[i];
-      const ir::OpId op = result_->hazard_op[i];
+      const ir::OpId op = session_.result()->hazard_op[i];
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
       ImGui::PushID(static_cast<int>(i));
-      const bool selected = op != ir::kNone && doc.selection().op == op && doc.selection().function == result_->function;
+      const bool selected = op != ir::kNone && doc.selection().op == op && doc.selection().function == session_.result()->function;
       ImGui::ColorButton("##sev", ImGui::ColorConvertU32ToFloat4(HazardsOverlay::severity_color(int(h.severity))), ImGuiColorEditFlags_NoTooltip,
                          {ImGui::GetFontSize() * 0.8f, ImGui::GetFontSize() * 0.8f});
       ImGui::SameLine();
       if (ImGui::Selectable(std::string(compare::severity_name(h.severity)).c_str(), selected, ImGuiSelectableFlags_SpanAllColumns) && op != ir::kNone)
-        doc.select(result_->function, op);
+        doc.select(session_.result()->function, op);
       ImGui::PopID();
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(std::string(compare::hazard_kind_name(h.kind)).c_str());
@@ -205,15 +158,15 @@ void HazardsUi::draw_band_partings(const compare::HazardReport& r) const {
 }
 
 void HazardsUi::draw_inspector_section(const Document& doc) const {
-  if (!result_ || doc.selection().function != result_->function) return;
+  if (!session_.result() || doc.selection().function != session_.result()->function) return;
   const ir::OpId op = doc.selection().op;
-  if (op < 0 || static_cast<size_t>(op) >= result_->by_op.size()) return;
+  if (op < 0 || static_cast<size_t>(op) >= session_.result()->by_op.size()) return;
   if (!ImGui::CollapsingHeader("fp16 hazards", ImGuiTreeNodeFlags_DefaultOpen)) return;
-  const auto& list = result_->by_op[static_cast<size_t>(op)];
-  ImGui::TextDisabled("emulated: fp32 run vs %s run", result_->report.profile.c_str());
+  const auto& list = session_.result()->by_op[static_cast<size_t>(op)];
+  ImGui::TextDisabled("emulated: fp32 run vs %s run", session_.result()->report.profile.c_str());
   if (list.empty()) ImGui::TextUnformatted("none for this op");
   for (size_t i : list) {
-    const compare::Hazard& h = result_->report.hazards[i];
+    const compare::Hazard& h = session_.result()->report.hazards[i];
     ImGui::ColorButton("##sev", ImGui::ColorConvertU32ToFloat4(HazardsOverlay::severity_color(int(h.severity))), ImGuiColorEditFlags_NoTooltip,
                        {ImGui::GetFontSize() * 0.8f, ImGui::GetFontSize() * 0.8f});
     ImGui::SameLine();
@@ -228,29 +181,29 @@ void HazardsUi::draw_inspector_section(const Document& doc) const {
   }
 }
 
-bool HazardsUi::script_verb(const std::string& verb, const std::string& arg, Document& doc, GraphView& graph, std::string& error) {
-  if (verb == "hazards") {
-    const size_t space = arg.find(' ');
+void HazardsUi::add_script_verbs(ScriptVerbs& v, Document& doc, GraphView& graph) {
+  v.add("hazards", false, "hazards [PROFILE [INPUT]]", [this, &doc](const std::string& arg) {
+    const auto [profile, input] = split_first_word(arg);
     show_ = true;
-    start(doc, arg.empty() ? "gpu" : arg.substr(0, space), space == std::string::npos ? "" : arg.substr(space + 1), error);
-  } else if (verb == "wait-hazards") {
-    wait_ = true;
-  } else if (verb == "select-hazard") {
+    std::string error;
+    start(doc, profile.empty() ? "gpu" : profile, input, error);
+    return error;
+  });
+  v.add("wait-hazards", false, "wait-hazards", [this](const std::string&) { wait_ = true; return std::string(); });
+  v.add("select-hazard", true, "select-hazard I", [this, &doc](const std::string& arg) {
     const size_t i = std::strtoull(arg.c_str(), nullptr, 10);
-    if (!result_ || i >= result_->hazard_op.size() || result_->hazard_op[i] == ir::kNone) error = "no hazard #" + arg;
-    else doc.select(result_->function, result_->hazard_op[i]);
-  } else if (verb == "dump-hazards") {
-    error = dump_state(arg, doc, graph);
-  } else {
-    return false;
-  }
-  return true;
+    const auto& r = session_.result();
+    if (!r || i >= r->hazard_op.size() || r->hazard_op[i] == ir::kNone) return "no hazard #" + arg;
+    doc.select(r->function, r->hazard_op[i]);
+    return std::string();
+  });
+  v.add("dump-hazards", true, "dump-hazards FILE", [this, &doc, &graph](const std::string& arg) { return dump_state(arg, doc, graph); });
 }
 
 std::string HazardsUi::dump_state(const std::string& path, const Document& doc, const GraphView& graph) const {
   nlohmann::json j;
-  j["job_running"] = jobs_.busy();
-  j["last_error"] = jobs_.last_error();
+  j["job_running"] = session_.task().busy();
+  j["last_error"] = session_.error();
   std::string mode;
   for (const ColorModeInfo& info : color_modes())
     if (info.mode == graph.color_mode()) mode = info.script_name;
@@ -261,24 +214,24 @@ std::string HazardsUi::dump_state(const std::string& path, const Document& doc, 
   const ir::Function* fn = doc.current_function();
   const ir::OpId sel = doc.selection().op;
   j["selected_op"] = fn && sel != ir::kNone ? nlohmann::json(fn->op(sel).name) : nlohmann::json(nullptr);
-  if (result_) {
-    const compare::HazardReport& r = result_->report;
+  if (session_.result()) {
+    const compare::HazardReport& r = session_.result()->report;
     j["profile"] = r.profile;
     j["hazards"] = r.hazards.size();
     j["summary"] = r.summary;
     j["nonfinite_origin"] = r.nonfinite_origin ? nlohmann::json(r.nonfinite_origin->op) : nlohmann::json(nullptr);
     j["band"] = r.band.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.band);
     j["band_first_parting"] = r.band_partings.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.band_partings.front().op_name);
-    j["origin_marked"] = result_->origin != ir::kNone && overlay_.op_marked(result_->function, result_->origin);
-    j["origin_color"] = result_->origin != ir::kNone ? overlay_.op_color(result_->function, result_->origin) : 0u;
+    j["origin_marked"] = session_.result()->origin != ir::kNone && overlay_.op_marked(session_.result()->function, session_.result()->origin);
+    j["origin_color"] = session_.result()->origin != ir::kNone ? overlay_.op_color(session_.result()->function, session_.result()->origin) : 0u;
     j["critical_color"] = HazardsOverlay::severity_color(int(compare::HazardSeverity::Critical));
     nlohmann::json sel_h = nlohmann::json::array();
-    if (sel != ir::kNone && static_cast<size_t>(sel) < result_->by_op.size() && doc.selection().function == result_->function)
-      for (size_t i : result_->by_op[static_cast<size_t>(sel)])
+    if (sel != ir::kNone && static_cast<size_t>(sel) < session_.result()->by_op.size() && doc.selection().function == session_.result()->function)
+      for (size_t i : session_.result()->by_op[static_cast<size_t>(sel)])
         sel_h.push_back({{"kind", std::string(compare::hazard_kind_name(r.hazards[i].kind))},
                          {"severity", std::string(compare::severity_name(r.hazards[i].severity))}});
     j["selected_op_hazards"] = sel_h;
-    j["seconds"] = result_->seconds;
+    j["seconds"] = session_.result()->seconds;
   }
   std::ofstream out(path);
   out << j.dump(2) << "\n";

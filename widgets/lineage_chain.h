@@ -3,7 +3,7 @@
 // from core/analysis TensorLineage records. Clicking a decode box selects that op.
 #pragma once
 
-#include "widgets/document.h"
+#include "widgets/session.h"
 
 namespace mlscope::gui {
 

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "widgets/document.h"
+#include "widgets/session.h"
 
 namespace mlscope::gui {
 

@@ -2,7 +2,7 @@
 // functions with op counts, metadata, weight size, notes and load timings.
 #pragma once
 
-#include "widgets/document.h"
+#include "widgets/session.h"
 
 namespace mlscope::gui {
 

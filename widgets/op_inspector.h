@@ -5,13 +5,14 @@
 
 #include <functional>
 
-#include "widgets/document.h"
+#include "widgets/session.h"
 #include "widgets/weight_histogram.h"
 
 namespace mlscope::gui {
 
 class OpInspector {
  public:
+  explicit OpInspector(session::WeightStats& weights) : histogram_(weights) {}
   void Draw(Document& doc, bool* open);
   /// No histogram is still being computed.
   bool idle() const { return histogram_.idle(); }

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "widgets/document.h"
+#include "widgets/session.h"
 
 namespace mlscope::gui {
 

@@ -135,8 +135,6 @@ void PlaygroundPanel::draw_controls(CompareSession& s) {
   ImGui::BeginDisabled(s.jobs().busy() || s.what_if_spec().empty());
   if (ImGui::Button("Divergence vs reference")) s.run_divergence("what-if", 0.999, 0.01);
   ImGui::EndDisabled();
-  if (!CompareSession::what_if_available())
-    ImGui::TextColored(ImVec4(1, 0.7f, 0.3f, 1), "The what-if engine is not available in this build: the spec is shown but cannot run yet.");
   if (!error_.empty()) ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "%s", error_.c_str());
 }
 

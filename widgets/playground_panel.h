@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "widgets/compare_session.h"
+#include "widgets/session.h"
 
 namespace mlscope::gui {
 

@@ -5,7 +5,7 @@
 
 #include <imgui.h>
 
-#include "widgets/compare_session.h"
+#include "widgets/session.h"
 
 namespace mlscope::gui {
 

@@ -4,62 +4,17 @@
 
 #include <algorithm>
 #include <cfloat>
-#include <chrono>
 #include <cstdio>
 #include <vector>
 
 namespace mlscope::gui {
 
-WeightHistogram::~WeightHistogram() {
-  for (auto& [k, e] : cache_)
-    if (e.result.valid()) e.result.wait();
-}
-
-bool WeightHistogram::idle() const {
-  for (const auto& [k, e] : cache_)
-    if (e.result.valid() && e.result.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return false;
-  return true;
-}
-
-void WeightHistogram::Draw(const Document& doc, ir::ValueId v) {
-  draw_entry(doc, -1, v, [v](const ir::Function& fn) { return analysis::value_histogram(fn, v); });
-}
-
-void WeightHistogram::DrawAttribute(const Document& doc, ir::OpId o, size_t attr) {
-  draw_entry(doc, o, static_cast<int64_t>(attr), [o, attr](const ir::Function& fn) {
-    const ir::Op& op = fn.op(o);
-    const auto& c = op.attributes[attr].value;
-    analysis::TensorHistogram none;
-    none.error = "no value";
-    if (!c) return none;
-    analysis::TensorHistogram h = analysis::constant_histogram(*c, op.name);
-    h.producer_type = "attribute " + op.attributes[attr].name;
-    return h;
-  });
-}
-
-void WeightHistogram::draw_entry(const Document& doc, int32_t op, int64_t slot, Task task) {
-  const ModelSnapshot* snap = doc.snapshot();
-  const int32_t f = doc.selection().function;
-  if (!snap || f < 0 || static_cast<size_t>(f) >= snap->model->functions.size()) return;
-  if (generation_ != doc.generation()) {  // a new model: drop finished entries of the old one
-    std::erase_if(cache_, [](const auto& kv) { return kv.second.result.wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
-    generation_ = doc.generation();
-  }
-  const Key key{doc.generation(), f, op, slot};
-  auto it = cache_.find(key);
-  if (it == cache_.end()) {
-    std::shared_ptr<const ir::Model> model = snap->model;  // kept alive by the task
-    Entry e;
-    e.result = std::async(std::launch::async, [model, f, task = std::move(task)] { return task(model->functions[static_cast<size_t>(f)]); }).share();
-    it = cache_.emplace(key, std::move(e)).first;
-  }
-  const auto& fut = it->second.result;
-  if (fut.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+void WeightHistogram::draw(const analysis::TensorHistogram* hp) const {
+  if (!hp) {
     ImGui::TextDisabled("decoding...");
     return;
   }
-  const analysis::TensorHistogram& h = fut.get();
+  const analysis::TensorHistogram& h = *hp;
   if (!h.ok()) {
     ImGui::TextWrapped("No histogram: %s", h.error.c_str());
     return;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <functional>
 #include <cstdio>
 
 #include "app/cli/compare_setup.h"
@@ -16,6 +17,7 @@
 #include "core/compare/what_if.h"
 #include "core/exec/interpreter.h"
 #include "core/format/open.h"
+#include "core/session/task.h"
 #include "core/util/error.h"
 
 namespace mlscope::cli {
@@ -23,6 +25,14 @@ namespace {
 
 std::atomic<bool> g_cancel{false};
 void on_sigint(int) { g_cancel = true; }
+
+// Waits for a long pass (Ctrl-C cancels it); a failure is rethrown as the error it was.
+void wait_for(session::Task& task, const std::string& progress_label) {
+  std::function<void(float, const std::string&)> show;
+  if (!progress_label.empty()) show = [](float, const std::string& stage) { std::fprintf(stderr, "\r%s", stage.c_str()); };
+  const session::TaskOutcome outcome = task.wait(&g_cancel, show);
+  if (outcome == session::TaskOutcome::Failed) std::rethrow_exception(task.last_exception());
+}
 
 int to_int(const Args& args, const std::string& flag, int fallback, int min) {
   auto v = args.get(flag);
@@ -88,20 +98,22 @@ int run_compare(const std::vector<std::string>& argv) {
   if (args.has("what-if-base") && !what_if) throw UsageError{"--what-if-base belongs to --what-if SPEC"};
   // Parse the spec before any work so a bad token fails fast.
   if (what_if) compare::WhatIfSpec::parse(*what_if);
+  std::vector<std::string> backend_notes;
   std::vector<CompareBackend> backends =
-      make_backends(args.get_or("backends", what_if ? "fp32" : "fp32,fp16,gpu,ane,ane-w8a8"), model, path);
+      make_backends(args.get_or("backends", what_if ? "fp32" : "fp32,fp16,gpu,ane,ane-w8a8"), model, path, &backend_notes);
   if (what_if) {
     const std::string base = args.get_or("what-if-base", "fp32");
     exec::NumericProfile bp = base.rfind("profile:", 0) == 0 ? exec::NumericProfile::from_json_file(base.substr(8))
                                                              : exec::NumericProfile::builtin(base);
     if (find_backend(backends, "what-if")) throw UsageError{"backend 'what-if' given twice"};
-    backends.push_back(make_what_if(*what_if, bp, model, args.get_or("function", "")));
+    backends.push_back(make_what_if(*what_if, bp, bp.name, model, args.get_or("function", "")));
   }
   const std::string reference = args.get_or("reference", backends.front().name);
   if (!find_backend(backends, reference)) throw UsageError{"--reference '" + reference + "' is not one of --backends"};
 
   compare::CompareReport report;
   report.model_path = path;
+  report.notes = backend_notes;
   const exec::RunInputs inputs = make_inputs(model, args.get_all("input"), backends, &report.input_label);
   exec::RunOptions ro;
   ro.function = args.get_or("function", "");
@@ -133,7 +145,7 @@ int run_compare(const std::vector<std::string>& argv) {
   if (sweep_n > 0 || args.has("sweep-dir")) {
     std::vector<compare::SweepBackend> sb;
     for (const auto& b : backends)
-      if (b.emulated()) sb.push_back({b.name, b.make});
+      if (b.emulated()) sb.push_back({b.name, [spec = b.spec] { return compare::make_backend(spec); }});
     if (sb.size() != backends.size())
       report.notes.push_back("recorded backends are not part of the sweep: a recording can only replay its own input");
     if (sb.size() < 2) throw UsageError{"--sweep needs at least two emulated backends"};
@@ -141,13 +153,23 @@ int run_compare(const std::vector<std::string>& argv) {
                                   ? compare::folder_inputs(model, *args.get("sweep-dir"))
                                   : compare::seeded_random_inputs(model, static_cast<uint64_t>(to_int(args, "sweep-seed", 0, 0)),
                                                                   static_cast<size_t>(sweep_n));
-    compare::SweepOptions so;
-    so.threads = threads;
-    so.cancel = &g_cancel;
-    so.run_options = ro;
+    // The sweep runs as a Task: Ctrl-C cancels it (the inputs done so far are reported).
+    session::Task task;
+    task.start("sweep", [&](session::TaskContext& ctx) -> session::Task::Publish {
+      compare::SweepOptions so;
+      so.threads = threads;
+      so.cancel = &ctx.cancel_flag();
+      so.run_options = ro;
+      so.run_options.cancel = &ctx.cancel_flag();
+      so.progress = [&ctx](size_t done, size_t total) {
+        ctx.progress(static_cast<float>(done) / static_cast<float>(std::max<size_t>(1, total)),
+                     "sweep " + std::to_string(done) + "/" + std::to_string(total));
+      };
+      auto res = std::make_shared<compare::SweepResult>(compare::run_sweep(model, sb, si, so));
+      return [&report, res] { report.sweep = std::move(*res); };
+    });
     const bool tty = isatty(STDERR_FILENO);
-    if (tty) so.progress = [](size_t done, size_t total) { std::fprintf(stderr, "\rsweep %zu/%zu", done, total); };
-    report.sweep = compare::run_sweep(model, sb, si, so);
+    wait_for(task, tty ? "sweep" : "");
     if (tty) std::fprintf(stderr, "\n");
   }
 
@@ -178,7 +200,15 @@ int run_compare(const std::vector<std::string>& argv) {
     dopt.max_rel_error = to_double(args, "threshold-rel", dopt.max_rel_error);
     if (args.has("divergence-budget-mb"))
       dopt.memory_budget_bytes = static_cast<uint64_t>(to_int(args, "divergence-budget-mb", 64, 0)) << 20;
-    report.divergence = compare::run_divergence(*ref->backend, *other->backend, model, inputs, ro, dopt);
+    session::Task task;
+    task.start("divergence", [&](session::TaskContext& ctx) -> session::Task::Publish {
+      exec::RunOptions dro = ro;
+      dro.cancel = &ctx.cancel_flag();
+      auto res = std::make_shared<compare::DivergenceReport>(compare::run_divergence(*ref->backend, *other->backend, model, inputs, dro, dopt));
+      return [&report, res] { report.divergence = std::move(*res); };
+    });
+    wait_for(task, "");
+    if (!report.divergence) throw Error(Location::in_file(path), "divergence cancelled");
     report.divergence->reference = ref->name;
     report.divergence->other = other->name;
   }

@@ -8,7 +8,7 @@
 #include "core/compare/hazards.h"
 #include "core/compare/hazards_report.h"
 #include "core/exec/band_runner.h"
-#include "core/exec/input_files.h"
+#include "core/io/input_files.h"
 #include "core/format/open.h"
 #include "core/util/error.h"
 
@@ -34,14 +34,14 @@ int hazards_verb(const std::vector<std::string>& argv) {
   std::string input_label;
   const auto specs = args.get_all("input");
   if (specs.empty()) {
-    for (ir::ValueId id : fn->inputs) exec::add_input_spec(model, *fn, fn->value(id).name + "=random:0", inputs);
+    for (ir::ValueId id : fn->inputs) io::add_input_spec(model, *fn, fn->value(id).name + "=random:0", inputs);
     input_label = "random:0";
   }
   for (const auto& spec : specs) {
     if (spec.rfind("random:", 0) == 0 && fn->inputs.size() != 1) {  // a bare random:SEED seeds every input
-      for (ir::ValueId id : fn->inputs) exec::add_input_spec(model, *fn, fn->value(id).name + "=" + spec, inputs);
+      for (ir::ValueId id : fn->inputs) io::add_input_spec(model, *fn, fn->value(id).name + "=" + spec, inputs);
     } else {
-      exec::add_input_spec(model, *fn, spec, inputs);
+      io::add_input_spec(model, *fn, spec, inputs);
     }
     input_label += (input_label.empty() ? "" : ", ") + spec;
   }

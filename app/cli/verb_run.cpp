@@ -14,10 +14,10 @@
 #include "core/compare/hazards_report.h"
 #include "core/compare/nonfinite.h"
 #include "core/exec/band_runner.h"
-#include "core/exec/input_files.h"
-#include "core/exec/input_shapes.h"
+#include "core/io/input_files.h"
+#include "core/io/input_shapes.h"
 #include "core/exec/interpreter.h"
-#include "core/exec/npy.h"
+#include "core/io/npy.h"
 #include "core/format/open.h"
 #include "core/util/error.h"
 
@@ -174,13 +174,13 @@ int run_verb(const std::vector<std::string>& argv) {
 
   exec::RunInputs inputs;
   std::vector<std::string> notes;
-  const auto shapes = exec::parse_shape_specs(model, *fn, args.get_all("shape"));
+  const auto shapes = io::parse_shape_specs(model, *fn, args.get_all("shape"));
   for (const auto& [name, dims] : shapes) {
     bool given = false;
     for (const auto& spec : args.get_all("input")) given = given || spec.rfind(name + "=", 0) == 0 || fn->inputs.size() == 1;
     if (!given) throw UsageError{"--shape " + name + "=... needs an --input for '" + name + "' (a file or random:SEED)"};
   }
-  for (const auto& spec : args.get_all("input")) exec::add_input_spec(model, *fn, spec, inputs, &notes, &shapes);
+  for (const auto& spec : args.get_all("input")) io::add_input_spec(model, *fn, spec, inputs, &notes, &shapes);
   std::unique_ptr<exec::Backend> backend;
   if (band) backend = std::make_unique<exec::BandBackend>(profile_name);
   else backend = std::make_unique<exec::Interpreter>(profile);
@@ -194,13 +194,13 @@ int run_verb(const std::vector<std::string>& argv) {
   if (auto dir = args.get("output-dir")) {
     std::filesystem::create_directories(*dir);
     for (const auto& [name, v] : r.outputs)
-      if (const auto* t = std::get_if<exec::Tensor>(&v)) exec::write_npy((std::filesystem::path(*dir) / (safe_file_name(name) + ".npy")).string(), *t);
-    for (const auto& [name, t] : r.states) exec::write_npy((std::filesystem::path(*dir) / (safe_file_name(name) + ".npy")).string(), t);
+      if (const auto* t = std::get_if<exec::Tensor>(&v)) io::write_npy((std::filesystem::path(*dir) / (safe_file_name(name) + ".npy")).string(), *t);
+    for (const auto& [name, t] : r.states) io::write_npy((std::filesystem::path(*dir) / (safe_file_name(name) + ".npy")).string(), t);
     if (opts.keep_intermediates) {
       auto idir = std::filesystem::path(*dir) / "intermediates";
       std::filesystem::create_directories(idir);
       for (const auto& [name, v] : r.intermediates)
-        if (const auto* t = std::get_if<exec::Tensor>(&v)) exec::write_npy((idir / (safe_file_name(name) + ".npy")).string(), *t);
+        if (const auto* t = std::get_if<exec::Tensor>(&v)) io::write_npy((idir / (safe_file_name(name) + ".npy")).string(), *t);
     }
     for (const auto& [name, v] : r.outputs)
       if (const auto* d = std::get_if<exec::Dictionary>(&v)) {

@@ -13,7 +13,6 @@
 #include <filesystem>
 #include <numeric>
 
-#include "app/gui/core_services.h"
 #include "app/gui/screenshot.h"
 #include "widgets/theme.h"
 
@@ -54,12 +53,15 @@ double median(std::vector<double> v) {
 
 }  // namespace
 
-App::App(AppOptions options) : options_(std::move(options)), doc_(make_core_services()) {
+App::App(AppOptions options) : options_(std::move(options)) {
   inspector_.set_hazards_section([this](const Document& d) { hazards_.draw_inspector_section(d); });
+  add_panels();
+  add_script_verbs();
 }
 
 App::~App() {
   if (!window_) return;
+  for (const Panel& p : panels_) settings_.windows[p.key] = *p.open;
   settings_.save(config_dir_);
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
@@ -101,6 +103,10 @@ bool App::init_window() {
   ini_path_ = config_dir_ + "/imgui.ini";
   io.IniFilename = ini_path_.c_str();
   settings_ = Settings::load(config_dir_);
+  for (Panel& p : panels_) {
+    auto it = settings_.windows.find(p.key);
+    *p.open = it == settings_.windows.end() ? p.default_open : it->second;
+  }
   ImGui_ImplGlfw_InitForOpenGL(window_, true);
   ImGui_ImplOpenGL3_Init("#version 130");
   load_fonts(scale_);
@@ -135,7 +141,7 @@ void App::open(const std::string& path) {
 int App::run() {
   scripted_ = !options_.script.empty() || !options_.screenshot.empty();
   if (!options_.script.empty())
-    if (auto err = Script::load(options_.script, script_)) {
+    if (auto err = Script::load(options_.script, verbs_, script_)) {
       std::fprintf(stderr, "mlscope: %s\n", err->c_str());
       return 2;
     }
@@ -165,52 +171,33 @@ void App::run_script_step() {
   if (script_.done()) { quit_ = true; return; }
   const ScriptCommand* c = script_.poll(doc_.busy() || !inspector_.idle() || compare_.waiting() || hazards_.waiting());
   if (!c) return;
-  auto fail = [&](const std::string& msg) {
-    std::fprintf(stderr, "mlscope: %s:%d: %s\n", options_.script.c_str(), c->line, msg.c_str());
+  const ScriptVerb* verb = verbs_.find(c->verb);  // Script::load checked every verb
+  const std::string error = verb ? verb->run(c->arg) : "unknown verb '" + c->verb + "'";
+  if (!error.empty()) {
+    std::fprintf(stderr, "mlscope: %s:%d: %s\n", options_.script.c_str(), c->line, error.c_str());
     exit_code_ = 2;
-  };
-  const std::string& a = c->arg;
-  if (c->verb == "open") open(a);
-  else if (c->verb == "recording") doc_.set_recording(a == "none" ? "" : a);
-  else if (c->verb == "select") {
-    const ir::Function* fn = doc_.current_function();
-    const ir::OpId op = fn ? fn->find_op(a) : ir::kNone;
-    if (op == ir::kNone) fail("no op named '" + a + "'");
-    else doc_.select(doc_.selection().function, op);
-  } else if (c->verb == "function") {
-    const ir::Model* m = doc_.snapshot() ? doc_.snapshot()->model.get() : nullptr;
-    const ir::Function* fn = m ? m->function(a) : nullptr;
-    if (!fn) fail("no function named '" + a + "'");
-    else doc_.select_function(static_cast<int32_t>(fn - m->functions.data()));
-  } else if (c->verb == "color-mode") {
-    ColorMode mode;
-    if (!parse_color_mode(a, mode)) fail("unknown color mode '" + a + "'");
-    else graph_.set_color_mode(mode);
-  } else if (c->verb == "search") graph_.search(doc_, a);
-  else if (c->verb == "fit") graph_.request_fit();
-  else if (c->verb == "zoom") graph_.set_zoom(std::clamp(std::strtof(a.c_str(), nullptr), 1e-4f, 4.0f));
-  else if (c->verb == "constants") doc_.set_show_constants(a == "on");
-  else if (c->verb == "theme") apply_theme(a == "light" ? Theme::Light : Theme::Dark, scale_);
-  else if (c->verb == "wait") script_.wait_frames(std::max(0, std::atoi(a.c_str())));
-  else if (c->verb == "screenshot") { pending_screenshot_ = a; screenshot_countdown_ = 1; }
-  else if (c->verb == "measure") {
-    const size_t space = a.find(' ');
-    measure_left_ = std::max(1, std::atoi(a.substr(0, space).c_str()));
-    measure_label_ = space == std::string::npos ? "" : a.substr(space + 1);
-    measure_ui_ms_.clear();
-    measure_gl_ms_.clear();
-  } else if (c->verb == "quit") quit_ = true;
-  else if (std::string error; run_view_verb(*c, error)) {
-    if (!error.empty()) fail(error);
-  } else if (std::string err; compare_.script_verb(c->verb, a, doc_, graph_, err)) {
-    if (!err.empty()) fail(err);
-  } else if (std::string herr; hazards_.script_verb(c->verb, a, doc_, graph_, herr)) {
-    if (!herr.empty()) fail(herr);
   }
+}
+
+void App::track_frame_times() {
+  const auto now = std::chrono::steady_clock::now();
+  if (frame_left_ > 0 && last_frame_.time_since_epoch().count() != 0) {
+    frame_ms_.push_back(std::chrono::duration<double, std::milli>(now - last_frame_).count());
+    if (--frame_left_ == 0) {
+      std::vector<double> sorted = frame_ms_;
+      std::sort(sorted.begin(), sorted.end());
+      auto pct = [&](double q) { return sorted[std::min(sorted.size() - 1, static_cast<size_t>(q * static_cast<double>(sorted.size())))]; };
+      std::printf("frame-times %s: frames=%zu median_ms=%.2f p95_ms=%.2f max_ms=%.2f job_running=%s\n", frame_label_.c_str(), sorted.size(),
+                  pct(0.5), pct(0.95), sorted.back(), compare_session_.jobs().busy() ? "yes" : "no");
+      std::fflush(stdout);
+    }
+  }
+  last_frame_ = now;
 }
 
 void App::frame() {
   using clock = std::chrono::steady_clock;
+  track_frame_times();
   glfwPollEvents();
   if (pending_scale_ > 0) reload_fonts();
   doc_.poll();
@@ -227,13 +214,11 @@ void App::frame() {
   ImGui::NewFrame();
   default_layout();
   draw_menu();
-  if (settings_.show_model) model_panel_.Draw(doc_, &settings_.show_model);
-  if (settings_.show_inspector) inspector_.Draw(doc_, &settings_.show_inspector);
-  if (settings_.show_graph) graph_.Draw(doc_, &settings_.show_graph);
-  if (settings_.show_table) table_.Draw(doc_, &settings_.show_table);
-  if (settings_.show_mil) mil_.Draw(doc_, &settings_.show_mil);
-  compare_.Draw(doc_, graph_, settings_.show_inspector);
-  hazards_.Draw(doc_, graph_);
+  compare_.update(doc_, graph_);
+  hazards_.update(doc_, graph_);
+  for (Panel& p : panels_)
+    if (*p.open) p.draw(p.open);
+  compare_.draw_inspector_section(doc_, show_inspector_);
   draw_status_overlays();
   if (auto chosen = browser_.Draw()) open(*chosen);
   ImGui::Render();

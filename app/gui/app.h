@@ -1,7 +1,8 @@
-// The mlscope window: GLFW + OpenGL3 + Dear ImGui shell, menus, the flat list of views, model
-// opening (worker thread via Document), drag-and-drop, settings, and headless/scripted runs.
+// The mlscope window: GLFW + OpenGL3 + Dear ImGui shell, menus, the registered windows, model
+// opening (a Task of the Document), drag-and-drop, settings, and headless/scripted runs.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -9,7 +10,9 @@
 #include "app/gui/script.h"
 #include "app/gui/settings.h"
 #include "widgets/compare_ui.h"
-#include "widgets/document.h"
+#include "core/session/hazards_session.h"
+#include "core/session/weight_stats.h"
+#include "widgets/session.h"
 #include "widgets/file_browser.h"
 #include "widgets/graph_view.h"
 #include "widgets/hazards_panel.h"
@@ -17,6 +20,8 @@
 #include "widgets/model_panel.h"
 #include "widgets/op_inspector.h"
 #include "widgets/op_table.h"
+#include "widgets/panels.h"
+#include "widgets/script_verbs.h"
 
 struct GLFWwindow;
 
@@ -48,9 +53,11 @@ class App {
   void draw_menu();
   void draw_status_overlays();
   void run_script_step();
-  /// Script verbs of the table / inspector / pipeline / group views (script_views.cpp); false if
-  /// `c` is not one of them. Sets `error` on a bad argument.
-  bool run_view_verb(const ScriptCommand& c, std::string& error);
+  /// The window list (app_panels.cpp): every window, its menu entry and saved open state.
+  void add_panels();
+  /// The app's and its views' script verbs (app_script.cpp); the compare and hazards parts add theirs.
+  void add_script_verbs();
+  void track_frame_times();
   void default_layout();
   void reload_fonts();
 
@@ -58,15 +65,23 @@ class App {
   GLFWwindow* window_ = nullptr;
   std::string config_dir_, ini_path_;
   Settings settings_;
+  // --- the headless session state (core/session) the views draw; every thread is a Task in it ---
   Document doc_;
+  session::CompareSession compare_session_;
+  session::HazardsSession hazards_session_;
+  session::WeightStats weight_stats_;
+  // --- the views ---
   ModelPanel model_panel_;
   GraphView graph_;
   OpTable table_;
   MilTextView mil_;
-  OpInspector inspector_;
+  OpInspector inspector_{weight_stats_};
   FileBrowser browser_;
-  CompareUi compare_;  ///< backends, logits, sweep, divergence overlay, playground
-  HazardsUi hazards_;  ///< fp16 hazards panel, graph overlay, inspector section
+  CompareUi compare_{compare_session_};  ///< backends, logits, sweep, divergence overlay, playground
+  HazardsUi hazards_{hazards_session_};  ///< fp16 hazards panel, graph overlay, inspector section
+  PanelList panels_;
+  ScriptVerbs verbs_;
+  bool show_model_ = true, show_graph_ = true, show_table_ = true, show_mil_ = true, show_inspector_ = true;
   Script script_;
   bool scripted_ = false;
   std::string empty_message_;
@@ -79,6 +94,11 @@ class App {
   int measure_left_ = 0;
   std::string measure_label_;
   std::vector<double> measure_ui_ms_, measure_gl_ms_;
+  // --- frame-times verb: intervals between frames while measuring ---
+  int frame_left_ = 0;
+  std::string frame_label_;
+  std::vector<double> frame_ms_;
+  std::chrono::steady_clock::time_point last_frame_{};
 };
 
 }  // namespace mlscope::gui

@@ -57,18 +57,18 @@ void App::draw_menu() {
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("View")) {
-    ImGui::MenuItem("Model", nullptr, &settings_.show_model);
-    ImGui::MenuItem("Graph", nullptr, &settings_.show_graph);
-    ImGui::MenuItem("Ops", nullptr, &settings_.show_table);
-    ImGui::MenuItem("MIL text", nullptr, &settings_.show_mil);
-    ImGui::MenuItem("Inspector", nullptr, &settings_.show_inspector);
-    hazards_.draw_menu_item();
+    for (Panel& p : panels_)
+      if (p.menu == "View") ImGui::MenuItem(p.menu_label.c_str(), nullptr, p.open);
     ImGui::Separator();
     if (ImGui::MenuItem("Dark theme", nullptr, current_theme() == Theme::Dark)) { apply_theme(Theme::Dark, scale_); settings_.dark = true; }
     if (ImGui::MenuItem("Light theme", nullptr, current_theme() == Theme::Light)) { apply_theme(Theme::Light, scale_); settings_.dark = false; }
     ImGui::EndMenu();
   }
-  compare_.draw_menu();
+  if (ImGui::BeginMenu("Compare")) {
+    for (Panel& p : panels_)
+      if (p.menu == "Compare") ImGui::MenuItem(p.menu_label.c_str(), nullptr, p.open);
+    ImGui::EndMenu();
+  }
   if (io.KeyCtrl && ImGui::IsKeyPressed('Q', false)) quit_ = true;
   // Right side: what is open.
   if (const ModelSnapshot* s = doc_.snapshot()) {

@@ -30,11 +30,8 @@ Settings Settings::load(const std::string& dir) {
       for (const auto& r : j["recent"]) if (r.is_string()) s.recent.push_back(r.get<std::string>());
     s.dark = j.value("dark", true);
     const auto& w = j.contains("windows") && j["windows"].is_object() ? j["windows"] : nlohmann::json::object();
-    s.show_model = w.value("model", true);
-    s.show_graph = w.value("graph", true);
-    s.show_table = w.value("ops", true);
-    s.show_mil = w.value("mil", true);
-    s.show_inspector = w.value("inspector", true);
+    for (const auto& [key, open] : w.items())
+      if (open.is_boolean()) s.windows[key] = open.get<bool>();
   } catch (const std::exception&) {
     return Settings{};
   }
@@ -45,7 +42,7 @@ void Settings::save(const std::string& dir) const {
   nlohmann::json j;
   j["recent"] = recent;
   j["dark"] = dark;
-  j["windows"] = {{"model", show_model}, {"graph", show_graph}, {"ops", show_table}, {"mil", show_mil}, {"inspector", show_inspector}};
+  j["windows"] = windows;
   std::ofstream out(dir + "/settings.json");
   out << j.dump(2) << "\n";
 }

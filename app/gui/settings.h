@@ -1,6 +1,7 @@
 // The app's own settings file (JSON, beside imgui.ini): recent files, theme, open windows.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -9,7 +10,8 @@ namespace mlscope::gui {
 struct Settings {
   std::vector<std::string> recent;  ///< most recent first
   bool dark = true;
-  bool show_model = true, show_graph = true, show_table = true, show_mil = true, show_inspector = true;
+  /// Open state per window, by its panel key (widgets/panels.h); absent = the panel's default.
+  std::map<std::string, bool> windows;
 
   /// Folder for settings.json and imgui.ini: $MLSCOPE_CONFIG_DIR, else $XDG_CONFIG_HOME/mlscope,
   /// else ~/.config/mlscope. Created on demand.

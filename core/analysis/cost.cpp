@@ -7,7 +7,7 @@
 #include <unordered_map>
 
 #include "core/analysis/def_use.h"
-#include "core/analysis/params.h"
+#include "core/weights/params.h"
 #include "core/ir/nn_lstm_shape.h"
 
 namespace mlscope::analysis {
@@ -100,7 +100,7 @@ class FunctionCost {
     return t.shape.dims;
   }
   std::optional<Dims> param_dims(ir::OpId o, const char* name) const {
-    ParamRef p = find_param(f_, o, name);
+    weights::ParamRef p = weights::find_param(f_, o, name);
     if (p.value != ir::kNone) return dims_of(p.value);
     if (p.constant && p.constant->is_tensor() && p.constant->shape().is_static()) return p.constant->shape().dims;
     return std::nullopt;
@@ -129,7 +129,7 @@ class FunctionCost {
     } else if (elementwise_factors().count(op.type)) {
       auto x = param_dims(o, "x");
       auto y = param_dims(o, "y");
-      if (x && !find_param(f_, o, "y").present()) out = x;
+      if (x && !weights::find_param(f_, o, "y").present()) out = x;
       else if (x && y) out = broadcast(*x, *y);
     }
     if (out) inferred_[op.outputs[0]] = *out;
@@ -153,7 +153,7 @@ class FunctionCost {
     if (p == ir::kNone || depth > 16) return false;
     const ir::Op& op = f_.op(p);
     if (op.is_const()) {
-      const ir::Constant* c = const_op_value(op);
+      const ir::Constant* c = weights::const_op_value(op);
       if (c && seen.insert(c).second) stored += c->stored_bytes();
       return true;
     }
@@ -235,11 +235,11 @@ class FunctionCost {
         if (p == ir::kNone) continue;
         const ir::Op& po = f_.op(p);
         if (po.type == "dequantize") {
-          ParamRef x = find_param(f_, p, "input");
+          weights::ParamRef x = weights::find_param(f_, p, "input");
           ir::OpId q = x.value != ir::kNone ? du_.origin_producer(x.value) : ir::kNone;
           if (q != ir::kNone && f_.op(q).type == "quantize") act8 = true;
         } else if (po.is_const()) {
-          const ir::Constant* c = const_op_value(po);
+          const ir::Constant* c = weights::const_op_value(po);
           if (c && c->is_tensor() && c->shape().rank() >= 2 && ir::dtype_is_float(c->dtype())) wide_weight = true;
         }
       }
@@ -261,13 +261,13 @@ class FunctionCost {
     if (t == "linear") {
       auto w = param_dims(o, "weight");
       if (!out || !w || w->size() != 2) return unknown(c, "linear: output or weight shape unknown");
-      return mac(c, prod(*out) * static_cast<uint64_t>((*w)[1]), find_param(f_, o, "bias").present() ? prod(*out) : 0);
+      return mac(c, prod(*out) * static_cast<uint64_t>((*w)[1]), weights::find_param(f_, o, "bias").present() ? prod(*out) : 0);
     }
     if (t == "matmul") {
       auto x = param_dims(o, "x");
       if (!out || !x || x->empty()) return unknown(c, "matmul: shapes unknown");
       bool tx = false;
-      if (ParamRef p = find_param(f_, o, "transpose_x"); p.constant) tx = p.constant->scalar_bool().value_or(false);
+      if (weights::ParamRef p = weights::find_param(f_, o, "transpose_x"); p.constant) tx = p.constant->scalar_bool().value_or(false);
       int64_t k = x->size() == 1 ? (*x)[0] : (tx ? (*x)[x->size() - 2] : x->back());
       return mac(c, prod(*out) * static_cast<uint64_t>(k), 0);
     }
@@ -289,7 +289,7 @@ class FunctionCost {
       return flops_only(c, 5 * n);
     if (t == "l2_norm") return flops_only(c, 3 * n);
     if (t == "avg_pool" || t == "max_pool" || t == "l2_pool") {
-      auto k = param_ints(f_, o, "kernel_sizes");
+      auto k = weights::param_ints(f_, o, "kernel_sizes");
       return flops_only(c, n * prod(k));
     }
     // Everything else (reshape, transpose, concat, slice, gather, pad, cast, ...) moves data.
@@ -306,7 +306,7 @@ class FunctionCost {
     if (!w || w->size() < 3) return unknown(c, "conv: weight shape unknown");
     if (!out) return unknown(c, "conv: output shape unknown and not inferable");
     const uint64_t per_out = prod(*w) / static_cast<uint64_t>(std::max<int64_t>((*w)[0], 1));
-    mac(c, prod(*out) * per_out, find_param(f_, o, "bias").present() ? prod(*out) : 0);
+    mac(c, prod(*out) * per_out, weights::find_param(f_, o, "bias").present() ? prod(*out) : 0);
   }
 
   // Output spatial size from input, kernel, strides, dilations and padding (MIL conv rules).
@@ -314,8 +314,8 @@ class FunctionCost {
     auto x = param_dims(o, "x");
     if (!x || x->size() != w.size()) return std::nullopt;
     const size_t sp = w.size() - 2;
-    Dims strides = param_ints(f_, o, "strides"), dil = param_ints(f_, o, "dilations"), pad = param_ints(f_, o, "pad");
-    std::string pad_type = param_string(f_, o, "pad_type").value_or("valid");
+    Dims strides = weights::param_ints(f_, o, "strides"), dil = weights::param_ints(f_, o, "dilations"), pad = weights::param_ints(f_, o, "pad");
+    std::string pad_type = weights::param_string(f_, o, "pad_type").value_or("valid");
     Dims out = {(*x)[0], w[0]};
     for (size_t i = 0; i < sp; ++i) {
       int64_t in = (*x)[2 + i], k = w[2 + i];
@@ -340,11 +340,11 @@ class FunctionCost {
     auto x = param_dims(o, "x");
     if (!w || !x || w->size() < 3 || (*w)[0] <= 0) return unknown(c, "conv_transpose: input or weight shape unknown");
     const uint64_t per_in = prod(*w) / static_cast<uint64_t>((*w)[0]);
-    mac(c, prod(*x) * per_in, find_param(f_, o, "bias").present() && out ? prod(*out) : 0);
+    mac(c, prod(*x) * per_in, weights::find_param(f_, o, "bias").present() && out ? prod(*out) : 0);
   }
 
   void einsum(ir::OpId o, OpCost& c, const std::optional<Dims>& out) {
-    auto eq = param_string(f_, o, "equation");
+    auto eq = weights::param_string(f_, o, "equation");
     const ir::NamedInput* vals = f_.op(o).input("values");
     if (!eq || !vals || !out) return unknown(c, "einsum: equation or shapes unknown");
     std::string lhs = eq->substr(0, eq->find("->"));
@@ -383,7 +383,7 @@ class FunctionCost {
       return unknown(c, f_.op(o).type + ": shapes unknown");
     const uint64_t steps = static_cast<uint64_t>((*x)[0]) * static_cast<uint64_t>((*x)[1]);
     uint64_t macs = steps * (prod(*wih) + prod(*whh));
-    const std::string dir = param_string(f_, o, "direction").value_or("forward");
+    const std::string dir = weights::param_string(f_, o, "direction").value_or("forward");
     if (dir == "bidirectional") macs *= 2;
     mac(c, macs, 0);
   }

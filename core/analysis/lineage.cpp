@@ -4,9 +4,10 @@
 #include <cmath>
 #include <set>
 
-#include "core/analysis/decompress.h"
+#include "core/weights/decompress.h"
 #include "core/analysis/def_use.h"
-#include "core/analysis/params.h"
+#include "core/weights/params.h"
+#include "core/util/error.h"
 
 namespace mlscope::analysis {
 
@@ -69,7 +70,7 @@ class FunctionLineage {
   }
 
   bool input_is_compile_time(ir::OpId o, std::string_view name) const {
-    ParamRef p = find_param(f_, o, name);
+    weights::ParamRef p = weights::find_param(f_, o, name);
     if (p.constant) return true;
     ir::OpId prod = du_.origin_producer(p.value);
     return prod != ir::kNone && is_compile_time_producer(f_.op(prod));
@@ -83,9 +84,14 @@ class FunctionLineage {
     bool head = false;
     for (ir::OpId u : du_.users_of(o)) head |= !f_.op(u).is_constexpr();
     if (!head) return;
-    std::vector<Finding> found;
-    try_materialize(f_, o, 0, found);
-    for (auto& fd : found) r_.findings.push_back(std::move(fd));
+    // Decoding the chain validates it: a malformed one becomes a finding naming the op.
+    try {
+      weights::materialize(f_, o, 0);
+    } catch (const Error& e) {
+      r_.findings.push_back({f_.op(o).name, e.message()});
+    } catch (const std::exception& e) {
+      r_.findings.push_back({f_.op(o).name, e.what()});
+    }
   }
 
   // --- MIL lineage ---
@@ -128,7 +134,7 @@ class FunctionLineage {
       }
       if (op.type == "cast") {
         push_chain(t, p);
-        ParamRef x = find_param(f_, p, "x");
+        weights::ParamRef x = weights::find_param(f_, p, "x");
         if (x.value == ir::kNone) return std::nullopt;
         cur = du_.origin(x.value);
         continue;
@@ -194,7 +200,7 @@ class FunctionLineage {
   void describe_scale(ir::OpId p, const char* scale_name, const char* zp_name, ir::DType data_dtype, TensorLineage& t,
                       const ir::Shape& data_shape) {
     const ir::Op& op = f_.op(p);
-    ParamRef sp = find_param(f_, p, scale_name), zp = find_param(f_, p, zp_name);
+    weights::ParamRef sp = weights::find_param(f_, p, scale_name), zp = weights::find_param(f_, p, zp_name);
     std::vector<float> scale = floats_or_empty(sp.constant), zero = floats_or_empty(zp.constant);
     t.scale = stats_of(scale);
     t.zero_point = stats_of(zero);
@@ -206,7 +212,7 @@ class FunctionLineage {
                                  " scale values are zero" +
                                  (op.type == "quantize" ? " (quantize divides by zero)" : " (those channels decode to 0)"),
                              op.type == "quantize" ? "error" : "warning"});
-    auto axis = param_int(f_, p, "axis");
+    auto axis = weights::param_int(f_, p, "axis");
     if (scale.size() <= 1 && zero.size() <= 1) {
       t.granularity = "per_tensor";
     } else {
@@ -233,14 +239,14 @@ class FunctionLineage {
   }
 
   void describe_dequantize(ir::OpId deq, TensorLineage& t) {
-    ParamRef in = find_param(f_, deq, "input");
+    weights::ParamRef in = weights::find_param(f_, deq, "input");
     std::set<const ir::Constant*> seen;
     if (in.constant) {  // dequantize of a stored constant: a weight in affine form
       t.kind = "weight";
       t.scheme = "affine";
       set_storage(t, in.constant->dtype());
       describe_scale(deq, "scale", "zero_point", in.constant->dtype(), t, in.constant->shape());
-      for (const char* n : {"input", "scale", "zero_point"}) add_constant(t, find_param(f_, deq, n).constant, seen);
+      for (const char* n : {"input", "scale", "zero_point"}) add_constant(t, weights::find_param(f_, deq, n).constant, seen);
       finish_sizes(t);
       return;
     }
@@ -251,8 +257,8 @@ class FunctionLineage {
     ir::OpId q = du_.producer(src);
     if (q != ir::kNone && f_.op(q).type == "quantize") {
       push_chain(t, q);
-      if (auto od = param_string(f_, q, "output_dtype")) stored = ir::dtype_from_name(*od).value_or(stored);
-      ParamRef x = find_param(f_, q, "input");
+      if (auto od = weights::param_string(f_, q, "output_dtype")) stored = ir::dtype_from_name(*od).value_or(stored);
+      weights::ParamRef x = weights::find_param(f_, q, "input");
       ir::OpId srcop = x.value != ir::kNone ? du_.origin_producer(x.value) : ir::kNone;
       t.source_op = srcop != ir::kNone ? f_.op(srcop).name : "";
       const ir::Shape shape = x.value != ir::kNone ? f_.value(x.value).type.shape : ir::Shape{};
@@ -277,11 +283,11 @@ class FunctionLineage {
         ir::OpId prod = du_.origin_producer(b.value);
         if (prod == ir::kNone) continue;
         if (f_.op(prod).is_constexpr()) describe_constexpr(prod, t, schemes, seen, depth + 1);
-        else add_constant(t, const_op_value(f_.op(prod)), seen);
+        else add_constant(t, weights::const_op_value(f_.op(prod)), seen);
       }
     for (const ir::Attribute& a : op.attributes) add_constant(t, a.value.get(), seen);
 
-    auto pc = [&](const char* n) { return find_param(f_, p, n).constant; };
+    auto pc = [&](const char* n) { return weights::find_param(f_, p, n).constant; };
     const std::string& ty = op.type;
     if (ty == "constexpr_affine_dequantize") {
       schemes.insert("affine");
@@ -298,7 +304,7 @@ class FunctionLineage {
       const ir::Constant* shape_src = pc(sparse ? "data_mask" : "data");
       ir::Shape shape = shape_src ? shape_src->shape() : ir::Shape{};
       if (!shape_src) {
-        ParamRef d = find_param(f_, p, "data");
+        weights::ParamRef d = weights::find_param(f_, p, "data");
         if (d.value != ir::kNone) shape = f_.value(d.value).type.shape;
       }
       if (data) set_storage(t, data->dtype());
@@ -320,7 +326,7 @@ class FunctionLineage {
       } else if (const ir::Constant* m = pc("mask")) {
         shape = m->shape();
       } else {
-        ParamRef mr = find_param(f_, p, "mask");
+        weights::ParamRef mr = weights::find_param(f_, p, "mask");
         if (mr.value != ir::kNone) shape = f_.value(mr.value).type.shape;
       }
       if (nz) describe_density(t, nz, shape);
@@ -342,8 +348,8 @@ class FunctionLineage {
 
   // Granularity of a blockwise scale: block size per dimension = data dim / scale dim.
   void describe_blocks(ir::OpId p, TensorLineage& t, const ir::Shape& data_shape) {
-    const ir::Constant* sc = find_param(f_, p, "scale").constant;
-    const ir::Constant* off = find_param(f_, p, "offset").constant;
+    const ir::Constant* sc = weights::find_param(f_, p, "scale").constant;
+    const ir::Constant* off = weights::find_param(f_, p, "offset").constant;
     std::vector<float> scale = floats_or_empty(sc);
     t.scale = stats_of(scale);
     t.zero_point = stats_of(floats_or_empty(off));
@@ -394,9 +400,9 @@ class FunctionLineage {
   }
 
   void describe_lut(ir::OpId p, TensorLineage& t, bool sparse) {
-    const ir::Constant* lut = find_param(f_, p, "lut").constant;
-    const ir::Constant* idx = find_param(f_, p, sparse ? "indices_nonzero_data" : "indices").constant;
-    const bool ios16 = find_param(f_, p, "shape").present();
+    const ir::Constant* lut = weights::find_param(f_, p, "lut").constant;
+    const ir::Constant* idx = weights::find_param(f_, p, sparse ? "indices_nonzero_data" : "indices").constant;
+    const bool ios16 = weights::find_param(f_, p, "shape").present();
     if (!lut) return;
     t.lut_dtype = dtype_text(lut->dtype());
     const auto& ld = lut->shape().dims;
@@ -417,12 +423,12 @@ class FunctionLineage {
     }
     if (idx) set_storage(t, idx->dtype());
     if (sparse)
-      if (const ir::Constant* m = find_param(f_, p, "indices_mask").constant) describe_density(t, idx, m->shape());
+      if (const ir::Constant* m = weights::find_param(f_, p, "indices_mask").constant) describe_density(t, idx, m->shape());
     if (ld.size() < 2) return;
     t.lut_size = ld[ld.size() - 2];
     t.lut_vector_size = ld.back();
     t.lut_count = 1;
-    ir::Shape ishape = sparse ? (find_param(f_, p, "indices_mask").constant ? find_param(f_, p, "indices_mask").constant->shape()
+    ir::Shape ishape = sparse ? (weights::find_param(f_, p, "indices_mask").constant ? weights::find_param(f_, p, "indices_mask").constant->shape()
                                                                                : ir::Shape{})
                               : (idx ? idx->shape() : ir::Shape{});
     for (size_t k = 0; k + 2 < ld.size(); ++k) t.lut_count *= ld[k];

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <exception>
 
-#include "core/analysis/decompress.h"
+#include "core/weights/decompress.h"
 #include "core/util/error.h"
 
 namespace mlscope::analysis {
@@ -52,7 +52,7 @@ bool is_compile_time_tensor(const ir::Function& f, ir::ValueId v) {
   if (v < 0 || static_cast<size_t>(v) >= f.values.size()) return false;
   const ir::Value& val = f.value(v);
   if (val.producer == ir::kNone || !val.type.is_tensor()) return false;
-  return is_materializable(f.op(val.producer).type);
+  return weights::is_materializable(f.op(val.producer).type);
 }
 
 TensorHistogram constant_histogram(const ir::Constant& c, const std::string& where, const HistogramOptions& opt) {
@@ -112,7 +112,7 @@ TensorHistogram value_histogram(const ir::Function& f, ir::ValueId v, const Hist
                   "); `mlscope-cli quant` reports its scale/zero-point statistics";
         return h;
       }
-      const DenseTensor d = materialize_value(f, v);
+      const weights::DenseTensor d = weights::materialize_value(f, v);
       h.elements = d.values.size();
       h.shape = d.shape;
       h.decoded = "decoded by " + op.type;

@@ -1,9 +1,14 @@
 #include "core/compare/backend_catalog.h"
 
+#include <mutex>
+#include <sstream>
+
 #include "core/compare/recorded_backend.h"
 #include "core/exec/band_runner.h"
 #include "core/exec/interpreter.h"
-#include "core/recording/model_identity.h"
+#include "core/compare/what_if.h"
+#include "core/recording/recording_json.h"
+#include "core/recording/recording_match.h"
 #include "core/util/error.h"
 
 namespace mlscope::compare {
@@ -35,22 +40,31 @@ std::string BackendSpec::fingerprint() const {
   return s;
 }
 
+namespace {
+
+BackendSpec band_spec(const std::string& name) {
+  BackendSpec s;
+  s.name = name;
+  s.make = [name] { return std::unique_ptr<exec::Backend>(new exec::BandBackend(name)); };
+  s.variant = "band";
+  return s;
+}
+
+}  // namespace
+
 std::vector<BackendSpec> builtin_backend_specs() {
   std::vector<BackendSpec> out;
-  for (const auto& n : exec::NumericProfile::builtin_names()) {
-    BackendSpec s;
-    s.name = n;
-    s.profile = exec::NumericProfile::builtin(n);
-    out.push_back(std::move(s));
-  }
-  for (const auto& n : exec::BandBackend::band_names()) {  // bands: a factory, no editable profile
-    BackendSpec s;
-    s.name = n;
-    s.make = [n] { return std::unique_ptr<exec::Backend>(new exec::BandBackend(n)); };
-    s.variant = "band";
-    out.push_back(std::move(s));
-  }
+  for (const auto& n : exec::NumericProfile::builtin_names()) out.push_back(backend_spec(n));
+  for (const auto& n : exec::BandBackend::band_names()) out.push_back(band_spec(n));  // a factory, no editable profile
   return out;
+}
+
+BackendSpec backend_spec(const std::string& item) {
+  if (exec::BandBackend::is_band_name(item)) return band_spec(item);
+  BackendSpec s;
+  s.profile = item.rfind("profile:", 0) == 0 ? exec::NumericProfile::from_json_file(item.substr(8)) : exec::NumericProfile::builtin(item);
+  s.name = s.profile->name;
+  return s;
 }
 
 std::vector<BackendSpec> recording_backend_specs(std::shared_ptr<const recording::Recording> rec) {
@@ -66,13 +80,55 @@ std::vector<BackendSpec> recording_backend_specs(std::shared_ptr<const recording
   return out;
 }
 
-void check_recording_matches(const recording::Recording& rec, const std::string& model_path, const ir::Model& model) {
-  // Replaying another model's predictions would be a lie: the recording must name this file.
-  if (rec.model.sha256.empty()) return;
-  const recording::ModelIdentity id = recording::identify_model(model_path, model);
-  if (rec.model.sha256 != id.sha256)
-    throw Error(Location::in_file(rec.path), "recording was made from another model: its " + rec.model.hashed_file + " has SHA-256 " +
-                                                 rec.model.sha256 + ", " + model_path + " has " + id.sha256);
+std::vector<BackendSpec> parse_backend_list(const std::string& list, const ir::Model& model, const std::string& model_path,
+                                            std::vector<std::string>* notes) {
+  std::vector<BackendSpec> out;
+  std::stringstream ss(list);
+  for (std::string item; std::getline(ss, item, ',');) {
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (item.empty()) continue;
+    if (item.rfind("recording:", 0) == 0) {
+      auto rec = std::make_shared<const recording::Recording>(recording::load_recording_file(item.substr(10)));
+      // Replaying another model's predictions would be a lie.
+      const std::string note = recording::check_recording_belongs(*rec, model, model_path);
+      if (!note.empty() && notes) notes->push_back(rec->path + ": " + note);
+      for (auto& s : recording_backend_specs(rec)) out.push_back(std::move(s));
+    } else {
+      out.push_back(backend_spec(item));
+    }
+  }
+  return out;
+}
+
+BackendSpec what_if_backend_spec(std::shared_ptr<const ir::Model> model, const std::string& spec_text,
+                                 const exec::NumericProfile& base, const std::string& base_name, const std::string& function) {
+  const WhatIfSpec spec = WhatIfSpec::parse(spec_text);
+  WhatIfOptions opts;
+  opts.base = base;
+  opts.function = function;
+  BackendSpec s;
+  s.name = "what-if";
+  s.kind = exec::BackendKind::Emulated;
+  s.profile = opts.base;
+  s.profile->description = "what-if " + spec.text() + " on profile " + base_name;
+  // The base profile's rules are part of the cache key too (edits to a user profile).
+  BackendSpec base_spec;
+  base_spec.name = base_name;
+  base_spec.profile = opts.base;
+  s.variant = spec.text() + "@" + base_spec.fingerprint();
+  // Calibration (activations) runs the base program K times: once, on the thread that makes the
+  // first instance, shared by every later one (sweep workers, divergence).
+  struct Shared {
+    std::once_flag once;
+    std::function<std::unique_ptr<exec::Backend>()> factory;
+  };
+  auto shared = std::make_shared<Shared>();
+  s.make = [shared, model, spec, opts]() {
+    std::call_once(shared->once, [&] { shared->factory = what_if_backend_factory(*model, spec, opts); });
+    return shared->factory();
+  };
+  return s;
 }
 
 std::unique_ptr<exec::Backend> make_backend(const BackendSpec& spec) {

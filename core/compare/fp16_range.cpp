@@ -7,7 +7,7 @@
 #include <mutex>
 
 #include "core/exec/parallel.h"
-#include "core/exec/simd_clones.h"
+#include "core/util/simd_clones.h"
 
 namespace mlscope::compare {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "core/compare/values.h"
-#include "core/exec/npy.h"
+#include "core/io/npy.h"
 #include "core/util/error.h"
 
 namespace mlscope::compare {
@@ -25,7 +25,7 @@ exec::Dims squeeze_leading(exec::Dims d) {
 std::map<std::string, exec::Tensor> load_golden(const std::string& path, const std::vector<std::string>& output_names) {
   std::map<std::string, exec::Tensor> out;
   if (ends_with(path, ".npz")) {
-    auto members = exec::read_npz(path);
+    auto members = io::read_npz(path);
     for (auto& [name, t] : members)
       if (std::find(output_names.begin(), output_names.end(), name) != output_names.end()) out[name] = std::move(t);
     if (out.empty()) {
@@ -38,7 +38,7 @@ std::map<std::string, exec::Tensor> load_golden(const std::string& path, const s
     return out;
   }
   if (output_names.empty()) throw Error(Location::in_file(path), "golden file given but the model has no outputs");
-  out[output_names.front()] = exec::read_npy(path);
+  out[output_names.front()] = io::read_npy(path);
   return out;
 }
 

@@ -5,7 +5,7 @@
 
 #include "core/compare/hazards.h"
 #include "core/compare/quantize_clips.h"
-#include "core/exec/kernel.h"
+#include "core/exec/kernels/kernel.h"
 #include "core/util/error.h"
 
 namespace mlscope::compare {
@@ -14,7 +14,7 @@ namespace {
 
 bool is_constant_op(const ir::Op& op) { return op.is_const() || op.is_constexpr(); }
 
-// Ops whose outputs a saturating profile clamps (saturate_outputs in exec/kernels_*.cpp).
+// Ops whose outputs a saturating profile clamps (saturate_outputs in exec/kernels/*.cpp).
 bool saturating_op(const ir::Op& op) {
   if (op.dialect != ir::Dialect::MIL) return false;
   return op.type == "conv" || op.type == "conv_transpose" || op.type == "linear" || op.type == "matmul" || op.type == "einsum";

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "core/exec/parallel.h"
-#include "core/exec/simd_clones.h"
+#include "core/util/simd_clones.h"
 
 namespace mlscope::compare {
 

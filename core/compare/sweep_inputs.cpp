@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <memory>
 
-#include "core/exec/image_input.h"
-#include "core/exec/npy.h"
-#include "core/exec/random_inputs.h"
+#include "core/io/image_input.h"
+#include "core/io/npy.h"
+#include "core/io/random_inputs.h"
 #include "core/util/error.h"
 
 namespace mlscope::compare {
@@ -63,7 +63,7 @@ SweepInputs seeded_random_inputs(const ir::Model& model, uint64_t seed, size_t c
     const uint64_t base = splitmix64(seed + i);
     for (size_t j = 0; j < specs->size(); ++j) {
       const auto& sp = (*specs)[j];
-      in[sp.name] = exec::random_tensor(sp.dtype, sp.shape, base + j);
+      in[sp.name] = io::random_tensor(sp.dtype, sp.shape, base + j);
     }
     return in;
   };
@@ -92,14 +92,14 @@ SweepInputs folder_inputs(const ir::Model& model, const std::string& dir) {
     if (is_image(fs::path(path).extension().string())) {
       if (m->inputs.size() != 1 || m->inputs[0].type.kind != ir::FeatureType::Kind::Image)
         throw Error(Location::in_file(path), "an image input needs a model with a single image input");
-      in[names[0]] = exec::load_image_input(path, m->inputs[0].type);
+      in[names[0]] = io::load_image_input(path, m->inputs[0].type);
     } else if (path.size() > 4 && path.compare(path.size() - 4, 4, ".npz") == 0) {
-      for (auto& [n, t] : exec::read_npz(path)) in[n] = std::move(t);
+      for (auto& [n, t] : io::read_npz(path)) in[n] = std::move(t);
     } else {
       if (names.size() != 1)
         throw Error(Location::in_file(path), "a .npy input needs a single-input model (this one has " +
                                                  std::to_string(names.size()) + "); use .npz files");
-      in[names[0]] = exec::read_npy(path);
+      in[names[0]] = io::read_npy(path);
     }
     return in;
   };

@@ -10,7 +10,7 @@
 #include "core/compare/metrics.h"
 #include "core/compare/values.h"
 #include "core/exec/parallel.h"
-#include "core/exec/simd_clones.h"
+#include "core/util/simd_clones.h"
 
 namespace mlscope::compare {
 

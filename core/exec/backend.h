@@ -2,18 +2,16 @@
 // recorded (replaying predictions captured on a Mac), or native (Core ML itself, Apple only).
 //
 // Every result carries `provenance`, a human label saying where the numbers came from, so an
-// emulation is never shown as a measurement (see HELPERS.md).
+// emulation is never shown as a measurement.
 //
-// How the other kinds slot in:
-//  * Native: core/exec/coreml_backend_apple.mm (Objective-C++, compiled only on Apple by the
-//    *_apple.mm glob in core/CMakeLists.txt) implements Backend with MLModel/MLMultiArray:
-//    kind() = Native, name() = "coreml:<compute units>", run() converts RunInputs to an
-//    MLDictionaryFeatureProvider, calls predictionFromFeatures, converts the outputs back to
-//    Tensor/Dictionary, provenance "native: Core ML <os version>, computeUnits=ALL".
-//    keep_intermediates is not available natively (Core ML exposes only outputs).
-//  * Recorded: a RecordedBackend holds predictions captured on a Mac (per compute unit, with the
-//    input files they were made from); run() checks the given inputs equal the recorded inputs
-//    and returns the recorded outputs with provenance "recorded: <device>, <date>, CPU_ONLY".
+// The kinds:
+//  * Emulated: exec::Interpreter under a NumericProfile (core/exec/interpreter.h), and the
+//    Neural Engine band (core/exec/band_runner.h).
+//  * Recorded: compare::RecordedBackend (core/compare/recorded_backend.h) holds predictions
+//    captured on a Mac (per compute unit, with the inputs they were made from); run() checks the
+//    given inputs equal the recorded ones and returns the recorded outputs.
+//  * Native (Core ML itself) has no implementation yet: it needs a Mac (issue #23); the kind
+//    exists so results can already say which kind they are.
 #pragma once
 
 #include <atomic>

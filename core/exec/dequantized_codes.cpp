@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/exec/simd_clones.h"
+#include "core/util/simd_clones.h"
 
 namespace mlscope::exec {
 

@@ -13,9 +13,9 @@
 
 #include "core/exec/accumulator.h"
 #include "core/exec/alloc_policy.h"
-#include "core/exec/fp16_simd.h"
+#include "core/exec/kernels/fp16_simd.h"
 #include "core/exec/input_check.h"
-#include "core/exec/kernel.h"
+#include "core/exec/kernels/kernel.h"
 #include "core/exec/parallel.h"
 #include "core/util/error.h"
 

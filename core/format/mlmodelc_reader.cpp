@@ -1,4 +1,4 @@
-// .mlmodelc (compiled model folders) and bare .mil files.
+// .mlmodelc (compiled model folders).
 //
 // ML program bundles: model.mil text + weights/weight.bin, interface from metadata.json.
 // NeuralNetwork bundles: espresso JSON. coremldata.bin is undocumented and never read.
@@ -8,7 +8,7 @@
 #include "core/format/compiled_metadata.h"
 #include "core/format/espresso_reader.h"
 #include "core/format/mapped_file.h"
-#include "core/format/mil_parser.h"
+#include "core/format/mil_program_file.h"
 #include "core/format/open.h"
 #include "core/util/error.h"
 
@@ -46,25 +46,6 @@ bool natural_less(const std::string& a, const std::string& b) {
     }
   }
   return a.size() - i < b.size() - j;
-}
-
-void read_mil_into(const fs::path& mil, const std::string& model_path, bool fallback, ir::Model& m) {
-  MappedFile text(mil.string());
-  MilSource src;
-  src.file = mil.string();
-  src.model_path = model_path;
-  src.weights_fallback = fallback;
-  parse_mil_program(text.view(), src, m);
-}
-
-/// Main first, then the others: the model's interface is the main function's.
-void describe_functions(ir::Model& m) {
-  m.function_descriptions.clear();
-  const ir::Function* main = m.main_function();
-  if (main) describe_from_function(*main, m);
-  for (const auto& f : m.functions)
-    if (&f != main) describe_from_function(f, m);
-  if (main) m.default_function = main->name;
 }
 
 }  // namespace
@@ -126,18 +107,6 @@ ir::Model read_mlmodelc(const std::string& compiled_dir) {
   }
   throw Error(Location::in_file(compiled_dir),
               "no model.mil, model.espresso.net, sub-model folders or metadata.json: not a readable .mlmodelc");
-}
-
-ir::Model read_mil_file(const std::string& file) {
-  fs::path p(file);
-  ir::Model m;
-  m.path = file;
-  m.format = ir::Format::MILText;
-  m.kind = "mlProgram";
-  fs::path dir = p.parent_path();
-  read_mil_into(p, dir.empty() ? std::string(".") : dir.string(), true, m);
-  describe_functions(m);
-  return m;
 }
 
 }  // namespace mlscope::format

@@ -274,7 +274,7 @@ const std::map<std::string, Rule>& rules() {
 
 /// LSTM layers: x is [Seq, Batch, C, H, W] with C*H*W = inputVectorSize, or that blob minus
 /// leading unit dimensions (rank 4 [Batch, C, H, W], rank 3 [C, H, W], rank 1 [C]; rank 2 is read
-/// as [Seq, C]) — the layout of core/exec/kernels_nn.cpp. Outputs y ([Seq or 1, Batch, H or 2H,
+/// as [Seq, C]) — the layout of core/exec/kernels/nn.cpp. Outputs y ([Seq or 1, Batch, H or 2H,
 /// 1, 1] in x's rank) then the final states ([1, Batch, H, 1, 1] each).
 Dims lstm_out_shape(const Dims& x, int64_t seq, int64_t batch, int64_t width) {
   return ir::nn_lstm_output_dims(x.size(), seq, batch, width);

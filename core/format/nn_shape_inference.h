@@ -3,7 +3,7 @@
 // models do not), so the reader derives them: from the function's input types forward through
 // each layer's parameters, the way the NN spec defines each layer's output.
 //
-// Layout convention (shared with core/exec/kernels_nn.cpp): blobs are [..., C, H, W], the spec's
+// Layout convention (shared with core/exec/kernels/nn.cpp): blobs are [..., C, H, W], the spec's
 // rank-5 [Seq, Batch, C, H, W] minus leading unit dimensions that the input did not declare.
 // A layer whose shape rule is not known here (custom layers, branches, loops, rank-changing ND
 // layers not listed) leaves its outputs unknown, and so do the layers that consume them: an

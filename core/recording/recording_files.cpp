@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-#include "core/exec/npy.h"
+#include "core/io/npy.h"
 #include "core/util/error.h"
 #include "core/util/sha256.h"
 
@@ -23,7 +23,7 @@ exec::Tensor load_tensor_file(const Recording& r, const TensorRecord& t) {
   const std::string sha = sha256_file(path);
   if (sha != t.npy_sha256)
     throw Error(Location::at_op(r.path, where), "referenced .npy has SHA-256 " + sha + ", the recording says " + t.npy_sha256);
-  exec::Tensor a = exec::read_npy(path);
+  exec::Tensor a = io::read_npy(path);
   const auto dt = ir::dtype_from_name(t.dtype);
   const exec::Dims shape(t.shape.begin(), t.shape.end());
   if (!dt || a.dtype() != *dt || a.shape() != shape)

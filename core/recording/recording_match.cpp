@@ -16,19 +16,28 @@ namespace {
 }
 }  // namespace
 
-Placement placement_from_recording(const Recording& r, const ir::Model& model, const std::string& model_path) {
-  Placement p;
-  p.source = analysis::PlacementSource::Recorded;
+std::string check_recording_belongs(const Recording& r, const ir::Model& model, const std::string& model_path) {
   const ModelIdentity id = identify_model(model_path, model);
   if (r.model.format == id.format && r.model.hashed_file == id.hashed_file) {
     if (r.model.sha256 != id.sha256)
       reject(r, "/model/sha256",
              "recording is of another model: it was recorded from a " + r.model.hashed_file + " with SHA-256 " +
                  r.model.sha256 + ", but " + model_path + " has " + id.sha256);
-  } else {
-    p.notes.push_back("model hash not comparable (recording hashed " + r.model.format + " " + r.model.hashed_file +
-                      ", model is " + id.format + "); matched by op count and op types only");
+    return "";
   }
+  const int64_t ops = plan_op_count(model);
+  if (r.model.op_count != ops)
+    reject(r, "/model/op_count",
+           "recording is of another model: it was recorded from a program of " + std::to_string(r.model.op_count) +
+               " ops, " + model_path + " has " + std::to_string(ops));
+  return "model hash not comparable (recording hashed " + r.model.format + " " + r.model.hashed_file + ", model is " +
+         id.format + "); matched by op count and op types only";
+}
+
+Placement placement_from_recording(const Recording& r, const ir::Model& model, const std::string& model_path) {
+  Placement p;
+  p.source = analysis::PlacementSource::Recorded;
+  if (std::string note = check_recording_belongs(r, model, model_path); !note.empty()) p.notes.push_back(std::move(note));
 
   struct Fn {
     const ir::Function* fn;
@@ -45,10 +54,6 @@ Placement placement_from_recording(const Recording& r, const ir::Model& model, c
     fn_names += (fn_names.empty() ? "" : ", ") + label;
     total += n;
   }
-  if (r.model.op_count != static_cast<int64_t>(total))
-    reject(r, "/model/op_count",
-           "recording is of another model: it was recorded from a program of " + std::to_string(r.model.op_count) +
-               " ops, " + model_path + " has " + std::to_string(total));
   if (r.plan.size() != total)
     reject(r, "/compute_plan/ops",
            "op-index mismatch: the plan lists " + std::to_string(r.plan.size()) + " ops, the model has " + std::to_string(total));

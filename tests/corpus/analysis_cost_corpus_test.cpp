@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/analysis/cost.h"
-#include "core/exec/input_files.h"
+#include "core/io/input_files.h"
 #include "core/exec/interpreter.h"
 #include "core/format/open.h"
 #include "support/corpus_models.h"
@@ -81,7 +81,7 @@ TEST(CostCorpus, NeuralNetworkMacsFromRealBlobsAndWeightPayloads) {
     ir::Model m = format::open((test::shared_dir() / rel).string());
     const ir::Function& f = m.functions.at(0);
     exec::RunInputs inputs;
-    for (ir::ValueId in : f.inputs) exec::add_input_spec(m, f, f.value(in).name + "=random:3", inputs);
+    for (ir::ValueId in : f.inputs) io::add_input_spec(m, f, f.value(in).name + "=random:3", inputs);
     exec::RunOptions opts;
     opts.keep_intermediates = true;
     exec::RunResult run = exec::Interpreter(exec::NumericProfile::builtin("fp32")).run(m, inputs, opts);

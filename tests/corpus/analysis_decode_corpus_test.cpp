@@ -7,14 +7,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/analysis/decompress.h"
-#include "core/analysis/params.h"
+#include "core/weights/decompress.h"
+#include "core/weights/params.h"
 #include "core/format/open.h"
 #include "support/corpus_models.h"
 #include "support/test_paths.h"
 
 using namespace mlscope;
-using namespace mlscope::analysis;
+using namespace mlscope::weights;
 
 namespace {
 

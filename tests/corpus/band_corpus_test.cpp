@@ -10,7 +10,7 @@
 #include <set>
 
 #include "core/exec/band_runner.h"
-#include "core/exec/npy.h"
+#include "core/io/npy.h"
 #include "core/format/open.h"
 #include "support/test_paths.h"
 
@@ -76,7 +76,7 @@ TEST(BandCorpus, SeedProgramsArgmaxIsNotStable) {
   MLSCOPE_REQUIRE_SHARED();
   const auto dir = test::shared_dir() / "corpus-gen" / "amplified_conv_tie_w8a8_ct9";
   const ir::Model model = format::open((dir / "model.mlpackage").string());
-  const exec::RunInputs in{{"x", exec::read_npy((dir / "input.npy").string())}};
+  const exec::RunInputs in{{"x", io::read_npy((dir / "input.npy").string())}};
   const double measured_ne[2] = {4.4414062, 3.6835938};
   for (const char* band : {"ane-band", "ane-w8a8-band"}) {
     const exec::RunResult r = run_band(band, model, in);
@@ -102,7 +102,7 @@ TEST(BandCorpus, NetworksWithoutNearTiesGiveANarrowBand) {
   for (const Case& c : {Case{"transformer_block_fp32", 256}, Case{"cnn_fp32", 0}}) {
     const auto dir = test::shared_dir() / "corpus-gen" / c.name;
     const ir::Model model = format::open((dir / "model.mlpackage").string());
-    const exec::RunInputs in{{model.inputs.front().name, exec::read_npy((dir / "input.npy").string())}};
+    const exec::RunInputs in{{model.inputs.front().name, io::read_npy((dir / "input.npy").string())}};
     const exec::RunResult r = run_band("ane-band", model, in);
     const std::string output = r.outputs.begin()->first;
     const size_t n = std::get<exec::Tensor>(r.outputs.at(output)).size();

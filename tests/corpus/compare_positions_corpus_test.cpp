@@ -7,7 +7,7 @@
 
 #include "core/compare/compare_runs.h"
 #include "core/exec/interpreter.h"
-#include "core/exec/npy.h"
+#include "core/io/npy.h"
 #include "core/format/open.h"
 #include "support/test_paths.h"
 
@@ -48,8 +48,8 @@ TEST(ComparePositionsCorpus, TransformerLogitsPerPosition) {
   MLSCOPE_REQUIRE_SHARED();
   const auto dir = test::shared_dir() / "corpus-gen" / "transformer_block_fp32";
   const ir::Model model = format::open((dir / "model.mlpackage").string());
-  const exec::Tensor ids = exec::read_npy((dir / "input.npy").string());
-  const exec::Tensor ref = exec::read_npy((dir / "ref_fp32.npy").string());
+  const exec::Tensor ids = io::read_npy((dir / "input.npy").string());
+  const exec::Tensor ref = io::read_npy((dir / "ref_fp32.npy").string());
   ASSERT_EQ(ref.shape(), (exec::Dims{1, 16, 256}));
   const std::vector<RowTop> want = row_tops({ref.floats().begin(), ref.floats().end()}, 256);
 
@@ -95,8 +95,8 @@ TEST(ComparePositionsCorpus, KvCacheDecodeStepsPerPosition) {
   MLSCOPE_REQUIRE_SHARED();
   const auto dir = test::shared_dir() / "corpus-gen" / "stateful_kv_cache";
   const ir::Model model = format::open((dir / "model.mlpackage").string());
-  const exec::Tensor seq = exec::read_npy((dir / "input.npy").string());  // [5, 1, 1, 32]
-  const exec::Tensor ref = exec::read_npy((dir / "ref_fp32.npy").string());
+  const exec::Tensor seq = io::read_npy((dir / "input.npy").string());  // [5, 1, 1, 32]
+  const exec::Tensor ref = io::read_npy((dir / "ref_fp32.npy").string());
   ASSERT_EQ(ref.shape(), (exec::Dims{5, 1, 1, 32}));
   const std::vector<RowTop> want = row_tops({ref.floats().begin(), ref.floats().end()}, 32);
 

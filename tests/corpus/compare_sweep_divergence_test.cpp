@@ -8,7 +8,7 @@
 #include "core/compare/divergence.h"
 #include "core/compare/sweep.h"
 #include "core/exec/interpreter.h"
-#include "core/exec/npy.h"
+#include "core/io/npy.h"
 #include "core/format/open.h"
 #include "core/util/error.h"
 #include "support/test_paths.h"
@@ -122,7 +122,7 @@ TEST(CompareDivergenceCorpus, NamesOpsInProgramOrder) {
   MLSCOPE_REQUIRE_SHARED();
   const fs::path dir = gen("amplified_conv_tie_w8a8_ct9");
   const ir::Model m = format::open((dir / "model.mlpackage").string());
-  exec::RunInputs in{{"x", exec::read_npy((dir / "input.npy").string())}};
+  exec::RunInputs in{{"x", io::read_npy((dir / "input.npy").string())}};
   exec::Interpreter fp32(exec::NumericProfile::builtin("fp32")), fp16(exec::NumericProfile::builtin("fp16"));
   DivergenceReport r = run_divergence(fp32, fp16, m, in, {}, {});
   std::ifstream f(dir / "meta.json");
@@ -146,7 +146,7 @@ TEST(CompareDivergenceCorpus, W8A8DivergenceJumpsAtQuantizeDequantizePairs) {
   MLSCOPE_REQUIRE_SHARED();
   const fs::path dir = gen("amplified_conv_tie_w8a8_ct9");
   const ir::Model m = format::open((dir / "model.mlpackage").string());
-  exec::RunInputs in{{"x", exec::read_npy((dir / "input.npy").string())}};
+  exec::RunInputs in{{"x", io::read_npy((dir / "input.npy").string())}};
   exec::NumericProfile bypass = exec::NumericProfile::builtin("fp32");
   bypass.name = "fp32-no-activation-quant";
   bypass.defaults.honor_activation_quant = false;
@@ -180,11 +180,11 @@ TEST(CompareGoldenCorpus, PassesOnPyTorchReferenceFailsOnPerturbedAndRejectsMalf
   EXPECT_EQ(test::run_command(base + " --golden " + (dir / "ref_fp32.npy").string() + " --min-cosine 0.9999", &out), 0) << out;
   EXPECT_NE(out.find("PASS"), std::string::npos) << out;
   // Perturbed golden, written with our own npy writer: flip the sign of every other logit.
-  exec::Tensor ref = exec::read_npy((dir / "ref_fp32.npy").string());
+  exec::Tensor ref = io::read_npy((dir / "ref_fp32.npy").string());
   auto v = ref.mutable_floats();
   for (size_t i = 0; i < v.size(); i += 2) v[i] = -v[i];
   const fs::path scratch = test::scratch_dir("compare_golden");
-  exec::write_npy((scratch / "perturbed.npy").string(), ref);
+  io::write_npy((scratch / "perturbed.npy").string(), ref);
   out.clear();
   EXPECT_EQ(test::run_command(base + " --golden " + (scratch / "perturbed.npy").string() + " --min-cosine 0.9999", &out), 1) << out;
   EXPECT_NE(out.find("FAIL"), std::string::npos) << out;
@@ -211,7 +211,7 @@ TEST(CompareDivergenceCorpus, SmallMemoryBudgetGivesTheKeepEverythingReport) {
     for (ir::ValueId id : fn.inputs) {
       const std::string& name = fn.value(id).name;
       const fs::path one = dir / "input.npy", named = dir / ("input_" + name + ".npy");
-      in[name] = exec::read_npy((fs::exists(named) ? named : one).string());
+      in[name] = io::read_npy((fs::exists(named) ? named : one).string());
     }
     exec::Interpreter a(exec::NumericProfile::builtin(c.ref)), b(exec::NumericProfile::builtin(c.other));
     DivergenceOptions keep, tiny, roomy;
@@ -271,7 +271,7 @@ TEST(CompareDivergenceCorpus, AFailingRunDoesNotHangItsPartner) {
   };
   const fs::path dir = gen("cnn_fp32");
   const ir::Model m = format::open((dir / "model.mlpackage").string());
-  exec::RunInputs in{{"x", exec::read_npy((dir / "input.npy").string())}};
+  exec::RunInputs in{{"x", io::read_npy((dir / "input.npy").string())}};
   exec::Interpreter a(exec::NumericProfile::builtin("fp32"));
   FailsMidway b;
   DivergenceOptions tiny;

@@ -9,7 +9,7 @@
 #include "core/compare/values.h"
 #include "core/compare/what_if.h"
 #include "core/exec/interpreter.h"
-#include "core/exec/npy.h"
+#include "core/io/npy.h"
 #include "core/format/open.h"
 #include "core/util/error.h"
 #include "support/test_paths.h"
@@ -24,7 +24,7 @@ namespace {
 fs::path gen(const std::string& name) { return test::shared_dir() / "corpus-gen" / name; }
 
 exec::RunInputs npy_input(const std::string& name, const fs::path& dir) {
-  return {{name, exec::read_npy((dir / "input.npy").string())}};
+  return {{name, io::read_npy((dir / "input.npy").string())}};
 }
 
 std::vector<double> scores(const exec::RunResult& r, const std::string& out) {
@@ -54,7 +54,7 @@ TEST(WhatIfCorpus, Int8PerChannelWeightsHurtLessThanInt4PerTensor) {
   const exec::RunInputs in = npy_input("x", dir);
   const auto fp32 = run_profile(m, exec::NumericProfile::builtin("fp32"), in, "logits");
   // The fp32 interpreter is the reference: it matches PyTorch on this model.
-  const auto torch = exec::read_npy((dir / "ref_fp32.npy").string());
+  const auto torch = io::read_npy((dir / "ref_fp32.npy").string());
   const auto tv = flatten(torch).values;
   EXPECT_LT(diff_stats(tv, fp32).max_abs_diff, 1e-4);
 
@@ -82,8 +82,8 @@ TEST(WhatIfCorpus, Int8PerChannelMatchesCoremltoolsCompressedModel) {
   const fs::path dir = gen("cnn_fp32");
   const ir::Model m = format::open((dir / "model.mlpackage").string());
   const auto w8 = run_what_if(m, "weights=int8:per_channel", npy_input("x", dir), "logits");
-  const auto ref = flatten(exec::read_npy((gen("cnn_int8_weights_perchannel") / "ref_decompressed_fp32.npy").string())).values;
-  const auto fp32 = flatten(exec::read_npy((dir / "ref_fp32.npy").string())).values;
+  const auto ref = flatten(io::read_npy((gen("cnn_int8_weights_perchannel") / "ref_decompressed_fp32.npy").string())).values;
+  const auto fp32 = flatten(io::read_npy((dir / "ref_fp32.npy").string())).values;
   const double ours = diff_stats(ref, w8).max_abs_diff, float_gap = diff_stats(ref, fp32).max_abs_diff;
   EXPECT_LT(ours, 1e-4) << "coremltools' int8 model vs float: " << float_gap;
   EXPECT_LT(ours, float_gap / 5);
@@ -94,17 +94,17 @@ TEST(WhatIfCorpus, PerBlockAndPalettizationLandNearCoremltoolsModels) {
   const fs::path dir = gen("cnn_fp32");
   const ir::Model m = format::open((dir / "model.mlpackage").string());
   const exec::RunInputs in = npy_input("x", dir);
-  const auto fp32 = flatten(exec::read_npy((dir / "ref_fp32.npy").string())).values;
+  const auto fp32 = flatten(io::read_npy((dir / "ref_fp32.npy").string())).values;
   // int4 per_block:32: closer to coremltools' compressed program than the float program is
   // (not exact: coremltools leaves the first conv (Cin = 3) uncompressed, we quantize it).
   const auto pb = run_what_if(m, "weights=int4:per_block:32", in, "logits");
-  const auto pb_ref = flatten(exec::read_npy((gen("cnn_int4_weights_perblock32") / "ref_decompressed_fp32.npy").string())).values;
+  const auto pb_ref = flatten(io::read_npy((gen("cnn_int4_weights_perblock32") / "ref_decompressed_fp32.npy").string())).values;
   EXPECT_LT(diff_stats(pb_ref, pb).max_abs_diff, diff_stats(pb_ref, fp32).max_abs_diff);
   // lut:4: k-means has no unique answer (coremltools uses scikit-learn's k-means++ restarts), so
   // the check is the size of the effect: our palettization moves the logits away from the float
   // reference by the same order of magnitude as coremltools' 4-bit palettized program does.
   const auto lut = run_what_if(m, "weights=lut:4", in, "logits");
-  const auto lut_ref = flatten(exec::read_npy((gen("cnn_palettized_4bit") / "ref_decompressed_fp32.npy").string())).values;
+  const auto lut_ref = flatten(io::read_npy((gen("cnn_palettized_4bit") / "ref_decompressed_fp32.npy").string())).values;
   const double ours = diff_stats(fp32, lut).max_abs_diff, theirs = diff_stats(fp32, lut_ref).max_abs_diff;
   EXPECT_GT(ours, theirs / 3);
   EXPECT_LT(ours, theirs * 3);

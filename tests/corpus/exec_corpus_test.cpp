@@ -9,16 +9,17 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "core/exec/input_files.h"
+#include "core/io/input_files.h"
 #include "core/exec/interpreter.h"
-#include "core/exec/npy.h"
-#include "core/exec/random_inputs.h"
+#include "core/io/npy.h"
+#include "core/io/random_inputs.h"
 #include "core/format/open.h"
 #include "core/util/error.h"
 #include "support/test_paths.h"
 
 using namespace mlscope;
 using namespace mlscope::exec;
+using namespace mlscope::io;
 using nlohmann::json;
 
 namespace {

@@ -8,14 +8,15 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "core/exec/input_files.h"
+#include "core/io/input_files.h"
 #include "core/exec/interpreter.h"
-#include "core/exec/random_inputs.h"
+#include "core/io/random_inputs.h"
 #include "core/format/open.h"
 #include "support/test_paths.h"
 
 using namespace mlscope;
 using namespace mlscope::exec;
+using namespace mlscope::io;
 
 namespace {
 

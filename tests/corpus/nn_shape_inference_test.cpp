@@ -4,7 +4,7 @@
 //  * the shapes the interpreter's kernels actually produce on a seeded input.
 #include <gtest/gtest.h>
 
-#include "core/exec/input_files.h"
+#include "core/io/input_files.h"
 #include "core/exec/interpreter.h"
 #include "core/format/open.h"
 #include "support/test_paths.h"
@@ -74,7 +74,7 @@ TEST(NNShapeInference, InterpreterProducesTheDerivedShapes) {
     SCOPED_TRACE(path);
     const ir::Function& f = m.functions[0];
     exec::RunInputs inputs;
-    for (ir::ValueId in : f.inputs) exec::add_input_spec(m, f, f.value(in).name + "=random:7", inputs);
+    for (ir::ValueId in : f.inputs) io::add_input_spec(m, f, f.value(in).name + "=random:7", inputs);
     exec::Interpreter interp(exec::NumericProfile::builtin("fp32"));
     exec::RunOptions opts;
     opts.keep_intermediates = true;

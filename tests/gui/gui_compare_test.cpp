@@ -13,7 +13,7 @@
 #include <regex>
 #include <string>
 
-#include "core/exec/npy.h"
+#include "core/io/npy.h"
 #include "support/test_paths.h"
 
 namespace fs = std::filesystem;
@@ -227,7 +227,7 @@ TEST(GuiCompare, TransformerLogitsAreComparedPerPosition) {
     EXPECT_EQ(cli_run(model, profile, "input_ids=" + input.string(), d, "", &o), 0) << o;
     for (const auto& e : fs::directory_iterator(d))
       if (e.path().extension() == ".npy") {
-        const exec::Tensor t = exec::read_npy(e.path().string());
+        const exec::Tensor t = io::read_npy(e.path().string());
         return std::vector<float>(t.floats().begin(), t.floats().end());
       }
     return std::vector<float>{};

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "core/exec/npy.h"
+#include "core/io/npy.h"
 #include "core/format/mlpackage_writer.h"
 #include "gui_test_util.h"
 #include "support/hazard_programs.h"
@@ -40,7 +40,7 @@ TEST(GuiFindings, AllZeroAndInfOutputsAreNotesNotFlips) {
   for (const auto& p : {tiny, huge}) fs::remove_all(p);
   format::write_mlpackage(fixtures::program_model(fixtures::scale_program(1e-9f, 4, ir::DType::Float16)), tiny.string());
   format::write_mlpackage(fixtures::program_model(fixtures::scale_program(1e5f, 4, ir::DType::Float16)), huge.string());
-  exec::write_npy(input.string(), exec::Tensor::from_floats(ir::DType::Float16, {4}, {1, 2, 4, 3}));
+  io::write_npy(input.string(), exec::Tensor::from_floats(ir::DType::Float16, {4}, {1, 2, 4, 3}));
   const fs::path s1 = dir / "tiny.json", s2 = dir / "huge.json";
   const fs::path shot = guitest::shots_dir() / "compare_findings.png";
   fs::remove(shot);

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "core/exec/npy.h"
+#include "core/io/npy.h"
 #include "core/format/mlpackage_writer.h"
 #include "gui_test_util.h"
 #include "support/hazard_programs.h"
@@ -22,7 +22,7 @@ TEST(GuiHazards, ColorModeMarksTheReduceMeanOrigin) {
   const fs::path model = dir / "reduction.mlpackage", input = dir / "x.npy", dump = dir / "state.json";
   fs::remove_all(model);
   format::write_mlpackage(fixtures::program_model(fixtures::reduction_overflow_program(32)), model.string());
-  exec::write_npy(input.string(), exec::Tensor::from_floats(ir::DType::Float32, {1, 1, 32, 32},
+  io::write_npy(input.string(), exec::Tensor::from_floats(ir::DType::Float32, {1, 1, 32, 32},
                                                             std::vector<float>(1024, fixtures::kReductionOverflowInput)));
   const fs::path shot = guitest::shots_dir() / "hazards_color_mode.png";
   fs::remove(shot);

@@ -1,13 +1,14 @@
 // Decoders on IR built in code: expected values come from a direct formula in the test.
 #include <gtest/gtest.h>
 
-#include "core/analysis/decompress.h"
+#include "core/weights/decompress.h"
 #include "core/analysis/lineage.h"
 #include "core/util/error.h"
 #include "unit/analysis_ir_builder.h"
 
 using namespace mlscope;
 using namespace mlscope::analysis;
+using namespace mlscope::weights;
 using mlscope::test::IrBuilder;
 using mlscope::test::floats;
 using mlscope::test::ft;

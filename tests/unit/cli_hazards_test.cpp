@@ -5,7 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "core/exec/npy.h"
+#include "core/io/npy.h"
 #include "core/format/mlpackage_writer.h"
 #include "support/doc_keys.h"
 #include "support/hazard_programs.h"
@@ -40,7 +40,7 @@ const Files& reduction_files() {
     const fs::path dir = test::scratch_dir("cli_hazards_reduction");
     Files out{(dir / "model.mlpackage").string(), (dir / "x.npy").string()};
     format::write_mlpackage(fixtures::program_model(fixtures::reduction_overflow_program(32)), out.model);
-    exec::write_npy(out.input, exec::Tensor::from_floats(ir::DType::Float32, {1, 1, 32, 32},
+    io::write_npy(out.input, exec::Tensor::from_floats(ir::DType::Float32, {1, 1, 32, 32},
                                                          std::vector<float>(1024, fixtures::kReductionOverflowInput)));
     return out;
   }();

@@ -11,7 +11,7 @@
 #include "core/compare/drift.h"
 #include "core/compare/golden.h"
 #include "core/compare/sweep.h"
-#include "core/exec/npy.h"
+#include "core/io/npy.h"
 #include "core/util/error.h"
 #include "support/ir_builders.h"
 #include "support/synthetic_runs.h"
@@ -159,8 +159,8 @@ TEST(CompareGolden, WholeOutputAndPerPosition) {
 TEST(CompareGolden, MalformedGoldenFilesGiveLocatedErrors) {
   auto dir = test::scratch_dir("compare_golden_bad");
   const auto good = (dir / "good.npy").string();
-  exec::write_npy(good, f32({2}, {1, 2}));
-  auto bytes = exec::npy_bytes(f32({2}, {1, 2}));
+  io::write_npy(good, f32({2}, {1, 2}));
+  auto bytes = io::npy_bytes(f32({2}, {1, 2}));
   {
     std::ofstream t(dir / "truncated.npy", std::ios::binary);
     t.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size() - 3));
@@ -176,7 +176,7 @@ TEST(CompareGolden, MalformedGoldenFilesGiveLocatedErrors) {
       EXPECT_NE(std::string(e.what()).find(bad), std::string::npos) << e.what();
     }
   }
-  exec::write_npz((dir / "other.npz").string(), {{"nothere", f32({1}, {1})}});
+  io::write_npz((dir / "other.npz").string(), {{"nothere", f32({1}, {1})}});
   EXPECT_THROW(load_golden((dir / "other.npz").string(), {"y"}), Error);
 }
 

@@ -8,8 +8,8 @@
 #include <cstring>
 #include <random>
 
-#include "core/exec/fp16_simd.h"
-#include "core/exec/gemm.h"
+#include "core/exec/kernels/fp16_simd.h"
+#include "core/exec/kernels/gemm.h"
 #include "core/exec/interpreter.h"
 #include "core/util/half.h"
 #include "exec_ir_builder.h"

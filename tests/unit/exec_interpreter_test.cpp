@@ -9,8 +9,8 @@
 #include <thread>
 #include <cstring>
 
-#include "core/exec/fp16_simd.h"
-#include "core/exec/gemm.h"
+#include "core/exec/kernels/fp16_simd.h"
+#include "core/exec/kernels/gemm.h"
 #include "core/exec/interpreter.h"
 #include "core/util/error.h"
 #include "core/util/half.h"

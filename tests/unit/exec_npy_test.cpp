@@ -4,13 +4,14 @@
 
 #include <fstream>
 
-#include "core/exec/npy.h"
-#include "core/exec/random_inputs.h"
+#include "core/io/npy.h"
+#include "core/io/random_inputs.h"
 #include "core/util/error.h"
 #include "support/test_paths.h"
 
 using namespace mlscope;
 using namespace mlscope::exec;
+using namespace mlscope::io;
 
 namespace {
 

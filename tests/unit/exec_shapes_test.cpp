@@ -2,16 +2,17 @@
 // the default shape, and clear errors naming the input and what it accepts.
 #include <gtest/gtest.h>
 
-#include "core/exec/input_files.h"
-#include "core/exec/input_shapes.h"
+#include "core/io/input_files.h"
+#include "core/io/input_shapes.h"
 #include "core/exec/interpreter.h"
-#include "core/exec/npy.h"
+#include "core/io/npy.h"
 #include "core/util/error.h"
 #include "exec_ir_builder.h"
 #include "tests/support/test_paths.h"
 
 using namespace mlscope;
 using namespace mlscope::exec;
+using namespace mlscope::io;
 
 namespace {
 

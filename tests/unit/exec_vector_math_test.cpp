@@ -8,8 +8,8 @@
 #include <random>
 #include <vector>
 
-#include "core/exec/fp16_simd.h"
-#include "core/exec/vector_math.h"
+#include "core/exec/kernels/fp16_simd.h"
+#include "core/exec/kernels/vector_math.h"
 
 namespace mlscope::exec {
 namespace {

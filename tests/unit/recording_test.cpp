@@ -12,7 +12,7 @@
 #include "core/recording/recording_json.h"
 #include "core/recording/recording_match.h"
 #include "core/util/error.h"
-#include "core/exec/npy.h"
+#include "core/io/npy.h"
 #include "core/util/sha256.h"
 #include "json_schema_subset.h"
 #include "placement_ir_builder.h"
@@ -235,7 +235,7 @@ TEST(Recording, RejectsMissingKeysAndWrongTypesWithPointer) {
 
 TEST(Recording, NpyReferenceIsVerified) {
   const fs::path dir = test::scratch_dir("rec_npy");
-  exec::write_npy((dir / "x.npy").string(), exec::Tensor::from_floats(ir::DType::Float32, {1, 3}, {1.5f, -2.0f, 0.25f}));
+  io::write_npy((dir / "x.npy").string(), exec::Tensor::from_floats(ir::DType::Float32, {1, 3}, {1.5f, -2.0f, 0.25f}));
 
   Recording r;
   r.path = (dir / "rec.json").string();
@@ -260,9 +260,9 @@ TEST(Npy, TruncatedDataIsAnErrorNotAnAllocation) {
   bytes.push_back(0);
   bytes.insert(bytes.end(), h.begin(), h.end());
   bytes.resize(bytes.size() + 8, 0);
-  EXPECT_THROW(exec::parse_npy(bytes.data(), bytes.size(), "huge.npy"), Error);
+  EXPECT_THROW(io::parse_npy(bytes.data(), bytes.size(), "huge.npy"), Error);
   const uint8_t tiny[3] = {1, 2, 3};
-  EXPECT_THROW(exec::parse_npy(tiny, sizeof tiny, "tiny.npy"), Error);
+  EXPECT_THROW(io::parse_npy(tiny, sizeof tiny, "tiny.npy"), Error);
 }
 
 TEST(Recording, RecorderSelfTestSampleLoadsAndMatchesSchema) {

@@ -1,0 +1,34 @@
+// Running several backends on one input, in parallel (one backend per core, each with its own
+// instance), reusing the runs a caller already has. NaN/inf outputs are named with the op they
+// start at (compare/nonfinite.h). The GUI's comparison runs come through here.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/compare/backend_catalog.h"
+#include "core/compare/compare_runs.h"
+
+namespace mlscope::compare {
+
+struct BackendRunRequest {
+  BackendSpec spec;
+  std::shared_ptr<const BackendRun> cached;  ///< reused as is when set
+};
+
+struct BackendRunOutcome {
+  std::shared_ptr<const BackendRun> run;  ///< null when the backend failed
+  std::string error;                      ///< why it has no run
+  bool fresh = false;                     ///< computed by this call (not from `cached`)
+};
+
+/// One outcome per request, in request order. `cancel` is checked between ops (a cancelled
+/// backend ends with an error); `progress(fraction, backend name)` is called from the workers.
+std::vector<BackendRunOutcome> run_backends(const std::vector<BackendRunRequest>& requests, const ir::Model& model,
+                                            const exec::RunInputs& inputs, const std::atomic<bool>* cancel,
+                                            const std::function<void(float, const std::string&)>& progress);
+
+}  // namespace mlscope::compare
