@@ -26,12 +26,14 @@ std::string percent(double f) {
 }  // namespace
 
 bool HazardsUi::start(const Document& doc, const std::string& profile_name, const std::string& input, std::string& error) {
-  const auto names = exec::NumericProfile::builtin_names();
-  for (size_t i = 0; i < names.size(); ++i)
-    if (names[i] == profile_name) profile_ = int(i);
-  std::snprintf(input_, sizeof input_, "%s", input.c_str());
-  if (!session_.start(doc, profile_name, input, error)) return false;
-  return true;
+  const bool started = session_.start(doc, profile_name, input, error);
+  if (started || session_.task().busy()) {  // the request was valid: the controls show it
+    const auto names = exec::NumericProfile::builtin_names();
+    for (size_t i = 0; i < names.size(); ++i)
+      if (names[i] == profile_name) profile_ = int(i);
+    std::snprintf(input_, sizeof input_, "%s", input.c_str());
+  }
+  return started;
 }
 
 bool HazardsUi::waiting() {

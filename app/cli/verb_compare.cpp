@@ -27,9 +27,9 @@ std::atomic<bool> g_cancel{false};
 void on_sigint(int) { g_cancel = true; }
 
 // Waits for a long pass (Ctrl-C cancels it); a failure is rethrown as the error it was.
-void wait_for(session::Task& task, const std::string& progress_label) {
+void wait_for(session::Task& task, bool show_progress) {
   std::function<void(float, const std::string&)> show;
-  if (!progress_label.empty()) show = [](float, const std::string& stage) { std::fprintf(stderr, "\r%s", stage.c_str()); };
+  if (show_progress) show = [](float, const std::string& stage) { std::fprintf(stderr, "\r%s", stage.c_str()); };
   const session::TaskOutcome outcome = task.wait(&g_cancel, show);
   if (outcome == session::TaskOutcome::Failed) std::rethrow_exception(task.last_exception());
 }
@@ -169,7 +169,7 @@ int run_compare(const std::vector<std::string>& argv) {
       return [&report, res] { report.sweep = std::move(*res); };
     });
     const bool tty = isatty(STDERR_FILENO);
-    wait_for(task, tty ? "sweep" : "");
+    wait_for(task, tty);
     if (tty) std::fprintf(stderr, "\n");
   }
 
@@ -207,7 +207,7 @@ int run_compare(const std::vector<std::string>& argv) {
       auto res = std::make_shared<compare::DivergenceReport>(compare::run_divergence(*ref->backend, *other->backend, model, inputs, dro, dopt));
       return [&report, res] { report.divergence = std::move(*res); };
     });
-    wait_for(task, "");
+    wait_for(task, false);
     if (!report.divergence) throw Error(Location::in_file(path), "divergence cancelled");
     report.divergence->reference = ref->name;
     report.divergence->other = other->name;

@@ -1,7 +1,6 @@
 #include "core/compare/backend_catalog.h"
 
 #include <mutex>
-#include <sstream>
 
 #include "core/compare/recorded_backend.h"
 #include "core/exec/band_runner.h"
@@ -10,6 +9,7 @@
 #include "core/recording/recording_json.h"
 #include "core/recording/recording_match.h"
 #include "core/util/error.h"
+#include "core/util/text.h"
 
 namespace mlscope::compare {
 
@@ -83,11 +83,7 @@ std::vector<BackendSpec> recording_backend_specs(std::shared_ptr<const recording
 std::vector<BackendSpec> parse_backend_list(const std::string& list, const ir::Model& model, const std::string& model_path,
                                             std::vector<std::string>* notes) {
   std::vector<BackendSpec> out;
-  std::stringstream ss(list);
-  for (std::string item; std::getline(ss, item, ',');) {
-    item.erase(0, item.find_first_not_of(' '));
-    item.erase(item.find_last_not_of(' ') + 1);
-    if (item.empty()) continue;
+  for (const std::string& item : split_trimmed(list, ',')) {
     if (item.rfind("recording:", 0) == 0) {
       auto rec = std::make_shared<const recording::Recording>(recording::load_recording_file(item.substr(10)));
       // Replaying another model's predictions would be a lie.

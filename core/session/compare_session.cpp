@@ -3,33 +3,19 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <sstream>
-#include <thread>
 
 #include "core/compare/backend_runs.h"
-#include "core/compare/nonfinite.h"
 #include "core/compare/recorded_backend.h"
 #include "core/compare/sweep_inputs.h"
 #include "core/io/input_files.h"
 #include "core/recording/recording_json.h"
 #include "core/recording/recording_match.h"
 #include "core/util/error.h"
+#include "core/util/text.h"
 
 namespace mlscope::session {
 
 namespace {
-
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, sep)) {
-    item.erase(0, item.find_first_not_of(' '));
-    item.erase(item.find_last_not_of(' ') + 1);
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
 
 char fmt_buf[256];
 const char* fmt_seconds(double s) {
@@ -148,7 +134,7 @@ std::string CompareSession::load_recording(const std::string& path) {
 }
 
 std::string CompareSession::select_only(const std::string& comma_list) {
-  const auto names = split(comma_list, ',');
+  const auto names = split_trimmed(comma_list, ',');
   for (const auto& n : names)
     if (!find(n)) return "no backend named '" + n + "'";
   for (auto& b : backends_) b.selected = std::find(names.begin(), names.end(), b.spec.name) != names.end();

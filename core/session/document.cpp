@@ -251,18 +251,17 @@ Task::Publish Document::run_job(const Job& job, TaskContext& ctx, const std::sha
     error = LoadError{j->path, j->path, e.what()};
     snap.reset();
   }
-  const bool same_model = snap && previous && j->reuse == previous->model;
-  return [this, snap, error, path = j->path, same_model] { publish(snap, error, path, same_model); };
+  return [this, snap, error, path = j->path] { publish(snap, error, path); };
 }
 
-void Document::publish(const std::shared_ptr<ModelSnapshot>& snap, const std::optional<LoadError>& error, const std::string& path,
-                       bool same_model) {
+void Document::publish(const std::shared_ptr<ModelSnapshot>& snap, const std::optional<LoadError>& error, const std::string& path) {
   if (error) {
     error_ = error;  // the previous model stays open
     return;
   }
   if (!snap) return;
-  const bool same = same_model && snapshot_ && snap->model == snapshot_->model;
+  // A re-layout shows the same model: keep the selection.
+  const bool same = snapshot_ && snap->model == snapshot_->model;
   snapshot_ = snap;
   path_ = path;
   error_.reset();

@@ -150,8 +150,7 @@ class Document {
   std::shared_ptr<Job> relayout_job() const;
   /// The work of one job on the task's thread: a publish closure for the UI thread.
   Task::Publish run_job(const Job& job, TaskContext& ctx, const std::shared_ptr<const ModelSnapshot>& previous);
-  void publish(const std::shared_ptr<ModelSnapshot>& snap, const std::optional<LoadError>& error, const std::string& path,
-               bool same_model);
+  void publish(const std::shared_ptr<ModelSnapshot>& snap, const std::optional<LoadError>& error, const std::string& path);
 
   Task task_;
   std::shared_ptr<const ModelSnapshot> snapshot_;

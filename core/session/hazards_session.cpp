@@ -27,19 +27,16 @@ HazardsResult index_hazards(compare::HazardReport report, const ir::Function& fn
   return r;
 }
 
-bool HazardsSession::follow_model(const Document& doc) {
+void HazardsSession::follow_model(const Document& doc) {
   const ModelSnapshot* s = doc.snapshot();
-  if (s && s->model == model_) return false;
+  if (s && s->model == model_) return;
   model_ = s ? s->model : nullptr;  // another model: its hazards are not these
   result_.reset();
-  return true;
 }
 
-bool HazardsSession::poll(const Document& doc) {
-  const std::shared_ptr<const HazardsResult> before = result_;
+void HazardsSession::poll(const Document& doc) {
   follow_model(doc);
   task_.poll();
-  return result_ != before;
 }
 
 bool HazardsSession::start(const Document& doc, const std::string& profile_name, const std::string& input, std::string& error) {

@@ -32,8 +32,8 @@ HazardsResult index_hazards(compare::HazardReport report, const ir::Function& fn
 class HazardsSession {
  public:
   /// Call once per frame: drops the result of a model that is no longer open, publishes a
-  /// finished analysis. True when the result changed.
-  bool poll(const Document& doc);
+  /// finished analysis.
+  void poll(const Document& doc);
   /// Starts the analysis of the current function under built-in `profile` (input: `input` spec,
   /// "" = random:0). False (with `error`) when no model is open, the profile is unknown or a job runs.
   bool start(const Document& doc, const std::string& profile, const std::string& input, std::string& error);
@@ -44,7 +44,7 @@ class HazardsSession {
   const std::string& error() const { return task_.last_error(); }
 
  private:
-  bool follow_model(const Document& doc);
+  void follow_model(const Document& doc);
 
   Task task_;
   std::shared_ptr<const ir::Model> model_;

@@ -44,11 +44,6 @@ const analysis::TensorHistogram* WeightStats::attribute(const Document& doc, ir:
   });
 }
 
-void WeightStats::poll() {
-  for (auto& [k, e] : cache_)
-    if (e.task) e.task->poll();
-}
-
 bool WeightStats::idle() const {
   for (const auto& [k, e] : cache_)
     if (e.task && e.task->busy() && !e.task->ended()) return false;

@@ -23,8 +23,6 @@ class WeightStats {
   const analysis::TensorHistogram* value(const Document& doc, ir::ValueId v);
   /// Same for tensor attribute `attr` of op `o` (NeuralNetwork layer weights are attributes).
   const analysis::TensorHistogram* attribute(const Document& doc, ir::OpId o, size_t attr);
-  /// Publishes finished computations (call once per frame).
-  void poll();
   /// True when every requested computation has finished (scripts wait on this).
   bool idle() const;
 
