@@ -61,7 +61,7 @@ void BM_SeedBandOverAne(benchmark::State& state, const char* band_name) {
     benchmark::DoNotOptimize(a.outputs);
     int64_t executed = 0;
     exec::RunOptions counting;
-    counting.progress = [&executed](int64_t, int64_t, const std::string&) { ++executed; };
+    counting.progress = [&executed](const Progress&) { ++executed; };
     t0 = Clock::now();
     exec::RunResult b = band.run(seed.model, seed.inputs, counting);
     band_s.push_back(seconds_since(t0));

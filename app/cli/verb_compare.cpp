@@ -28,9 +28,9 @@ void on_sigint(int) { g_cancel = true; }
 
 // Waits for a long pass (Ctrl-C cancels it); a failure is rethrown as the error it was.
 void wait_for(session::Task& task, bool show_progress) {
-  std::function<void(float, const std::string&)> show;
-  if (show_progress) show = [](float, const std::string& stage) { std::fprintf(stderr, "\r%s", stage.c_str()); };
-  const session::TaskOutcome outcome = task.wait(&g_cancel, show);
+  ProgressFn show;
+  if (show_progress) show = [](const Progress& p) { std::fprintf(stderr, "\r%.*s", static_cast<int>(p.stage.size()), p.stage.data()); };
+  const session::TaskOutcome outcome = task.wait(g_cancel, show);
   if (outcome == session::TaskOutcome::Failed) std::rethrow_exception(task.last_exception());
 }
 
@@ -117,7 +117,7 @@ int run_compare(const std::vector<std::string>& argv) {
   const exec::RunInputs inputs = make_inputs(model, args.get_all("input"), backends, &report.input_label);
   exec::RunOptions ro;
   ro.function = args.get_or("function", "");
-  ro.cancel = &g_cancel;
+  ro.cancel = g_cancel;
   std::signal(SIGINT, on_sigint);
 
   std::vector<compare::BackendRun> results;
@@ -158,13 +158,9 @@ int run_compare(const std::vector<std::string>& argv) {
     task.start("sweep", [&](session::TaskContext& ctx) -> session::Task::Publish {
       compare::SweepOptions so;
       so.threads = threads;
-      so.cancel = &ctx.cancel_flag();
+      so.cancel = ctx.cancel_token();
       so.run_options = ro;
-      so.run_options.cancel = &ctx.cancel_flag();
-      so.progress = [&ctx](size_t done, size_t total) {
-        ctx.progress(static_cast<float>(done) / static_cast<float>(std::max<size_t>(1, total)),
-                     "sweep " + std::to_string(done) + "/" + std::to_string(total));
-      };
+      so.progress = ctx.reporter();
       auto res = std::make_shared<compare::SweepResult>(compare::run_sweep(model, sb, si, so));
       return [&report, res] { report.sweep = std::move(*res); };
     });
@@ -203,7 +199,7 @@ int run_compare(const std::vector<std::string>& argv) {
     session::Task task;
     task.start("divergence", [&](session::TaskContext& ctx) -> session::Task::Publish {
       exec::RunOptions dro = ro;
-      dro.cancel = &ctx.cancel_flag();
+      dro.cancel = ctx.cancel_token();
       auto res = std::make_shared<compare::DivergenceReport>(compare::run_divergence(*ref->backend, *other->backend, model, inputs, dro, dopt));
       return [&report, res] { report.divergence = std::move(*res); };
     });

@@ -1,6 +1,7 @@
 #include "core/compare/backend_runs.h"
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 
 #include "core/compare/nonfinite.h"
@@ -8,8 +9,8 @@
 namespace mlscope::compare {
 
 std::vector<BackendRunOutcome> run_backends(const std::vector<BackendRunRequest>& requests, const ir::Model& model,
-                                            const exec::RunInputs& inputs, const std::atomic<bool>* cancel,
-                                            const std::function<void(float, const std::string&)>& progress) {
+                                            const exec::RunInputs& inputs, CancelToken cancel,
+                                            const ProgressFn& progress) {
   const size_t n = requests.size();
   std::vector<BackendRunOutcome> out(n);
   std::vector<std::atomic<float>> part(n);
@@ -25,9 +26,9 @@ std::vector<BackendRunOutcome> run_backends(const std::vector<BackendRunRequest>
   }
   auto report = [&](const std::string& stage) {
     if (!progress) return;
-    float sum = 0;
+    double sum = 0;
     for (const auto& p : part) sum += p.load();
-    progress(sum / static_cast<float>(std::max<size_t>(1, n)), stage);
+    progress({sum, static_cast<double>(n), stage});
   };
   std::atomic<size_t> next{0};
   auto worker = [&] {
@@ -36,9 +37,10 @@ std::vector<BackendRunOutcome> run_backends(const std::vector<BackendRunRequest>
       const BackendSpec& spec = requests[i].spec;
       exec::RunOptions ro;
       ro.cancel = cancel;
-      ro.progress = [&, i](int64_t done, int64_t total, const std::string&) {
-        if (total <= 0 || (done % 4 != 0 && done != total)) return;
-        part[i] = static_cast<float>(done) / static_cast<float>(total);
+      ro.progress = [&, i](const Progress& p) {
+        const auto done = static_cast<int64_t>(p.done);
+        if (p.total <= 0 || (done % 4 != 0 && p.done != p.total)) return;
+        part[i] = p.fraction();
         report(spec.name);
       };
       try {

@@ -3,7 +3,6 @@
 // start at (compare/nonfinite.h). The GUI's comparison runs come through here.
 #pragma once
 
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -11,6 +10,8 @@
 
 #include "core/compare/backend_catalog.h"
 #include "core/compare/compare_runs.h"
+#include "core/util/cancel.h"
+#include "core/util/progress.h"
 
 namespace mlscope::compare {
 
@@ -26,9 +27,10 @@ struct BackendRunOutcome {
 };
 
 /// One outcome per request, in request order. `cancel` is checked between ops (a cancelled
-/// backend ends with an error); `progress(fraction, backend name)` is called from the workers.
+/// backend ends with an error); `progress` (backends done of all, stage = the backend running)
+/// is called from the workers.
 std::vector<BackendRunOutcome> run_backends(const std::vector<BackendRunRequest>& requests, const ir::Model& model,
-                                            const exec::RunInputs& inputs, const std::atomic<bool>* cancel,
-                                            const std::function<void(float, const std::string&)>& progress);
+                                            const exec::RunInputs& inputs, CancelToken cancel,
+                                            const ProgressFn& progress);
 
 }  // namespace mlscope::compare

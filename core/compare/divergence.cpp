@@ -212,7 +212,14 @@ DivergenceReport run_divergence(exec::Backend& reference, exec::Backend& other, 
     exec::RunOptions ro = run_options;
     ro.keep_intermediates = true;
     ro.function = options.function;
+    // One stream over both runs: the first is the first half.
+    auto half = [&run_options](double first) -> ProgressFn {
+      if (!run_options.progress) return nullptr;
+      return [&run_options, first](const Progress& p) { run_options.progress({first * p.total + p.done, 2 * p.total, p.stage}); };
+    };
+    ro.progress = half(0);
     exec::RunResult a = reference.run(model, inputs, ro);
+    ro.progress = half(1);
     exec::RunResult b = other.run(model, inputs, ro);
     rep = divergence_from_results(*fn, a, b, options);
     rep.peak_live_bytes = std::max(a.peak_live_bytes, b.peak_live_bytes);

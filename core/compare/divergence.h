@@ -60,7 +60,9 @@ struct DivergenceReport {
 DivergenceReport divergence_from_results(const ir::Function& function, exec::RunResult& reference,
                                          exec::RunResult& other, const DivergenceOptions& options);
 
-/// Runs both backends with keep_intermediates and reduces. `run_options` supplies cancel/progress.
+/// Runs both backends and reduces. `run_options` supplies cancel and progress; progress covers
+/// the whole pass (ops of both runs when they run one after the other, the reference's when they
+/// run in lockstep), so its fraction goes from 0 to 1 once.
 DivergenceReport run_divergence(exec::Backend& reference, exec::Backend& other, const ir::Model& model,
                                 const exec::RunInputs& inputs, const exec::RunOptions& run_options,
                                 const DivergenceOptions& options);

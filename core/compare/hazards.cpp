@@ -212,9 +212,13 @@ HazardReport find_hazards(const ir::Model& model, const exec::RunInputs& inputs,
   exec::RunOptions ro;
   ro.function = options.function;
   ro.cancel = options.cancel;
+  // One stream over every run: run `index` of run_count(), named for the user.
+  auto report_as = [&options](int index, const char* stage) {
+    const double runs = options.run_count();
+    return [&options, index, runs, stage](const Progress& p) { options.progress({index + p.fraction(), runs, stage}); };
+  };
   auto run_once = [&](const exec::NumericProfile& numerics, int index) {
-    if (options.progress)
-      ro.progress = [&options, index](int64_t done, int64_t total, const std::string&) { options.progress(index, done, total); };
+    if (options.progress) ro.progress = report_as(index, index == 0 ? "fp32 run" : "run under the profile");
     exec::Interpreter backend(numerics);
     ObservedRun run = observe_run(backend, model, inputs, profile, ro);
     run.profile = numerics.name;
@@ -229,8 +233,7 @@ HazardReport find_hazards(const ir::Model& model, const exec::RunInputs& inputs,
                     "); non-finite values, clamps, collapses, codes from the run under the profile");
   if (!options.band.empty()) {
     exec::BandBackend band(options.band);
-    if (options.progress)
-      ro.progress = [&options](int64_t done, int64_t total, const std::string&) { options.progress(2, done, total); };
+    if (options.progress) ro.progress = report_as(2, "Neural Engine band");
     exec::RunResult b = band.run(model, inputs, ro);
     r.band = options.band;
     r.band_member_count = band.members().size();

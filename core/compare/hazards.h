@@ -7,7 +7,6 @@
 // stays that of a plain run. Every number is emulated. JSON contract: docs/cli-json.md.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -123,9 +122,9 @@ ObservedRun observe_run(exec::Backend& backend, const ir::Model& model, const ex
 
 struct HazardRunOptions {
   std::string function;
-  const std::atomic<bool>* cancel = nullptr;
-  /// (runs done of run_count(), ops done, ops total)
-  std::function<void(int, int64_t, int64_t)> progress;
+  CancelToken cancel;
+  /// Runs done of run_count() (fractional within a run); stage names the run.
+  ProgressFn progress;
   HazardOptions analysis;
   /// "ane-band" / "ane-w8a8-band": also run that band and report where its members first part
   /// (exec::BandBackend::band_of_profile gives the profile's own band). "" = no band run.

@@ -116,9 +116,9 @@ SweepResult run_sweep(const ir::Model& model, const std::vector<SweepBackend>& b
       for (const auto& b : backends) mine.push_back(b.make());
       exec::RunOptions ro = options.run_options;
       // The user's flag reaches in-flight runs directly; a failed worker stops the others between inputs.
-      ro.cancel = options.cancel ? options.cancel : &stop;
+      ro.cancel = options.cancel.can_cancel() ? options.cancel : CancelToken(stop);
       for (;;) {
-        if (options.cancel && options.cancel->load()) stop = true;
+        if (options.cancel.requested()) stop = true;
         if (stop) return;
         const size_t i = next.fetch_add(1);
         if (i >= inputs.count) return;
@@ -152,13 +152,14 @@ SweepResult run_sweep(const ir::Model& model, const std::vector<SweepBackend>& b
         const size_t n = done.fetch_add(1) + 1;
         if (options.progress) {
           std::lock_guard<std::mutex> lock(mu);
-          options.progress(n, inputs.count);
+          const std::string stage = std::to_string(n) + " / " + std::to_string(inputs.count) + " inputs";
+          options.progress({static_cast<double>(n), static_cast<double>(inputs.count), stage});
         }
       }
     } catch (...) {
       std::lock_guard<std::mutex> lock(mu);
       // A run stopped because another worker failed or the user cancelled is not an error.
-      const bool user_cancel = options.cancel && options.cancel->load();
+      const bool user_cancel = options.cancel.requested();
       if (!first_error && !stop && !user_cancel) first_error = std::current_exception();
       stop = true;
     }

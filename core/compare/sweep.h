@@ -4,7 +4,6 @@
 // the numbers do not depend on scheduling.
 #pragma once
 
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -25,12 +24,12 @@ struct SweepBackend {
 struct SweepOptions {
   std::string output;   ///< output to classify; empty = the model's first output
   int threads = 2;
-  const std::atomic<bool>* cancel = nullptr;
-  /// Called (serialized) after each input: (inputs done, total).
-  std::function<void(size_t, size_t)> progress;
+  CancelToken cancel;
+  /// Called (serialized) after each input: inputs done of inputs total, stage "12 / 200 inputs".
+  ProgressFn progress;
   int histogram_bins = 16;
   size_t closest = 5;   ///< how many closest-to-tie inputs to list per pair
-  exec::RunOptions run_options;  ///< cancel is set by the sweep
+  exec::RunOptions run_options;  ///< its cancel is the sweep's own
 };
 
 /// One input through every backend.

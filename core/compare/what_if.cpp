@@ -318,7 +318,7 @@ Calibration calibrate_activations(const ir::Model& model, const WhatIfSpec& spec
       if (a == name) note(name, v);
   };
   for (size_t i = 0; i < inputs.count; ++i) {
-    if (control.cancel && control.cancel->load()) throw Error(Location::in_file(model.path), "calibration cancelled");
+    if (control.cancel.requested()) throw Error(Location::in_file(model.path), "calibration cancelled");
     const exec::RunInputs in = inputs.make(i);
     for (const auto& name : plan.activation_inputs) {
       auto it = in.find(name);
@@ -326,7 +326,7 @@ Calibration calibrate_activations(const ir::Model& model, const WhatIfSpec& spec
     }
     interp.run(model, in, ro);
     cal.inputs = i + 1;
-    if (control.progress) control.progress(i + 1, inputs.count);
+    if (control.progress) control.progress({static_cast<double>(i + 1), static_cast<double>(inputs.count), "calibration"});
   }
   return cal;
 }

@@ -26,7 +26,6 @@
 // (the report's `weights_quantized` count says how many tensors were).
 #pragma once
 
-#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -81,8 +80,8 @@ struct WhatIfOptions {
 };
 
 struct CalibrationControl {
-  const std::atomic<bool>* cancel = nullptr;        ///< set from another thread: Error "cancelled"
-  std::function<void(size_t done, size_t total)> progress;  ///< after each calibration input
+  CancelToken cancel;   ///< Error "calibration cancelled" / "run cancelled"
+  ProgressFn progress;  ///< after each calibration input: inputs done of inputs total
 };
 
 /// Runs the base program on spec.calibration seeded random inputs and records max |x| of every

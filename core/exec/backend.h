@@ -14,7 +14,6 @@
 //    exists so results can already say which kind they are.
 #pragma once
 
-#include <atomic>
 #include <functional>
 #include <map>
 #include <string>
@@ -23,6 +22,8 @@
 #include "core/exec/dequantized_codes.h"
 #include "core/exec/tensor.h"
 #include "core/ir/model.h"
+#include "core/util/cancel.h"
+#include "core/util/progress.h"
 
 namespace mlscope::exec {
 
@@ -40,10 +41,10 @@ struct RunOptions {
   bool keep_intermediates = false;  ///< keep every op output (else buffers are freed after last use)
   bool time_ops = false;            ///< fill RunResult::op_timings
   NonFinitePolicy non_finite_inputs = NonFinitePolicy::Warn;
-  /// Set to true from another thread to stop the run (Error "cancelled" is thrown).
-  const std::atomic<bool>* cancel = nullptr;
-  /// Called after each executed op: (ops done, ops total in the top-level block, op name).
-  std::function<void(int64_t, int64_t, const std::string&)> progress;
+  /// Stops the run from another thread (Error "run cancelled" is thrown).
+  CancelToken cancel;
+  /// Called after each executed op: ops done of the top-level block's ops, stage = the op's name.
+  ProgressFn progress;
   /// Emulated backends: called for each op output right after it is computed (storage rounding
   /// applied), before anything reads it — lets a derived backend replace the value (the
   /// quantization what-if fake-quantizes weights and activations here). Arguments: the op, the

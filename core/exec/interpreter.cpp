@@ -240,7 +240,7 @@ class RunState {
   }
 
   void check_cancel() const {
-    if (opts.cancel && opts.cancel->load(std::memory_order_relaxed))
+    if (opts.cancel.requested())
       throw Error(Location::in_file(model.path), "run cancelled");
   }
 
@@ -351,7 +351,7 @@ class RunState {
       for (ir::ValueId v : op.outputs) captured->push_back(live[static_cast<size_t>(v)] ? slots[static_cast<size_t>(v)] : RunValue{});
     }
     if (!opts.keep_intermediates) free_after(i, op);
-    if (opts.progress) opts.progress(i + 1, total, op.name);
+    if (opts.progress) opts.progress({static_cast<double>(i + 1), static_cast<double>(total), op.name});
   }
 
   std::vector<RunValue> block_outputs(ir::BlockId b) {

@@ -42,7 +42,7 @@ struct Done {
 struct Chunk {
   const std::function<void(uint64_t, uint64_t)>* body = nullptr;
   uint64_t begin = 0, end = 0;
-  const std::atomic<bool>* cancel = nullptr;  // the caller's run, so Stop reaches the worker
+  CancelToken cancel;  // the caller's run, so Stop reaches the worker
   std::exception_ptr* error = nullptr;
   Done* done = nullptr;
 };
@@ -127,7 +127,7 @@ void parallel_for(uint64_t n, const std::function<void(uint64_t, uint64_t)>& bod
       std::lock_guard<std::mutex> lk(done.mu);
       ++done.remaining;
     }
-    if (!Workers::get().try_hand_over({&body, begin(t), end(t), current_run_cancel_flag(), &errors[size_t(t)], &done})) {
+    if (!Workers::get().try_hand_over({&body, begin(t), end(t), current_run_cancel(), &errors[size_t(t)], &done})) {
       std::lock_guard<std::mutex> lk(done.mu);
       --done.remaining;
       mine.push_back(t);

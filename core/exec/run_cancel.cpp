@@ -3,15 +3,15 @@
 namespace mlscope::exec {
 
 namespace {
-thread_local const std::atomic<bool>* t_cancel = nullptr;
+thread_local CancelToken t_cancel;
 }  // namespace
 
-ScopedRunCancel::ScopedRunCancel(const std::atomic<bool>* flag) : previous_(t_cancel) { t_cancel = flag; }
+ScopedRunCancel::ScopedRunCancel(CancelToken token) : previous_(t_cancel) { t_cancel = token; }
 
 ScopedRunCancel::~ScopedRunCancel() { t_cancel = previous_; }
 
-bool run_cancel_requested() { return t_cancel && t_cancel->load(std::memory_order_relaxed); }
+bool run_cancel_requested() { return t_cancel.requested(); }
 
-const std::atomic<bool>* current_run_cancel_flag() { return t_cancel; }
+CancelToken current_run_cancel() { return t_cancel; }
 
 }  // namespace mlscope::exec

@@ -3,25 +3,25 @@
 // image) also check it between their chunks, so Stop takes effect within one chunk.
 #pragma once
 
-#include <atomic>
+#include "core/util/cancel.h"
 
 namespace mlscope::exec {
 
-/// Makes `flag` the current thread's run cancel flag while alive (restores the previous one).
+/// Makes `token` the current thread's run cancel token while alive (restores the previous one).
 class ScopedRunCancel {
  public:
-  explicit ScopedRunCancel(const std::atomic<bool>* flag);
+  explicit ScopedRunCancel(CancelToken token);
   ~ScopedRunCancel();
   ScopedRunCancel(const ScopedRunCancel&) = delete;
   ScopedRunCancel& operator=(const ScopedRunCancel&) = delete;
 
  private:
-  const std::atomic<bool>* previous_;
+  CancelToken previous_;
 };
 
 /// True when the run on this thread has been asked to stop.
 bool run_cancel_requested();
-/// The current thread's flag (null when none), for handing to helper threads.
-const std::atomic<bool>* current_run_cancel_flag();
+/// The current thread's token (a default token when none), for handing to helper threads.
+CancelToken current_run_cancel();
 
 }  // namespace mlscope::exec

@@ -22,7 +22,7 @@ class BlockLayouter {
   /// Lays out block `b` with its top-left corner at (0,0) and returns its size. Everything it
   /// emits (also for nested blocks) lands at the end of out_'s vectors.
   Size lay_block(ir::BlockId b, bool top_level) {
-    if (opt_.cancel && opt_.cancel->load()) { out_.cancelled = true; return {}; }
+    if (opt_.cancel.requested()) { out_.cancelled = true; return {}; }
     const ir::Block& block = fn_.block(b);
     detail::LayeredGraph g;
     struct Local { NodeKind kind; int32_t id; int32_t folded = 0; bool compound = false, collapsed = false; };

@@ -8,11 +8,11 @@
 // are laid out first and become the size of their owning op's node (a compound node).
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <vector>
 
 #include "core/ir/function.h"
+#include "core/util/cancel.h"
 
 namespace mlscope::layout {
 
@@ -68,7 +68,7 @@ struct LayoutOptions {
   float group_padding = 12, group_header = 30;
   int sweeps = 6;          ///< barycenter sweeps (down+up count as two)
   Ordering ordering = Ordering::Improved;
-  const std::atomic<bool>* cancel = nullptr;  ///< checked between blocks; returns partial layout
+  CancelToken cancel;  ///< checked between blocks; returns a partial layout
   /// Ops with nested blocks (cond / while_loop) drawn collapsed: one plain node, blocks not laid
   /// out (edges into their bodies end at that node). Sorted ascending.
   std::vector<ir::OpId> collapsed;

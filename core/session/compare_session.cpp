@@ -209,7 +209,7 @@ bool CompareSession::run() {
       requests.push_back({i.spec, it == cached.end() ? nullptr : it->second});
     }
     const std::vector<compare::BackendRunOutcome> outcomes =
-        compare::run_backends(requests, *model, inputs, &ctx.cancel_flag(), [&ctx](float f, const std::string& stage) { ctx.progress(f, stage); });
+        compare::run_backends(requests, *model, inputs, ctx.cancel_token(), ctx.reporter());
     ctx.throw_if_cancelled();
     const size_t n = items.size();
     std::map<std::string, std::string> errors;
@@ -261,13 +261,13 @@ bool CompareSession::run_drift(int count) {
     const exec::RunInputs inputs = make_inputs(*model, in, rec);
     std::vector<compare::DriftStats> out;
     for (size_t i = 0; i < specs.size(); ++i) {
-      ctx.progress(static_cast<float>(i) / static_cast<float>(specs.size()), specs[i].name);
+      ctx.progress({static_cast<double>(i), static_cast<double>(specs.size()), specs[i].name});
       auto backend = compare::make_backend(specs[i]);
       compare::DriftStats d;
       if (auto* rec = dynamic_cast<compare::RecordedBackend*>(backend.get())) d = rec->recorded_drift();
       else {
         exec::RunOptions ro;
-        ro.cancel = &ctx.cancel_flag();
+        ro.cancel = ctx.cancel_token();
         d = compare::measure_drift(*backend, *model, inputs, ro, count);
       }
       d.backend = specs[i].name;
@@ -297,12 +297,10 @@ bool CompareSession::run_sweep(size_t count, uint64_t seed, int threads) {
     compare::SweepInputs si = compare::seeded_random_inputs(*model, seed, count);
     compare::SweepOptions so;
     so.threads = std::max(1, threads);
-    so.cancel = &ctx.cancel_flag();
+    so.cancel = ctx.cancel_token();
     so.histogram_bins = 24;
     so.closest = 8;
-    so.progress = [&ctx](size_t done, size_t total) {
-      ctx.progress(static_cast<float>(done) / static_cast<float>(std::max<size_t>(1, total)), std::to_string(done) + " / " + std::to_string(total) + " inputs");
-    };
+    so.progress = ctx.reporter();
     auto res = std::make_shared<compare::SweepResult>(compare::run_sweep(*model, sb, si, so));
     return [this, res] {
       status_ = std::string(res->cancelled ? "sweep stopped: " : "sweep: ") + std::to_string(res->completed) + " inputs in " + fmt_seconds(res->wall_seconds);
@@ -326,12 +324,10 @@ bool CompareSession::run_divergence(const std::string& other, double min_cosine,
   return jobs_.start("Per-op divergence", [=, this](TaskContext& ctx) -> Task::Publish {
     const exec::RunInputs inputs = make_inputs(*model, in, rec);
     exec::RunOptions ro;
-    ro.cancel = &ctx.cancel_flag();
+    ro.cancel = ctx.cancel_token();
     // Both runs stream in lockstep (compare/divergence.h); each is sketched for the histograms.
-    std::atomic<int64_t> done_ops{0};
-    ro.progress = [&ctx, &done_ops](int64_t, int64_t total, const std::string& op) {
-      const int64_t d = ++done_ops;
-      if (total > 0 && d % 8 == 0) ctx.progress(std::min(1.0f, static_cast<float>(d) / static_cast<float>(2 * total)), op);
+    ro.progress = [&ctx](const Progress& p) {
+      if (static_cast<int64_t>(p.done) % 8 == 0) ctx.progress(p);
     };
     auto a = compare::make_backend(ra), b = compare::make_backend(rb);
     compare::SketchingBackend sa(*a), sb(*b);

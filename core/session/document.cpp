@@ -194,7 +194,7 @@ Task::Publish Document::run_job(const Job& job, TaskContext& ctx, const std::sha
       snap->analysis = previous->analysis;
       snap->analysis_ms = previous->analysis_ms;
     } else {
-      ctx.progress(0.1f, "Reading model");
+      ctx.progress({0.1, 1, "Reading model"});
       if (j->root) {
         // A pipeline sub-model of the already-read file: alias into the root model.
         const ir::Model* m = j->root.get();
@@ -209,7 +209,7 @@ Task::Publish Document::run_job(const Job& job, TaskContext& ctx, const std::sha
         snap->open_ms = ms_since(t0);
       }
       ctx.throw_if_cancelled();
-      ctx.progress(0.4f, "Printing MIL text");
+      ctx.progress({0.4, 1, "Printing MIL text"});
       try {
         snap->program = print_program(*snap->model);
       } catch (const std::exception& e) {
@@ -226,13 +226,13 @@ Task::Publish Document::run_job(const Job& job, TaskContext& ctx, const std::sha
     const auto t1 = std::chrono::steady_clock::now();
     const auto& fns = snap->model->functions;
     auto laying_out = [&](size_t done) {
-      ctx.progress(0.5f + 0.5f * static_cast<float>(done) / static_cast<float>(std::max<size_t>(1, fns.size())),
-                   "Laying out graph (" + std::to_string(done) + "/" + std::to_string(fns.size()) + " functions)");
+      const std::string stage = "Laying out graph (" + std::to_string(done) + "/" + std::to_string(fns.size()) + " functions)";
+      ctx.progress({0.5 + 0.5 * static_cast<double>(done) / static_cast<double>(std::max<size_t>(1, fns.size())), 1, stage});
     };
     laying_out(0);
     layout::LayoutOptions opt;
     opt.show_constants = j->show_constants;
-    opt.cancel = &ctx.cancel_flag();
+    opt.cancel = ctx.cancel_token();
     snap->collapsed = j->collapsed;
     snap->collapsed.resize(fns.size());
     for (size_t f = 0; f < fns.size(); ++f) {
@@ -243,7 +243,7 @@ Task::Publish Document::run_job(const Job& job, TaskContext& ctx, const std::sha
     }
     snap->layout_ms = ms_since(t1);
     snap->show_constants = j->show_constants;
-    ctx.progress(1.0f, "Finishing");
+    ctx.progress({1, 1, "Finishing"});
   } catch (const Error& e) {
     error = LoadError{j->path, e.where().str(), e.message()};
     snap.reset();

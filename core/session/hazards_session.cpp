@@ -66,13 +66,9 @@ bool HazardsSession::start(const Document& doc, const std::string& profile_name,
       io::add_input_spec(*model, f, input, inputs);
     compare::HazardRunOptions o;
     o.function = f.name;
-    o.cancel = &ctx.cancel_flag();
+    o.cancel = ctx.cancel_token();
     o.band = exec::BandBackend::band_of_profile(profile.name);
-    const float runs = static_cast<float>(o.run_count());
-    o.progress = [&ctx, runs](int run, int64_t done, int64_t total) {
-      const float part = total > 0 ? static_cast<float>(done) / static_cast<float>(total) : 0;
-      ctx.progress((static_cast<float>(run) + part) / runs, run == 0 ? "fp32 run" : run == 1 ? "run under the profile" : "Neural Engine band");
-    };
+    o.progress = ctx.reporter();
     const auto t0 = std::chrono::steady_clock::now();
     auto res = std::make_shared<HazardsResult>(index_hazards(compare::find_hazards(*model, inputs, profile, o), f, function));
     res->input_label = label;

@@ -20,10 +20,10 @@ const char* task_outcome_name(TaskOutcome o) {
   return "none";
 }
 
-void TaskContext::progress(float fraction, const std::string& stage) {
-  fraction_ = fraction;
+void TaskContext::progress(const Progress& p) {
+  fraction_ = p.fraction();
   std::lock_guard<std::mutex> lock(mu_);
-  stage_ = stage;
+  stage_.assign(p.stage);
 }
 
 Task::~Task() {
@@ -109,13 +109,14 @@ bool Task::poll() {
   return true;
 }
 
-TaskOutcome Task::wait(const std::atomic<bool>* interrupt, const std::function<void(float, const std::string&)>& on_progress) {
+TaskOutcome Task::wait(CancelToken interrupt, const ProgressFn& on_progress) {
   float shown = -1;
   while (running_ && !running_->finished) {
-    if (interrupt && interrupt->load()) cancel();
+    if (interrupt.requested()) cancel();
     if (on_progress && fraction() != shown) {
       shown = fraction();
-      on_progress(shown, stage());
+      const std::string now = stage();
+      on_progress({shown, 1.0, now});
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

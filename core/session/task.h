@@ -4,9 +4,9 @@
 // The work function runs on the task's own thread (the thread pools underneath — parallel_for,
 // sweep workers — are core's and stay there) and returns a `publish` closure; poll() on the
 // owner's thread (the UI thread, once per frame) joins a finished worker and calls that closure
-// there, so results reach their readers without locks. Progress has one signature
-// (fraction, stage); cancel is one flag handed to core calls (RunOptions::cancel, ...), checked
-// between ops and inside long kernels. A cancelled task ends as `Cancelled` — its own outcome, not
+// there, so results reach their readers without locks. Progress has core's one signature
+// (mlscope::Progress); cancel is one CancelToken handed to core calls (RunOptions::cancel, ...),
+// checked between ops and inside long kernels. A cancelled task ends as `Cancelled` — its own outcome, not
 // an error — whether the work returned a partial result (published) or threw.
 #pragma once
 
@@ -20,6 +20,9 @@
 #include <thread>
 #include <vector>
 
+#include "core/util/cancel.h"
+#include "core/util/progress.h"
+
 namespace mlscope::session {
 
 enum class TaskOutcome { None, Succeeded, Failed, Cancelled };
@@ -28,16 +31,20 @@ const char* task_outcome_name(TaskOutcome o);
 /// Thrown by TaskContext::throw_if_cancelled(); ends the task as Cancelled.
 struct TaskCancelled {};
 
-/// What a work function sees: the cancel flag to hand to core calls, and progress.
+/// What a work function sees: the cancel token to hand to core calls, and progress.
 class TaskContext {
  public:
-  const std::atomic<bool>& cancel_flag() const { return cancel_; }
+  CancelToken cancel_token() const { return CancelToken(cancel_); }
   bool cancelled() const { return cancel_.load(std::memory_order_relaxed); }
   void throw_if_cancelled() const {
     if (cancelled()) throw TaskCancelled{};
   }
-  /// `fraction` in [0, 1]; `stage` says what runs ("fp32", "12 / 100 inputs").
-  void progress(float fraction, const std::string& stage);
+  /// Thread-safe; the stage says what runs ("fp32", "12 / 100 inputs").
+  void progress(const Progress& p);
+  /// progress() as a core callback, for RunOptions::progress and the like.
+  ProgressFn reporter() {
+    return [this](const Progress& p) { progress(p); };
+  }
 
  private:
   friend class Task;
@@ -75,9 +82,9 @@ class Task {
   /// Owner's thread: publishes a finished job. True when one finished this call.
   bool poll();
   /// Blocks until the running work ends and publishes it (the CLI). While it waits, `interrupt`
-  /// (a signal handler's flag) set means cancel, and `on_progress` is called when progress moves.
-  TaskOutcome wait(const std::atomic<bool>* interrupt = nullptr,
-                   const std::function<void(float, const std::string&)>& on_progress = {});
+  /// (a signal handler's flag) means cancel, and `on_progress` is called when progress moves
+  /// (done = the fraction, total = 1).
+  TaskOutcome wait(CancelToken interrupt = {}, const ProgressFn& on_progress = {});
 
   /// True from start() until poll() has published the result.
   bool busy() const { return running_ != nullptr; }

@@ -68,9 +68,10 @@ TEST(CompareSweepCorpus, DeterministicWhateverTheThreadCount) {
   one.threads = 1;
   two.threads = 2;
   size_t progress_calls = 0;
-  two.progress = [&](size_t done, size_t total) {
+  two.progress = [&](const Progress& p) {
     ++progress_calls;
-    EXPECT_LE(done, total);
+    EXPECT_LE(p.done, p.total);
+    EXPECT_EQ(p.stage, std::to_string(static_cast<int>(p.done)) + " / 12 inputs");
   };
   SweepResult r1 = run_sweep(m, backends, in, one), r2 = run_sweep(m, backends, in, two);
   EXPECT_EQ(progress_calls, 12u);
@@ -96,9 +97,9 @@ TEST(CompareSweepCorpus, CancelStopsEarlyAndKeepsFinishedRows) {
   const ir::Model m = format::open((gen("cnn_fp32") / "model.mlpackage").string());
   std::atomic<bool> cancel{false};
   SweepOptions o;
-  o.cancel = &cancel;
-  o.progress = [&](size_t done, size_t) {
-    if (done >= 3) cancel = true;
+  o.cancel = cancel;
+  o.progress = [&](const Progress& p) {
+    if (p.done >= 3) cancel = true;
   };
   SweepResult r = run_sweep(m, profiles({"fp32", "fp16"}), seeded_random_inputs(m, 1, 500), o);
   EXPECT_TRUE(r.cancelled);
@@ -217,8 +218,21 @@ TEST(CompareDivergenceCorpus, SmallMemoryBudgetGivesTheKeepEverythingReport) {
     DivergenceOptions keep, tiny, roomy;
     keep.streaming = false;
     tiny.memory_budget_bytes = 1;
-    const DivergenceReport rk = run_divergence(a, b, m, in, {}, keep);
-    const DivergenceReport rt = run_divergence(a, b, m, in, {}, tiny);
+    // Progress covers the whole pass once in either mode: it never goes back and ends at 1.
+    float last = 0;
+    bool went_back = false;
+    exec::RunOptions watched;
+    watched.progress = [&](const Progress& p) {
+      went_back = went_back || p.fraction() < last;
+      last = p.fraction();
+    };
+    const DivergenceReport rk = run_divergence(a, b, m, in, watched, keep);
+    EXPECT_FLOAT_EQ(last, 1.0f) << c.model << " one run after the other";
+    EXPECT_FALSE(went_back) << c.model;
+    last = 0;
+    const DivergenceReport rt = run_divergence(a, b, m, in, watched, tiny);
+    EXPECT_FLOAT_EQ(last, 1.0f) << c.model << " in lockstep";
+    EXPECT_FALSE(went_back) << c.model;
     const DivergenceReport rr = run_divergence(a, b, m, in, {}, roomy);
     for (const DivergenceReport* r : {&rt, &rr}) {
       ASSERT_EQ(r->ops.size(), rk.ops.size()) << c.model;

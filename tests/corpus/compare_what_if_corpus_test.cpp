@@ -124,10 +124,10 @@ TEST(WhatIfCorpus, ActivationInt8MovesTheSeedNetworksMargin) {
   WhatIfOptions o;
   size_t calls = 0;
   CalibrationControl ctl;
-  ctl.progress = [&](size_t done, size_t total) {
+  ctl.progress = [&](const Progress& p) {
     ++calls;
-    EXPECT_EQ(total, 4u);
-    EXPECT_EQ(done, calls);
+    EXPECT_EQ(p.total, 4.0);
+    EXPECT_EQ(p.done, static_cast<double>(calls));
   };
   o.calibration = std::make_shared<const Calibration>(calibrate_activations(m, spec, o, ctl));
   EXPECT_EQ(calls, 4u);
@@ -147,8 +147,8 @@ TEST(WhatIfCorpus, CalibrationCanBeCancelled) {
   const ir::Model m = format::open((gen("amplified_conv_tie_fp16") / "model.mlpackage").string());
   std::atomic<bool> cancel{false};
   CalibrationControl ctl;
-  ctl.cancel = &cancel;
-  ctl.progress = [&](size_t, size_t) { cancel = true; };
+  ctl.cancel = cancel;
+  ctl.progress = [&](const Progress&) { cancel = true; };
   EXPECT_THROW(calibrate_activations(m, WhatIfSpec::parse("activations=int8:per_tensor,calibration=50"), {}, ctl), Error);
 }
 

@@ -343,12 +343,18 @@ TEST(Hazards, NeuralEngineBandNamesWhereItsSchemesPart) {
   ASSERT_TRUE(std::isinf(fp16_sequential_sum(channel_terms()[0], side * side)));
   HazardRunOptions o;
   o.band = "ane-band";
-  std::vector<int> runs_seen;
-  o.progress = [&](int run, int64_t, int64_t) {
-    if (runs_seen.empty() || runs_seen.back() != run) runs_seen.push_back(run);
+  // One progress stream over the three runs: each named, the fraction never going back.
+  std::vector<std::string> runs_seen;
+  float last_fraction = 0;
+  o.progress = [&](const Progress& p) {
+    EXPECT_EQ(p.total, 3.0);
+    EXPECT_GE(p.fraction(), last_fraction);
+    last_fraction = p.fraction();
+    if (runs_seen.empty() || runs_seen.back() != p.stage) runs_seen.emplace_back(p.stage);
   };
   const HazardReport r = find_hazards(m, reduction_input(side), NumericProfile::builtin("ane"), o);
-  EXPECT_EQ(runs_seen, (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(runs_seen, (std::vector<std::string>{"fp32 run", "run under the profile", "Neural Engine band"}));
+  EXPECT_FLOAT_EQ(last_fraction, 1.0f);
   EXPECT_EQ(r.band, "ane-band");
   EXPECT_EQ(r.band_member_count, NumericProfile::band_members("ane").size());
   ASSERT_FALSE(r.band_partings.empty());

@@ -106,7 +106,7 @@ TEST(ExecBand, EveryMemberGetsExactlyWhatItsOwnRunGivesAndThePrefixIsShared) {
   const std::vector<NumericProfile> profiles = profiles_of(names);
   std::map<std::string, int> executed;
   RunOptions o;
-  o.progress = [&](int64_t, int64_t, const std::string& op) { ++executed[op]; };
+  o.progress = [&](const Progress& p) { ++executed[std::string(p.stage)]; };
   const BandRun band = run_band(m, band_input(), o, profiles);
   ASSERT_EQ(band.members.size(), profiles.size());
   for (size_t i = 0; i < profiles.size(); ++i) {

@@ -127,7 +127,7 @@ TEST(ExecInterpreter, CancellationStopsTheRun) {
   ir::Model m = small_mlp();
   std::atomic<bool> cancel{true};
   RunOptions o;
-  o.cancel = &cancel;
+  o.cancel = cancel;
   EXPECT_THROW(Interpreter(NumericProfile::builtin("fp32")).run(m, x_input({1, 2, 3, 4}), o), Error);
 }
 
@@ -156,7 +156,7 @@ TEST(ExecInterpreter, CancellationStopsInsideOneLongConv) {
 
   std::atomic<bool> cancel{false};
   RunOptions o;
-  o.cancel = &cancel;
+  o.cancel = cancel;
   clock::time_point asked;
   std::thread stopper([&] {
     std::this_thread::sleep_for(std::chrono::duration<double>(full * 0.1));
@@ -175,10 +175,17 @@ TEST(ExecInterpreter, ProgressAndIntermediates) {
   RunOptions o;
   o.keep_intermediates = true;
   int64_t calls = 0, last_total = 0;
-  o.progress = [&](int64_t done, int64_t total, const std::string&) { ++calls; last_total = total; EXPECT_LE(done, total); };
+  std::vector<std::string> stages;
+  o.progress = [&](const Progress& p) {
+    ++calls;
+    last_total = static_cast<int64_t>(p.total);
+    EXPECT_EQ(p.done, static_cast<double>(calls));
+    stages.emplace_back(p.stage);
+  };
   RunResult r = Interpreter(NumericProfile::builtin("fp32")).run(m, x_input({1, 2, 3, 4}), o);
   EXPECT_EQ(calls, 3);
   EXPECT_EQ(last_total, 3);
+  EXPECT_EQ(stages, (std::vector<std::string>{"lin", "act", "half"})) << "the stage is the op just run";
   EXPECT_TRUE(r.intermediates.count("lin"));
   EXPECT_TRUE(r.intermediates.count("act"));
 }

@@ -84,7 +84,7 @@ TEST(ExecParallel, ConcurrentAndNestedCallsCoverEveryIndexAndPropagateCancel) {
   std::atomic<bool> cancel{true};
   std::atomic<int> saw_cancel{0};
   {
-    ScopedRunCancel run(&cancel);
+    ScopedRunCancel run(cancel);
     parallel_for(kN, [&](uint64_t, uint64_t) { saw_cancel += run_cancel_requested() ? 1 : 0; });
   }
   EXPECT_EQ(saw_cancel.load(), std::min<int>(kernel_threads(), int(kN >> 16)));

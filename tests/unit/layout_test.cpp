@@ -157,7 +157,7 @@ TEST(Layout, CancelStopsEarly) {
   const auto fn = fixtures::chain_program(50);
   std::atomic<bool> cancel{true};
   LayoutOptions opt;
-  opt.cancel = &cancel;
+  opt.cancel = cancel;
   const auto g = layout_function(fn, opt);
   EXPECT_TRUE(g.cancelled);
 }

@@ -37,7 +37,7 @@ TEST(Task, PublishesOnTheOwnersThreadOnly) {
   std::thread::id published_on;
   int value = 0;
   ASSERT_TRUE(t.start("add", [&](TaskContext& ctx) -> Task::Publish {
-    ctx.progress(0.5f, "half");
+    ctx.progress({3, 6, "half"});
     return [&] { value = 42; published_on = std::this_thread::get_id(); };
   }));
   EXPECT_TRUE(t.busy());
@@ -99,7 +99,7 @@ TEST(Task, WaitCancelsWhenInterruptedAndReportsProgress) {
   t.start("sweep", [&](TaskContext& ctx) -> Task::Publish {
     started = true;
     for (int i = 0; !ctx.cancelled(); ++i) {
-      ctx.progress(static_cast<float>(i % 100) / 100.0f, std::to_string(i) + " inputs");
+      ctx.progress({static_cast<double>(i % 100), 100, std::to_string(i) + " inputs"});
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     return {};
@@ -110,7 +110,14 @@ TEST(Task, WaitCancelsWhenInterruptedAndReportsProgress) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     interrupt = true;
   });
-  EXPECT_EQ(t.wait(&interrupt, [&](float f, const std::string&) { ++calls; EXPECT_GE(f, 0.0f); }), TaskOutcome::Cancelled);
+  EXPECT_EQ(t.wait(interrupt,
+                   [&](const Progress& p) {
+                     ++calls;
+                     EXPECT_EQ(p.total, 1.0);
+                     EXPECT_GE(p.done, 0.0);
+                     EXPECT_TRUE(p.stage.empty() || p.stage.find(" inputs") != std::string_view::npos) << p.stage;
+                   }),
+            TaskOutcome::Cancelled);
   ctrl_c.join();
   EXPECT_GT(calls, 0);
 }
