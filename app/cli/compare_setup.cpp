@@ -4,6 +4,8 @@
 
 #include "app/cli/verb.h"
 #include "core/compare/sweep_inputs.h"
+#include "core/compare/two_models.h"
+#include "core/format/open.h"
 #include "core/io/input_files.h"
 #include "core/util/error.h"
 
@@ -35,6 +37,35 @@ CompareBackend make_what_if(const std::string& spec, const exec::NumericProfile&
   // The CLI's model outlives every backend: a non-owning pointer is enough.
   const std::shared_ptr<const ir::Model> view(std::shared_ptr<const ir::Model>(), &model);
   return instantiate(compare::what_if_backend_spec(view, spec, base, base_name, function));
+}
+
+AgainstSetup make_against(const ir::Model& a, const std::string& b_path, const std::string& list, const std::string& match,
+                          const std::vector<std::string>& maps) {
+  compare::ModelMatchOptions mo;
+  const auto mode = compare::match_mode_from_name(match);
+  if (!mode) throw UsageError{"--match needs name, structure or auto, got '" + match + "'"};
+  mo.mode = *mode;
+  for (const auto& m : maps) {
+    const size_t eq = m.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == m.size()) throw UsageError{"--map needs a_name=b_name, got '" + m + "'"};
+    mo.io_map.emplace_back(m.substr(0, eq), m.substr(eq + 1));
+  }
+  AgainstSetup s;
+  s.b = std::make_shared<const ir::Model>(format::open(b_path));
+  s.match = std::make_shared<const compare::ModelMatch>(compare::match_models(a, *s.b, mo));
+  std::vector<compare::BackendSpec> specs = compare::parse_backend_list(list, a, a.path);
+  if (specs.empty() || specs.size() > 2)
+    throw UsageError{"--against takes --backends P (both models) or P,Q (A under P, B under Q), got '" + list + "'"};
+  for (const auto& spec : specs)
+    if (!spec.emulated()) throw UsageError{"--against runs both models emulated: a recording replays only its own model"};
+  const compare::BackendSpec pb = specs.back();
+  compare::BackendSpec pa = specs.front();
+  // Renamed for the report only: the profile keeps its own name in the provenance.
+  pa.make = [inner = specs.front()] { return compare::make_backend(inner); };
+  pa.name = "A:" + pa.name;
+  s.backends.push_back(instantiate(pa));
+  s.backends.push_back(instantiate(compare::other_model_backend_spec(pb, s.b, s.match)));
+  return s;
 }
 
 exec::RunInputs make_inputs(const ir::Model& model, const std::vector<std::string>& values,

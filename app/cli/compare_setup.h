@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/compare/backend_catalog.h"
+#include "core/compare/model_match.h"
 #include "core/compare/recorded_backend.h"
 #include "core/exec/backend.h"
 #include "core/exec/numeric_profile.h"
@@ -41,6 +42,18 @@ std::vector<CompareBackend> make_backends(const std::string& list, const ir::Mod
 /// activations first when the spec asks for it). Throws mlscope::Error naming a bad spec token.
 CompareBackend make_what_if(const std::string& spec, const exec::NumericProfile& base, const std::string& base_name,
                             const ir::Model& model, const std::string& function);
+
+/// `compare A --against B`: B opened and matched to A (compare/model_match.h), and the two
+/// backends: A under P named "A:P", B under Q (P when the list has one item) named "B:Q".
+struct AgainstSetup {
+  std::shared_ptr<const ir::Model> b;
+  std::shared_ptr<const compare::ModelMatch> match;
+  std::vector<CompareBackend> backends;
+};
+/// Throws UsageError for a bad --match / --map / --backends value, mlscope::Error for B's file
+/// or an interface mismatch (exit 2 either way).
+AgainstSetup make_against(const ir::Model& a, const std::string& b_path, const std::string& list, const std::string& match,
+                          const std::vector<std::string>& maps);
 
 exec::RunInputs make_inputs(const ir::Model& model, const std::vector<std::string>& values,
                             const std::vector<CompareBackend>& backends, std::string* label);

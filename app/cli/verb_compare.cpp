@@ -1,5 +1,7 @@
 // `mlscope-cli compare MODEL --backends fp32,gpu,ane,ane-w8a8[,recording:FILE] ...`: do the
 // backends agree on this model, how far apart are they, and where does it start?
+// `compare A --against B [--backends P[,Q]]`: the same questions for two models (B as a backend
+// of A, core/compare/other_model_backend.h), op by op.
 #include <unistd.h>
 
 #include <algorithm>
@@ -81,9 +83,10 @@ CompareBackend* find_backend(std::vector<CompareBackend>& bs, const std::string&
 int run_compare(const std::vector<std::string>& argv) {
   reject_unknown_flags(argv, {"backends", "reference", "input", "runs", "sweep", "sweep-seed", "sweep-dir", "threads",
                               "divergence", "divergence-with", "threshold-cosine", "threshold-rel", "golden", "min-cosine",
-                              "golden-axis", "golden-backend", "json", "fail-on-flip", "function", "top-k", "what-if", "what-if-base", "divergence-budget-mb", "class-axis"});
+                              "golden-axis", "golden-backend", "json", "fail-on-flip", "function", "top-k", "what-if", "what-if-base", "divergence-budget-mb", "class-axis", "against", "match", "map"});
   Args args(argv, {"backends", "reference", "input", "runs", "sweep", "sweep-seed", "sweep-dir", "threads", "divergence-with",
-                   "threshold-cosine", "threshold-rel", "golden", "min-cosine", "golden-axis", "golden-backend", "function", "top-k", "what-if", "what-if-base", "divergence-budget-mb", "class-axis"});
+                   "threshold-cosine", "threshold-rel", "golden", "min-cosine", "golden-axis", "golden-backend", "function", "top-k", "what-if", "what-if-base", "divergence-budget-mb", "class-axis",
+                   "against", "match", "map"});
   if (args.positional().size() != 1) throw UsageError{"compare needs exactly one MODEL"};
   const std::string path = args.positional()[0];
   const bool json = args.has("json");
@@ -99,8 +102,18 @@ int run_compare(const std::vector<std::string>& argv) {
   // Parse the spec before any work so a bad token fails fast.
   if (what_if) compare::WhatIfSpec::parse(*what_if);
   std::vector<std::string> backend_notes;
+  const auto against = args.get("against");
+  std::optional<AgainstSetup> two;
+  if (against) {
+    if (what_if) throw UsageError{"--what-if and --against do not go together (a what-if rewrites one model's values)"};
+    if (args.has("divergence-with")) throw UsageError{"--against compares A with B: --divergence-with does not apply"};
+    two = make_against(model, *against, args.get_or("backends", "fp32"), args.get_or("match", "auto"), args.get_all("map"));
+  } else if (args.has("match") || args.has("map")) {
+    throw UsageError{"--match and --map belong to --against B"};
+  }
   std::vector<CompareBackend> backends =
-      make_backends(args.get_or("backends", what_if ? "fp32" : "fp32,fp16,gpu,ane,ane-w8a8"), model, path, &backend_notes);
+      two ? std::move(two->backends)
+          : make_backends(args.get_or("backends", what_if ? "fp32" : "fp32,fp16,gpu,ane,ane-w8a8"), model, path, &backend_notes);
   if (what_if) {
     const std::string base = args.get_or("what-if-base", "fp32");
     exec::NumericProfile bp = base.rfind("profile:", 0) == 0 ? exec::NumericProfile::from_json_file(base.substr(8))
@@ -113,6 +126,7 @@ int run_compare(const std::vector<std::string>& argv) {
 
   compare::CompareReport report;
   report.model_path = path;
+  if (two) report.two_models = compare::summarize_match(model, *two->b, *two->match);
   report.notes = backend_notes;
   const exec::RunInputs inputs = make_inputs(model, args.get_all("input"), backends, &report.input_label);
   exec::RunOptions ro;
@@ -169,7 +183,7 @@ int run_compare(const std::vector<std::string>& argv) {
     if (tty) std::fprintf(stderr, "\n");
   }
 
-  if (args.has("divergence")) {
+  if (args.has("divergence") || two) {
     CompareBackend* ref = find_backend(backends, reference);
     if (!ref->emulated())
       for (auto& b : backends)
@@ -196,6 +210,7 @@ int run_compare(const std::vector<std::string>& argv) {
     dopt.max_rel_error = to_double(args, "threshold-rel", dopt.max_rel_error);
     if (args.has("divergence-budget-mb"))
       dopt.memory_budget_bytes = static_cast<uint64_t>(to_int(args, "divergence-budget-mb", 64, 0)) << 20;
+    if (two) dopt = compare::two_model_divergence_options(dopt, *two->match);
     session::Task task;
     task.start("divergence", [&](session::TaskContext& ctx) -> session::Task::Publish {
       exec::RunOptions dro = ro;
@@ -207,6 +222,7 @@ int run_compare(const std::vector<std::string>& argv) {
     if (!report.divergence) throw Error(Location::in_file(path), "divergence cancelled");
     report.divergence->reference = ref->name;
     report.divergence->other = other->name;
+    if (two) compare::name_counterparts(*report.divergence, *two->match);
   }
 
   if (auto g = args.get("golden")) {
@@ -234,8 +250,9 @@ MLSCOPE_CLI_VERB("compare",
                  "compare MODEL --backends fp32,gpu,ane,ane-w8a8[,recording:FILE] [--reference NAME] "
                  "[--input NAME=FILE.npy|random:SEED] [--runs N] [--sweep M [--sweep-seed S] | --sweep-dir DIR] "
                  "[--divergence [--divergence-with NAME] [--divergence-budget-mb MB]] [--golden FILE [--min-cosine X] [--golden-axis A]] "
-                 "[--what-if SPEC [--what-if-base PROFILE]] [--class-axis A|none|auto] [--json] [--fail-on-flip]",
-                 "backends side by side: logits, margins, argmax flips, drift, flip rate, per-op divergence, golden gate",
+                 "[--what-if SPEC [--what-if-base PROFILE]] [--class-axis A|none|auto] [--json] [--fail-on-flip] | "
+                 "compare A --against B [--backends P[,Q]] [--match name|structure|auto] [--map a_name=b_name]... (and the options above)",
+                 "backends side by side: logits, margins, argmax flips, drift, flip rate, per-op divergence, golden gate; or two models op by op",
                  run_compare);
 
 }  // namespace mlscope::cli

@@ -329,6 +329,7 @@ std::string report_text(const CompareReport& r) {
   std::ostringstream o;
   const Comparison& c = r.comparison;
   o << "model: " << r.model_path << "\n";
+  if (r.two_models) o << two_model_text(*r.two_models);
   if (!r.input_label.empty()) o << "input: " << r.input_label << "\n";
   o << "reference: " << c.reference << "\n";
   text_outputs(o, c);
@@ -376,18 +377,34 @@ std::string report_text(const CompareReport& r) {
     const DivergenceReport& d = *r.divergence;
     o << "\nper-op divergence, " << d.other << " vs " << d.reference << " (threshold: cosine < " << fmt_f64(d.options.min_cosine)
       << " or relative error > " << fmt_f64(d.options.max_rel_error) << "):\n";
-    Table t({"#", "op", "type", "cosine", "max abs diff", "rel error", ""});
+    const bool two = r.two_models.has_value();
+    std::vector<std::string> head = {"#", "op", "type", "cosine", "max abs diff", "rel error", "added", ""};
+    if (two) head.insert(head.begin() + 2, "B op");
+    Table t(head);
     for (const auto& op : d.ops) {
+      std::vector<std::string> row;
       if (!op.compared) {
-        t.add({std::to_string(op.order), op.name, op.type, "-", "-", "-", op.note});
-        continue;
+        row = {std::to_string(op.order), op.name, op.type, "-", "-", "-", "-", op.note};
+      } else {
+        const bool first = std::find_if(d.first_crossing.begin(), d.first_crossing.end(),
+                                        [&](size_t i) { return d.ops[i].order == op.order; }) != d.first_crossing.end();
+        row = {std::to_string(op.order), op.name, op.type, fmt_f32(op.cosine), fmt_f32(op.max_abs_diff), fmt_f32(op.rel_error),
+               fmt_f32(op.added_rel_error), first ? "<- crosses (first)" : (op.crosses ? "crosses" : "")};
       }
-      const bool first = std::find_if(d.first_crossing.begin(), d.first_crossing.end(),
-                                      [&](size_t i) { return d.ops[i].order == op.order; }) != d.first_crossing.end();
-      t.add({std::to_string(op.order), op.name, op.type, fmt_f32(op.cosine), fmt_f32(op.max_abs_diff), fmt_f32(op.rel_error),
-             first ? "<- crosses (first)" : (op.crosses ? "crosses" : "")});
+      if (two) row.insert(row.begin() + 2, op.other_name.empty() ? "-" : op.other_name);
+      t.add(row);
     }
     o << t.str();
+    if (!d.most_added.empty()) {
+      o << "ops adding the most divergence (rel error minus the largest rel error of what they read):\n";
+      Table m({"#", "op", "type", "added", "rel error"});
+      for (size_t i : d.most_added) {
+        const OpDivergence& op = d.ops[i];
+        m.add({std::to_string(op.order), op.name + (two && !op.other_name.empty() && op.other_name != op.name ? " / " + op.other_name : ""),
+               op.type, fmt_f32(op.added_rel_error), fmt_f32(op.rel_error)});
+      }
+      o << m.str();
+    }
   }
   if (r.golden) {
     const GoldenReport& g = *r.golden;
@@ -459,9 +476,16 @@ json report_json(const CompareReport& r) {
                        {"peak_pending_bytes", d.peak_pending_bytes}};
     j["divergence"]["first_crossing"] = json::array();
     for (size_t i : d.first_crossing) j["divergence"]["first_crossing"].push_back(d.ops[i].name);
+    j["divergence"]["most_added"] = json::array();
+    for (size_t i : d.most_added) j["divergence"]["most_added"].push_back(d.ops[i].name);
     j["ops"] = json::array();
     for (const auto& op : d.ops) {
       json jo{{"order", op.order}, {"name", op.name}, {"type", op.type}, {"value", op.value}, {"compared", op.compared}};
+      if (r.two_models) {
+        jo["a_op"] = op.name;
+        jo["b_op"] = op.other_name.empty() ? json(nullptr) : json(op.other_name);
+      }
+      jo["added_divergence"] = op.compared && std::isfinite(op.added_rel_error) ? json(op.added_rel_error) : json(nullptr);
       jo["cosine"] = op.compared ? json(op.cosine) : json(nullptr);
       jo["max_abs_diff"] = op.compared ? json(op.max_abs_diff) : json(nullptr);
       jo["rel_error"] = op.compared && std::isfinite(op.rel_error) ? json(op.rel_error) : json(nullptr);
@@ -477,6 +501,29 @@ json report_json(const CompareReport& r) {
     for (const auto& ch : g.checks)
       j["golden"]["checks"].push_back({{"output", ch.output}, {"pass", ch.pass}, {"cosines", ch.cosines},
                                        {"worst_cosine", ch.worst_cosine}, {"max_abs_diff", ch.diff.max_abs_diff}});
+  }
+  if (r.two_models) {
+    j.update(two_model_json(*r.two_models));
+    j["first_divergent_op"] = r.divergence && !r.divergence->first_crossing.empty()
+                                  ? json(r.divergence->ops[r.divergence->first_crossing.front()].name)
+                                  : json(nullptr);
+    // B's outputs against A's (the reference), one entry per output.
+    const BackendComparison* a = c.find(c.reference);
+    const BackendComparison* b = nullptr;
+    for (const auto& x : c.backends)
+      if (x.name != c.reference) b = &x;
+    j["outputs"] = json::object();
+    if (a && b)
+      for (const auto& [n, d] : b->vs_reference) {
+        json jo = diff_json(d);
+        auto sa = a->outputs.find(n), sb = b->outputs.find(n);
+        const bool cls = sa != a->outputs.end() && sb != b->outputs.end() && sa->second.classification && sb->second.classification;
+        jo["argmax_a"] = cls ? json(sa->second.cls.argmax) : json(nullptr);
+        jo["argmax_b"] = cls ? json(sb->second.cls.argmax) : json(nullptr);
+        jo["margin_a"] = cls ? finite_or_null(sa->second.margin) : json(nullptr);
+        jo["margin_b"] = cls ? finite_or_null(sb->second.margin) : json(nullptr);
+        j["outputs"][n] = jo;
+      }
   }
   j["notes"] = r.notes;
   return j;

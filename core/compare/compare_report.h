@@ -13,6 +13,7 @@
 #include "core/compare/golden.h"
 #include "core/compare/recorded_backend.h"
 #include "core/compare/sweep.h"
+#include "core/compare/two_models.h"
 
 namespace mlscope::compare {
 
@@ -24,6 +25,7 @@ struct CompareReport {
   std::optional<SweepResult> sweep;        ///< with --sweep
   std::optional<DivergenceReport> divergence;
   std::optional<GoldenReport> golden;
+  std::optional<TwoModelReport> two_models;  ///< compare A --against B
   std::vector<std::string> notes;          ///< e.g. "recorded backends left out of the sweep"
 };
 

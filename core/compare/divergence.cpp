@@ -1,6 +1,7 @@
 #include "core/compare/divergence.h"
 
 #include <algorithm>
+#include <cmath>
 #include <condition_variable>
 #include <exception>
 #include <map>
@@ -21,12 +22,43 @@ ValueDiff missing(const std::string& vname, bool from_reference) {
   return d;
 }
 
+/// rel_error of every value, or for a value not compared the largest of what it is computed
+/// from (0 for function inputs and constants): the divergence an op's input already carries.
+class Upstream {
+ public:
+  Upstream(const ir::Function& fn, const std::map<std::string, ValueDiff>& diffs) : fn_(fn), diffs_(diffs), memo_(fn.values.size(), -1) {}
+  double of(ir::ValueId v, int depth = 0) {
+    double& m = memo_[static_cast<size_t>(v)];
+    if (m >= 0) return m;
+    const ir::Value& val = fn_.value(v);
+    auto it = diffs_.find(val.name);
+    double r = 0;
+    if (it != diffs_.end() && it->second.compared && std::isfinite(it->second.rel_error)) r = it->second.rel_error;
+    else if (val.producer != ir::kNone && depth < 64) r = reads(fn_.op(val.producer), depth + 1);
+    return m = r;
+  }
+  double reads(const ir::Op& op, int depth = 0) {
+    double r = 0;
+    if (op.is_const() || op.is_constexpr()) return 0;
+    for (const auto& in : op.inputs)
+      for (const auto& b : in.bindings)
+        if (b.value != ir::kNone) r = std::max(r, of(b.value, depth));
+    return r;
+  }
+
+ private:
+  const ir::Function& fn_;
+  const std::map<std::string, ValueDiff>& diffs_;
+  std::vector<double> memo_;
+};
+
 /// Program-order report from per-value diffs (a value absent from `diffs` was kept by neither).
 DivergenceReport assemble(const ir::Function& fn, const std::map<std::string, ValueDiff>& diffs, const DivergenceOptions& options) {
   DivergenceReport rep;
   rep.function = fn.name;
   rep.options = options;
   int64_t order = 0;
+  Upstream upstream(fn, diffs);
   for (ir::OpId id : fn.program_order()) {
     const ir::Op& op = fn.op(id);
     if (op.is_const() || op.is_constexpr() || op.outputs.empty()) continue;
@@ -38,7 +70,8 @@ DivergenceReport assemble(const ir::Function& fn, const std::map<std::string, Va
     for (ir::ValueId vid : op.outputs) {
       const std::string& vname = fn.value(vid).name;
       auto it = diffs.find(vname);
-      const ValueDiff v = it == diffs.end() ? missing(vname, true) : it->second;
+      ValueDiff v = it == diffs.end() ? missing(vname, true) : it->second;
+      if (it == diffs.end() && options.compare_value && !options.compare_value(vname)) v.note = options.rejected_note;
       if (!v.compared) {
         if (d.note.empty()) d.note = v.note;
         continue;
@@ -52,11 +85,19 @@ DivergenceReport assemble(const ir::Function& fn, const std::map<std::string, Va
       }
       d.compared = true;
     }
-    if (d.compared) d.note.clear();
+    if (d.compared) {
+      d.note.clear();
+      if (std::isfinite(d.rel_error)) d.added_rel_error = d.rel_error - upstream.reads(op);
+    }
     d.crosses = d.compared && (!(d.cosine >= options.min_cosine) || !(d.rel_error <= options.max_rel_error));
     if (d.crosses && rep.first_crossing.size() < options.first_crossings) rep.first_crossing.push_back(rep.ops.size());
     rep.ops.push_back(std::move(d));
   }
+  for (size_t i = 0; i < rep.ops.size(); ++i)
+    if (rep.ops[i].compared && rep.ops[i].added_rel_error > 0) rep.most_added.push_back(i);
+  std::stable_sort(rep.most_added.begin(), rep.most_added.end(),
+                   [&](size_t x, size_t y) { return rep.ops[x].added_rel_error > rep.ops[y].added_rel_error; });
+  if (rep.most_added.size() > options.most_added) rep.most_added.resize(options.most_added);
   return rep;
 }
 
@@ -187,6 +228,7 @@ DivergenceReport divergence_from_results(const ir::Function& fn, exec::RunResult
     if (op.is_const() || op.is_constexpr()) continue;
     for (ir::ValueId vid : op.outputs) {
       const std::string& vname = fn.value(vid).name;
+      if (options.compare_value && !options.compare_value(vname)) continue;
       auto ra = ref.intermediates.find(vname);
       auto rb = other.intermediates.find(vname);
       if (ra == ref.intermediates.end() || rb == other.intermediates.end()) {
@@ -234,9 +276,10 @@ DivergenceReport run_divergence(exec::Backend& reference, exec::Backend& other, 
       ro.function = options.function;
       if (side == 1) ro.progress = nullptr;  // one progress stream (the reference's)
       auto outer = run_options.on_value;
-      ro.on_value = [&ls, side, outer](const ir::Op& op, const std::string& name, const exec::RunValue& v) {
+      ro.on_value = [&ls, side, outer, &options](const ir::Op& op, const std::string& name, const exec::RunValue& v) {
         if (outer) outer(op, name, v);
         if (op.is_const() || op.is_constexpr()) return;
+        if (options.compare_value && !options.compare_value(name)) return;
         ls.offer(side, name, v);
         ls.pass_turn(side);
       };
@@ -244,7 +287,8 @@ DivergenceReport run_divergence(exec::Backend& reference, exec::Backend& other, 
       // memory, and the reductions decode both sides block by block (the same floats). Only
       // when the caller does not observe values itself: it would miss those.
       if (!outer)
-        ro.on_codes = [&ls, side](const ir::Op&, const std::string& name, const exec::DequantizedCodes& codes) {
+        ro.on_codes = [&ls, side, &options](const ir::Op&, const std::string& name, const exec::DequantizedCodes& codes) {
+          if (options.compare_value && !options.compare_value(name)) return;
           ls.offer(side, name, codes);
           ls.pass_turn(side);
         };

@@ -18,6 +18,7 @@
 // divergence_from_results — the same numbers (a test asserts it), more memory.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,12 +30,16 @@ namespace mlscope::compare {
 struct OpDivergence {
   int64_t order = 0;        ///< position in program order (const/constexpr ops left out)
   std::string name, type;   ///< op debug name (first output name if it has none), op type
+  std::string other_name;   ///< two models: the matched op of the other model
   std::string value;        ///< the output compared (the worst one for multi-output ops)
   bool compared = false;
   std::string note;         ///< why not compared ("missing from fp32", "shape ...")
   double cosine = 1;
   double max_abs_diff = 0;
   double rel_error = 0;     ///< ‖other − reference‖₂ / ‖reference‖₂ (0 when both are zero)
+  /// rel_error minus the largest rel_error among the values the op reads (function inputs and
+  /// weights count 0): what this op adds, so the culprit stands out from every op after it.
+  double added_rel_error = 0;
   bool crosses = false;     ///< cosine < min_cosine or rel_error > max_rel_error
 };
 
@@ -42,15 +47,21 @@ struct DivergenceOptions {
   double min_cosine = 0.999;
   double max_rel_error = 0.01;
   size_t first_crossings = 5;  ///< how many first crossing ops to list
+  size_t most_added = 5;       ///< how many ops adding the most divergence to list
   std::string function;        ///< empty = the model's default function
   bool streaming = true;        ///< lockstep with bounded parked values (see above)
   uint64_t memory_budget_bytes = 64ull << 20;  ///< streaming: parked values allowed before a run waits
+  /// When set, only values it accepts are compared (the others are never parked): two models
+  /// compare the values that have a counterpart. Their ops get `rejected_note`.
+  std::function<bool(const std::string& value)> compare_value;
+  std::string rejected_note = "no counterpart in the other model";
 };
 
 struct DivergenceReport {
   std::string reference, other, function;
   std::vector<OpDivergence> ops;         ///< program order
   std::vector<size_t> first_crossing;    ///< indices into ops, program order
+  std::vector<size_t> most_added;        ///< indices into ops, largest added_rel_error first (> 0 only)
   DivergenceOptions options;
   uint64_t peak_pending_bytes = 0;       ///< streaming: largest total of parked values
   uint64_t peak_live_bytes = 0;          ///< max of the two runs' own peak live buffers

@@ -15,10 +15,10 @@
 
 namespace mlscope::test {
 
-/// Key paths of the tables in the section of docs/cli-json.md whose heading contains `section`
+/// Key paths of the tables in the section of docs/<doc> whose heading contains `section`
 /// (e.g. "`info --json`"), up to the next "## " heading. Paths look like `a.b`, `a[]`, `{name}`.
-inline std::vector<std::string> documented_keys(const std::string& section) {
-  std::ifstream in(source_dir() / "docs" / "cli-json.md");
+inline std::vector<std::string> documented_keys(const std::string& section, const std::string& doc = "cli-json.md") {
+  std::ifstream in(source_dir() / "docs" / doc);
   std::vector<std::string> keys;
   std::string line;
   bool inside = false;
@@ -73,9 +73,10 @@ inline bool has_key_path(const nlohmann::json& doc, const std::string& path) {
 /// Documented keys of `section` that none of `docs` produces (except those in `exempt`).
 inline std::vector<std::string> missing_documented_keys(const std::string& section,
                                                         const std::vector<nlohmann::json>& docs,
-                                                        const std::set<std::string>& exempt = {}) {
+                                                        const std::set<std::string>& exempt = {},
+                                                        const std::string& doc = "cli-json.md") {
   std::vector<std::string> missing;
-  for (const auto& key : documented_keys(section)) {
+  for (const auto& key : documented_keys(section, doc)) {
     if (exempt.count(key)) continue;
     bool any = false;
     for (const auto& d : docs) any = any || has_key_path(d, key);

@@ -1,0 +1,120 @@
+#include "core/compare/two_models.h"
+
+#include <unordered_set>
+
+#include "core/compare/other_model_backend.h"
+
+namespace mlscope::compare {
+
+namespace {
+
+std::string op_label(const ir::Function& f, ir::OpId id) {
+  const ir::Op& op = f.op(id);
+  return op.name.empty() && !op.outputs.empty() ? f.value(op.outputs[0]).name : op.name;
+}
+
+}  // namespace
+
+TwoModelReport summarize_match(const ir::Model& a, const ir::Model& b, const ModelMatch& m) {
+  TwoModelReport r;
+  r.a_path = a.path;
+  r.b_path = b.path;
+  r.mode = m.mode;
+  r.by_name = m.by_name;
+  r.by_structure = m.by_structure;
+  r.a_compute_ops = m.ops.size() + m.unmatched_a.size();
+  r.b_compute_ops = m.ops.size() + m.unmatched_b.size();
+  r.inputs = m.inputs;
+  r.outputs = m.outputs;
+  for (ir::OpId id : m.unmatched_a) r.unmatched_a.push_back({op_label(*m.a, id), m.a->op(id).type});
+  for (ir::OpId id : m.unmatched_b) r.unmatched_b.push_back({op_label(*m.b, id), m.b->op(id).type});
+  r.plumbing_a = m.plumbing_a;
+  r.plumbing_b = m.plumbing_b;
+  r.notes = m.notes;
+  return r;
+}
+
+BackendSpec other_model_backend_spec(const BackendSpec& inner, std::shared_ptr<const ir::Model> b,
+                                     std::shared_ptr<const ModelMatch> match) {
+  BackendSpec s;
+  s.name = "B:" + inner.name;
+  s.kind = inner.kind;
+  s.variant = "model " + b->path + " under " + inner.fingerprint();
+  s.make = [inner, b, match, name = s.name] { return std::make_unique<OtherModelBackend>(make_backend(inner), b, match, name); };
+  return s;
+}
+
+DivergenceOptions two_model_divergence_options(DivergenceOptions base, const ModelMatch& m) {
+  auto compared = std::make_shared<std::unordered_set<std::string>>();
+  for (const auto& [bn, an] : m.a_value_of_b) compared->insert(an);
+  base.compare_value = [compared](const std::string& v) { return compared->count(v) > 0; };
+  base.rejected_note = "no counterpart in B";
+  return base;
+}
+
+void name_counterparts(DivergenceReport& d, const ModelMatch& m) {
+  std::map<std::string, std::string> b_of_a;
+  for (const OpPair& p : m.ops) b_of_a[op_label(*m.a, p.a)] = op_label(*m.b, p.b);
+  for (auto& op : d.ops)
+    if (auto it = b_of_a.find(op.name); it != b_of_a.end()) op.other_name = it->second;
+}
+
+nlohmann::json two_model_json(const TwoModelReport& r) {
+  using nlohmann::json;
+  auto ops = [](const std::vector<UnmatchedOp>& v) {
+    json a = json::array();
+    for (const auto& o : v) a.push_back({{"name", o.name}, {"type", o.type}});
+    return a;
+  };
+  auto pairs = [](const std::vector<std::pair<std::string, std::string>>& v) {
+    json a = json::array();
+    for (const auto& [x, y] : v) a.push_back({{"a", x}, {"b", y}});
+    return a;
+  };
+  json j;
+  j["a"] = r.a_path;
+  j["b"] = r.b_path;
+  j["mode"] = std::string(match_mode_name(r.mode));
+  j["a_compute_ops"] = r.a_compute_ops;
+  j["b_compute_ops"] = r.b_compute_ops;
+  j["matched"] = r.by_name + r.by_structure;
+  j["by_name"] = r.by_name;
+  j["by_structure"] = r.by_structure;
+  j["inputs"] = pairs(r.inputs);
+  j["outputs"] = pairs(r.outputs);
+  j["plumbing_a"] = r.plumbing_a;
+  j["plumbing_b"] = r.plumbing_b;
+  j["notes"] = r.notes;
+  json top;
+  top["against"] = r.b_path;
+  top["match"] = j;
+  top["unmatched"] = {{"a", ops(r.unmatched_a)}, {"b", ops(r.unmatched_b)}};
+  return top;
+}
+
+std::string two_model_text(const TwoModelReport& r) {
+  std::string s = "A: " + r.a_path + "\nB: " + r.b_path + "\n";
+  s += "ops matched (" + std::string(match_mode_name(r.mode)) + "): " + std::to_string(r.by_name + r.by_structure) + " of " +
+       std::to_string(r.a_compute_ops) + " compute ops of A, " + std::to_string(r.b_compute_ops) + " of B (" +
+       std::to_string(r.by_name) + " by name, " + std::to_string(r.by_structure) + " by structure)\n";
+  auto plumbing = [&](const char* side, const std::map<std::string, int64_t>& p) {
+    if (p.empty()) return;
+    s += std::string("plumbing in ") + side + ":";
+    for (const auto& [t, n] : p) s += " " + t + " x" + std::to_string(n);
+    s += "\n";
+  };
+  plumbing("A", r.plumbing_a);
+  plumbing("B", r.plumbing_b);
+  auto unmatched = [&](const char* side, const std::vector<UnmatchedOp>& v) {
+    if (v.empty()) return;
+    s += std::string("unmatched in ") + side + " (" + std::to_string(v.size()) + "):";
+    for (const auto& o : v) s += " " + o.name + " (" + o.type + ")";
+    s += "\n";
+  };
+  unmatched("A", r.unmatched_a);
+  unmatched("B", r.unmatched_b);
+  for (const auto& n : r.notes) s += "note: " + n + "\n";
+  return s;
+}
+
+}  // namespace mlscope::compare
