@@ -15,7 +15,8 @@ bool FileBrowser::is_model_path(const std::string& path) {
   return ext == ".mlpackage" || ext == ".mlmodelc" || ext == ".mlmodel" || ext == ".mil";
 }
 
-void FileBrowser::open(const std::string& dir) {
+void FileBrowser::open(const std::string& dir, const std::string& title) {
+  title_ = title;
   std::error_code ec;
   list(dir.empty() ? fs::current_path(ec).string() : dir);
   open_request_ = true;
@@ -49,13 +50,13 @@ void FileBrowser::list(const std::string& dir) {
 
 std::optional<std::string> FileBrowser::Draw() {
   if (open_request_) {
-    ImGui::OpenPopup("Open model###filebrowser");
+    ImGui::OpenPopup((title_ + "###filebrowser").c_str());
     open_request_ = false;
   }
   std::optional<std::string> chosen;
   const ImVec2 size{ImGui::GetFontSize() * 42, ImGui::GetFontSize() * 28};
   ImGui::SetNextWindowSize(size, ImGuiCond_Appearing);
-  if (!ImGui::BeginPopupModal("Open model###filebrowser", nullptr)) return chosen;
+  if (!ImGui::BeginPopupModal((title_ + "###filebrowser").c_str(), nullptr)) return chosen;
   if (ImGui::Button("Up")) list(fs::path(dir_).parent_path().string());
   ImGui::SameLine();
   ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 8);

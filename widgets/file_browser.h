@@ -10,8 +10,10 @@ namespace mlscope::gui {
 
 class FileBrowser {
  public:
-  /// Opens the dialog at `dir` (the current folder when empty).
-  void open(const std::string& dir);
+  /// Opens the dialog at `dir` (the current folder when empty), titled `title`.
+  void open(const std::string& dir, const std::string& title = "Open model");
+  /// The title it was last opened with (tells the caller what the chosen path is for).
+  const std::string& title() const { return title_; }
   /// Draws the dialog if open; returns the chosen model path once.
   std::optional<std::string> Draw();
 
@@ -27,7 +29,7 @@ class FileBrowser {
     bool model = false;
   };
   bool open_request_ = false;
-  std::string dir_, error_;
+  std::string dir_, error_, title_ = "Open model";
   char path_buf_[1024] = {};
   std::vector<Entry> entries_;
   int selected_ = -1;

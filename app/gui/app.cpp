@@ -220,7 +220,10 @@ void App::frame() {
     if (*p.open) p.draw(p.open);
   compare_.draw_inspector_section(doc_, show_inspector_);
   draw_status_overlays();
-  if (auto chosen = browser_.Draw()) open(*chosen);
+  if (auto chosen = browser_.Draw()) {
+    if (browser_.title() == kCompareWithTitle) compare_.open_against(*chosen);
+    else open(*chosen);
+  }
   ImGui::Render();
   const auto t1 = clock::now();
 

@@ -77,6 +77,7 @@ class App {
   MilTextView mil_;
   OpInspector inspector_{weight_stats_};
   FileBrowser browser_;
+  static constexpr const char* kCompareWithTitle = "Compare with model";
   CompareUi compare_{compare_session_};  ///< backends, logits, sweep, divergence overlay, playground
   HazardsUi hazards_{hazards_session_};  ///< fp16 hazards panel, graph overlay, inspector section
   PanelList panels_;

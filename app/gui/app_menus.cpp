@@ -52,6 +52,9 @@ void App::draw_menu() {
       if (!chosen.empty()) open(chosen);
     }
     if (ImGui::MenuItem("Reload", "Ctrl+R", false, !doc_.path().empty())) doc_.reload();
+    // Model B beside this one: its outputs as a backend, per-op divergence against it.
+    if (ImGui::MenuItem("Compare with model...", nullptr, false, compare_session_.has_model()))
+      browser_.open(std::filesystem::path(doc_.path()).parent_path().parent_path().string(), kCompareWithTitle);
     ImGui::Separator();
     if (ImGui::MenuItem("Quit", "Ctrl+Q")) quit_ = true;
     ImGui::EndMenu();

@@ -78,6 +78,7 @@ void CompareSession::reset_for_model(const Document& doc) {
                                  [](const BackendChoice& c) { return c.spec.kind == exec::BackendKind::Recorded || c.spec.name == "what-if"; }),
                   backends_.end());
   what_if_spec_.clear();
+  clear_against();
   recording_.reset();
   recording_path_.clear();
   input = InputChoice{};
@@ -321,6 +322,12 @@ bool CompareSession::run_divergence(const std::string& other, double min_cosine,
   auto model = model_;
   const InputChoice in = input;
   auto rec = recording_;
+  // Against model B: only values with a counterpart are compared (A as the reference).
+  std::shared_ptr<const compare::ModelMatch> two;
+  if (against_match_ && (rb.name == against_backend_) != (ra.name == against_backend_)) {
+    if (ra.name == against_backend_) std::swap(ra, rb);
+    two = against_match_;
+  }
   return jobs_.start("Per-op divergence", [=, this](TaskContext& ctx) -> Task::Publish {
     const exec::RunInputs inputs = make_inputs(*model, in, rec);
     exec::RunOptions ro;
@@ -334,8 +341,10 @@ bool CompareSession::run_divergence(const std::string& other, double min_cosine,
     compare::DivergenceOptions dopt;
     dopt.min_cosine = min_cosine;
     dopt.max_rel_error = max_rel_error;
+    if (two) dopt = compare::two_model_divergence_options(dopt, *two);
     auto res = std::make_shared<DivergenceResult>();
     res->report = compare::run_divergence(sa, sb, *model, inputs, ro, dopt);
+    if (two) compare::name_counterparts(res->report, *two);
     std::map<std::string, compare::ValueSketch> ka = sa.take_sketches(), kb = sb.take_sketches();
     for (const auto& [name, sk] : ka)
       if (auto it = kb.find(name); it != kb.end()) {

@@ -19,6 +19,7 @@
 #include "core/compare/drift.h"
 #include "core/compare/plot_data.h"
 #include "core/compare/sweep.h"
+#include "core/compare/two_models.h"
 #include "core/compare/value_histograms.h"
 #include "core/session/document.h"
 #include "core/session/task.h"
@@ -85,6 +86,18 @@ class CompareSession {
   const std::string& what_if_spec() const { return what_if_spec_; }
   std::string reference;
 
+  // --- compare with another model (compare A --against B) ---
+  /// Opens model B and matches its ops to the open model's, as a job; then B under the
+  /// reference's profile (fp32 when the reference is not emulated) becomes the selected backend
+  /// "B:<profile>", and per-op divergence against it compares the values with a counterpart.
+  bool set_against(const std::string& path, compare::MatchMode mode = compare::MatchMode::Auto);
+  void clear_against();
+  const ir::Model* against_model() const { return against_model_.get(); }
+  const compare::ModelMatch* against_match() const { return against_match_.get(); }
+  const std::optional<compare::TwoModelReport>& against_report() const { return against_report_; }
+  /// The backend name B runs under ("" without a model B).
+  const std::string& against_backend() const { return against_backend_; }
+
   // --- input ---
   InputChoice input;
   bool has_recording_input() const;
@@ -133,6 +146,10 @@ class CompareSession {
   uint64_t serial_ = 0;
   std::string status_;
   std::string what_if_spec_;
+  std::shared_ptr<const ir::Model> against_model_;
+  std::shared_ptr<const compare::ModelMatch> against_match_;
+  std::optional<compare::TwoModelReport> against_report_;
+  std::string against_backend_;
 };
 
 }  // namespace mlscope::session
