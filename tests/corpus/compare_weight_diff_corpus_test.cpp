@@ -224,3 +224,17 @@ TEST(WeightDiffCorpusW8A8, ConvWeightsAffineInt8AgainstFp16) {
 }
 
 }  // namespace
+
+// 2,500 linear layers against themselves: 5,000 weights, each decoded, reduced and freed in turn.
+TEST(WeightDiffCorpusLarge, TenThousandOpsAgainstThemselves) {
+  MLSCOPE_REQUIRE_SHARED();
+  const ir::Model a = open_gen("large_10k_ops");
+  const ir::Function& f = *a.main_function();
+  const std::vector<WeightDiff> diffs = diff_weights(a, f, a, f, pair_by_name(f, f));
+  EXPECT_EQ(diffs.size(), 5000u);  // W [8, 8] and b [8] of every linear; the scalar 0.5 factors are no weights
+  const WeightTotals t = weight_totals(diffs);
+  EXPECT_EQ(t.compared, diffs.size());
+  EXPECT_EQ(t.identical, diffs.size());
+  EXPECT_EQ(t.bytes_a, 2500u * (64 + 8) * 4);
+  EXPECT_EQ(t.bytes_b, t.bytes_a);
+}
