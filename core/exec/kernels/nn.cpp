@@ -3,13 +3,13 @@
 // math is delegated to the MIL kernels through a context that maps the layer's parameters to
 // MIL parameter names. Tensors are [..., C, H, W] (the NN spec's rank-5 blobs minus unit dims).
 #include <cmath>
-#include <functional>
 #include <map>
 
 #include "core/exec/kernels/families.h"
 #include "core/exec/kernels/kernel_util.h"
 #include "core/exec/kernels/recurrent.h"
 #include "core/ir/nn_lstm_shape.h"
+#include "core/weights/nn_weights.h"
 
 namespace mlscope::exec {
 
@@ -66,77 +66,17 @@ std::vector<int64_t> attr_ints(const KernelContext& c, const std::string& n, std
   for (uint64_t i = 0; i < a->size(); ++i) v.push_back(int64_t(a->at(i)));
   return v;
 }
-// Quantized WeightParams (NeuralNetwork.proto QuantizationParams): `numberOfBits` codes stored
-// in rawValue (MSB-first bit-packed below 8 bits) or int8RawValue; linear quantization
-// w = scale * q + bias (scale/bias of length 1 or one per output channel), or a lookup table
-// w = lut[q] of 2^bits floats.
-Tensor dequantized_weight(const KernelContext& c, const std::string& n, const Tensor& stored, const Dims& shape) {
-  const int64_t bits = int64_t(c.attr(n + ".quantization.bits")->at(0));
-  const uint64_t count = dims_count(shape);
-  if (bits < 1 || bits > 8) c.fail("weights '" + n + "': numberOfBits " + std::to_string(bits) + " must be 1..8");
-  if (stored.is_float()) c.fail("weights '" + n + "': quantization parameters on float weights");
-  auto bytes = stored.ints();
-  if (bytes.size() * 8 < count * uint64_t(bits))
-    c.fail("weights '" + n + "' hold " + std::to_string(bytes.size()) + " bytes, " + std::to_string(count) + " codes of " + std::to_string(bits) +
-           " bits need " + std::to_string((count * uint64_t(bits) + 7) / 8));
-  std::vector<int64_t> q(count);
-  if (bits == 8) {
-    for (uint64_t i = 0; i < count; ++i) q[i] = bytes[i];  // int8RawValue stays signed, rawValue unsigned
-  } else {
-    for (uint64_t i = 0; i < count; ++i) {
-      int64_t v = 0;
-      for (int64_t b = 0; b < bits; ++b) {
-        const uint64_t bit = i * uint64_t(bits) + uint64_t(b);
-        v = (v << 1) | ((bytes[bit / 8] >> (7 - bit % 8)) & 1);
-      }
-      q[i] = v;
-    }
-  }
-  const auto type = c.attr(n + ".quantization.type");
-  const std::string kind = type && type->dtype() == ir::DType::String ? type->strings().at(0) : "";
-  std::vector<float> w(count);
-  if (kind == "lookup_table") {
-    const auto lut = c.attr(n + ".quantization.lut");
-    if (!lut || lut->size() != (uint64_t(1) << bits))
-      c.fail("weights '" + n + "': lookup table needs 2^" + std::to_string(bits) + " values, has " + std::to_string(lut ? lut->size() : 0));
-    for (uint64_t i = 0; i < count; ++i) {
-      if (q[i] < 0 || uint64_t(q[i]) >= lut->size()) c.fail("weights '" + n + "': code " + std::to_string(q[i]) + " outside the lookup table");
-      w[i] = float(lut->at(uint64_t(q[i])));
-    }
-  } else if (kind == "linear") {
-    const auto scale = c.attr(n + ".quantization.scale");
-    const auto bias = c.attr(n + ".quantization.bias");
-    if (!scale || scale->size() == 0) c.fail("weights '" + n + "': linear quantization without scale");
-    // Per-channel parameters run along the output-channel axis: axis 0, or axis 1 for the
-    // deconvolution layout [C_in, O/groups, kH, kW].
-    auto channel_of = [&](uint64_t size) -> std::function<uint64_t(uint64_t)> {
-      if (size <= 1) return [](uint64_t) { return uint64_t(0); };
-      for (size_t axis = 0; axis < std::min<size_t>(shape.size(), 2); ++axis)
-        if (uint64_t(shape[axis]) == size) {
-          uint64_t inner = 1;
-          for (size_t d = axis + 1; d < shape.size(); ++d) inner *= uint64_t(shape[d]);
-          return [inner, size](uint64_t i) { return (i / inner) % size; };
-        }
-      c.fail("weights '" + n + "': " + std::to_string(size) + " quantization parameters match no channel axis of " + dims_str(shape));
-    };
-    const auto sk = channel_of(scale->size());
-    const uint64_t nb = bias ? bias->size() : 0;
-    const auto bk = channel_of(nb);
-    for (uint64_t i = 0; i < count; ++i)
-      w[i] = float(scale->at(sk(i))) * float(q[i]) + (nb ? float(bias->at(bk(i))) : 0.0f);
-  } else {
-    c.fail("weights '" + n + "': quantized with neither linear nor lookup-table parameters");
-  }
-  return Tensor::from_floats(ir::DType::Float32, shape, std::move(w));
-}
-
+// WeightParams attribute `n` as dense values (plain or quantized: core/weights/nn_weights.h).
+// Its errors are mlscope::Errors at this layer, as c.fail would raise them.
 Tensor weight(const KernelContext& c, const std::string& n, Dims shape) {
-  auto a = c.attr(n);
-  if (!a) c.fail("missing weights '" + n + "'");
-  if (c.attr(n + ".quantization.bits")) return dequantized_weight(c, n, *a, shape);
-  Tensor t = fl(*a);
-  if (t.size() != dims_count(shape)) c.fail("weights '" + n + "' hold " + std::to_string(t.size()) + " values, expected " + dims_str(shape));
-  return t.reshaped(shape);
+  weights::DenseTensor d = weights::nn_layer_weight(c.op(), n, ir::Shape(shape), c.file());
+  return Tensor::from_floats(d.dtype, std::move(shape), std::move(d.values));
+}
+// A weight in the layout its layer parameters give it (the same layouts the weight diff uses).
+Tensor layer_weight(const KernelContext& c, const std::string& n) {
+  auto shape = weights::nn_weight_shape(c.op(), n);
+  if (!shape) c.fail("weights '" + n + "': no layout from the layer parameters");
+  return weight(c, n, shape->dims);
 }
 
 // [..., C, H, W] -> [N, C, H, W] view (leading dims folded into N; lower ranks padded).
@@ -191,13 +131,14 @@ const Tensor& nn_in(const KernelContext& c, size_t i = 0) { return c.tensor("inp
 void nn_convolution(KernelContext& c) {
   const Tensor x = fl(nn_in(c));
   const Tensor x4 = as_nchw(x);
-  const int64_t O = attr_int(c, "outputChannels", 0), kc = attr_int(c, "kernelChannels", 0), groups = std::max<int64_t>(1, attr_int(c, "nGroups", 1));
+  const int64_t O = attr_int(c, "outputChannels", 0), groups = std::max<int64_t>(1, attr_int(c, "nGroups", 1));
   auto k = attr_ints(c, "kernelSize", {3, 3}), st = attr_ints(c, "stride", {1, 1}), dil = attr_ints(c, "dilationFactor", {1, 1});
   const bool deconv = attr_int(c, "isDeconvolution", 0) != 0;
   // Deconvolution weights are [C_in, outputChannels / nGroups, kH, kW] (NeuralNetwork.proto),
   // the layout of MIL conv_transpose; padding amounts crop the output, "same" gives in * stride.
   if (deconv && O % groups) c.fail("outputChannels " + std::to_string(O) + " not divisible by nGroups " + std::to_string(groups));
-  Tensor w = deconv ? weight(c, "weights", {x4.shape()[1], O / groups, k[0], k[1]}) : weight(c, "weights", {O, kc, k[0], k[1]});
+  // A deconvolution's C_in comes from the input it runs on (kernelChannels in a valid model).
+  Tensor w = deconv ? weight(c, "weights", {x4.shape()[1], O / groups, k[0], k[1]}) : layer_weight(c, "weights");
   std::map<std::string, RunValue> p = {{"x", x4}, {"weight", w}, {"strides", ints(st)}, {"dilations", ints(dil)}, {"groups", Tensor::scalar_int(groups)}};
   if (deconv) {
     auto os = attr_ints(c, "outputShape", {});
@@ -217,7 +158,7 @@ void nn_convolution(KernelContext& c) {
     p["pad_type"] = str("custom");
     p["pad"] = ints(pad);
   }
-  if (attr_int(c, "hasBias", 0)) p["bias"] = weight(c, "bias", {O});
+  if (attr_int(c, "hasBias", 0)) p["bias"] = layer_weight(c, "bias");
   Tensor y = via(c, deconv ? "conv_transpose" : "conv", p);
   c.set(y.reshaped(restore(x, y.shape())));
 }
@@ -232,8 +173,8 @@ void nn_inner_product(KernelContext& c) {
   if (tail != uint64_t(in)) c.fail("input " + dims_str(x.shape()) + " does not end in " + std::to_string(in) + " features");
   Dims flat = lead;
   flat.push_back(in);
-  std::map<std::string, RunValue> p = {{"x", x.reshaped(flat)}, {"weight", weight(c, "weights", {out, in})}};
-  if (attr_int(c, "hasBias", 0)) p["bias"] = weight(c, "bias", {out});
+  std::map<std::string, RunValue> p = {{"x", x.reshaped(flat)}, {"weight", layer_weight(c, "weights")}};
+  if (attr_int(c, "hasBias", 0)) p["bias"] = layer_weight(c, "bias");
   Tensor y = via(c, "linear", p);
   Dims os = lead;
   os.push_back(out);
@@ -310,12 +251,12 @@ void nn_batchnorm(KernelContext& c) {
   const int64_t C = attr_int(c, "channels", 0);
   const Tensor x4 = as_nchw(x);
   if (x4.shape()[1] != C) c.fail("input has " + std::to_string(x4.shape()[1]) + " channels, layer expects " + std::to_string(C));
-  std::map<std::string, RunValue> p = {{"x", x4}, {"gamma", weight(c, "gamma", {C})}, {"beta", weight(c, "beta", {C})},
+  std::map<std::string, RunValue> p = {{"x", x4}, {"gamma", layer_weight(c, "gamma")}, {"beta", layer_weight(c, "beta")},
                                        {"epsilon", Tensor::scalar_float(float(attr_float(c, "epsilon", 1e-5)))}};
   const bool instance = attr_int(c, "instanceNormalization", 0) || attr_int(c, "computeMeanVar", 0);
   if (!instance) {
-    p["mean"] = weight(c, "mean", {C});
-    p["variance"] = weight(c, "variance", {C});
+    p["mean"] = layer_weight(c, "mean");
+    p["variance"] = layer_weight(c, "variance");
   }
   Tensor y = via(c, instance ? "instance_norm" : "batch_norm", p);
   c.set(y.reshaped(x.shape()));
@@ -414,7 +355,7 @@ void nn_load_constant(KernelContext& c) {
 void nn_embedding(KernelContext& c) {
   const Tensor& ids = nn_in(c);
   const int64_t in = attr_int(c, "inputDim", 0), out = attr_int(c, "outputChannels", 0);
-  const Tensor w = weight(c, "weights", {out, in});  // [outputChannels, inputDim]
+  const Tensor w = layer_weight(c, "weights");  // [outputChannels, inputDim]
   std::vector<float> y(ids.size() * uint64_t(out));
   for (uint64_t i = 0; i < ids.size(); ++i) {
     const int64_t id = int64_t(ids.at(i));
@@ -422,7 +363,7 @@ void nn_embedding(KernelContext& c) {
     for (int64_t o = 0; o < out; ++o) y[i * uint64_t(out) + uint64_t(o)] = w.floats()[size_t(o * in + id)];
   }
   if (attr_int(c, "hasBias", 0)) {
-    const Tensor b = weight(c, "bias", {out});
+    const Tensor b = layer_weight(c, "bias");
     for (uint64_t i = 0; i < ids.size(); ++i)
       for (int64_t o = 0; o < out; ++o) y[i * uint64_t(out) + uint64_t(o)] += b.floats()[size_t(o)];
   }
