@@ -18,6 +18,8 @@ void CompareUi::default_layout(float top) {
   const float lw = d.x * 0.22f, h = d.y - top;
   ImGui::SetWindowPos("Backends", {0, top}, ImGuiCond_FirstUseEver);
   ImGui::SetWindowSize("Backends", {lw, h}, ImGuiCond_FirstUseEver);
+  ImGui::SetWindowPos("Model B", {d.x * 0.52f, top}, ImGuiCond_FirstUseEver);
+  ImGui::SetWindowSize("Model B", {d.x * 0.48f, h * 0.75f}, ImGuiCond_FirstUseEver);
   for (const char* name : {"Compare", "Sweep", "Playground"}) {
     ImGui::SetWindowPos(name, {lw, top}, ImGuiCond_FirstUseEver);
     ImGui::SetWindowSize(name, {d.x - lw, h}, ImGuiCond_FirstUseEver);
@@ -49,6 +51,8 @@ void CompareUi::add_panels(PanelList& panels, Document& doc) {
                     opaque([this](bool* open) { sweep_view_.Draw(session_, open); }), {}});
   panels.push_back({"Playground", "Compare", "Quantization playground", "playground", &show_playground_, false, true,
                     opaque([this](bool* open) { playground_.Draw(session_, open); }), {}});
+  panels.push_back({"Model B", "Compare", "Model B (compare with another model)", "model-b", &show_two_models_, false, false,
+                    opaque([this, &doc](bool* open) { two_models_.Draw(session_, doc, open); }), {}});
 }
 
 void CompareUi::draw_inspector_section(Document& doc, bool inspector_open) {
@@ -68,6 +72,11 @@ bool CompareUi::waiting() {
   }
   wait_runs_ = false;
   return false;
+}
+
+void CompareUi::open_against(const std::string& path) {
+  session_.set_against(path);
+  show_two_models_ = true;
 }
 
 void CompareUi::add_script_verbs(ScriptVerbs& v, Document& doc) {
@@ -91,6 +100,15 @@ void CompareUi::add_script_verbs(ScriptVerbs& v, Document& doc) {
     if (session_.run()) return std::string();
     return "cannot run: " + (session_.jobs().busy() ? std::string("a job is running") : session_.status());
   });
+  add("against", true, "against MODEL|none", [this](const std::string& a) {
+    if (a == "none") {
+      session_.clear_against();
+      return std::string();
+    }
+    open_against(a);
+    return session_.jobs().busy() ? std::string() : "cannot open model B: " + session_.status();
+  });
+  add("model-b-next", false, "model-b-next", [this, &doc](const std::string&) { return two_models_.step(session_, doc); });
   add("wait-runs", false, "wait-runs", [this](const std::string&) { wait_runs_ = true; return std::string(); });
   add("stop", false, "stop", [this](const std::string&) { session_.stop(); return std::string(); });
   add("drift", true, "drift N", [this](const std::string& a) {
@@ -125,7 +143,7 @@ void CompareUi::add_script_verbs(ScriptVerbs& v, Document& doc) {
   add("export-plot", true, "export-plot PNG", [this](const std::string& a) { compare_view_.request_plot_png(a); return std::string(); });
   add("export-csv", true, "export-csv FILE", [this](const std::string& a) { return compare_view_.export_csv(session_, a); });
   add("export-json", true, "export-json FILE", [this](const std::string& a) { return compare_view_.export_json(session_, a); });
-  add("dump-state", true, "dump-state FILE", [this](const std::string& a) { return dump_state(a); });
+  add("dump-state", true, "dump-state FILE", [this, &doc](const std::string& a) { return dump_state(a, doc); });
   add("what-if", true, "what-if SPEC", [this](const std::string& a) { return playground_.script_what_if(session_, a); });
   add("class-axis", true, "class-axis auto|none|AXIS", [this](const std::string& a) {  // which outputs are compared per position (next run)
     if (a == "auto" || a.empty()) session_.class_axis = {};
@@ -152,8 +170,13 @@ void CompareUi::add_script_verbs(ScriptVerbs& v, Document& doc) {
   });
 }
 
-std::string CompareUi::dump_state(const std::string& path) const {
+std::string CompareUi::dump_state(const std::string& path, const Document& doc) const {
   nlohmann::json j;
+  const ModelSnapshot* snap = doc.snapshot();
+  const ir::Function* fn = snap && doc.selection().function >= 0 && static_cast<size_t>(doc.selection().function) < snap->model->functions.size()
+                               ? &snap->model->functions[static_cast<size_t>(doc.selection().function)]
+                               : nullptr;
+  j["selected_op"] = fn && doc.selection().op != ir::kNone ? nlohmann::json(fn->op(doc.selection().op).name) : nlohmann::json(nullptr);
   j["job_running"] = session_.jobs().busy();
   j["last_job"] = {{"title", session_.jobs().title()}, {"seconds", session_.jobs().last_seconds()}, {"cancelled", session_.jobs().last_cancelled()},
                    {"cancel_latency_ms", session_.jobs().last_cancel_latency_ms()}, {"error", session_.jobs().last_error()}};
@@ -197,7 +220,15 @@ std::string CompareUi::dump_state(const std::string& path) const {
   if (const auto& d = session_.divergence()) {
     j["divergence"] = {{"reference", d->report.reference}, {"other", d->report.other}, {"ops", d->report.ops.size()}};
     if (!d->report.first_crossing.empty()) j["divergence"]["first_crossing"] = d->report.ops[d->report.first_crossing.front()].name;
+    j["divergence"]["most_added"] = nlohmann::json::array();
+    for (size_t i : d->report.most_added) j["divergence"]["most_added"].push_back(d->report.ops[i].name);
+    j["divergence"]["b_ops"] = nlohmann::json::array();
+    for (const auto& op : d->report.ops) j["divergence"]["b_ops"].push_back(op.other_name);
   }
+  if (const auto& r = session_.against_report())
+    j["model_b"] = {{"path", r->b_path},           {"backend", session_.against_backend()}, {"matched", r->by_name + r->by_structure},
+                    {"a_compute_ops", r->a_compute_ops}, {"plumbing_b", r->plumbing_b},         {"weights_compared", r->weight_totals.compared},
+                    {"walkthrough_step", two_models_.step_index()}};
   const ImVec4 h = sweep_view_.histogram_rect();
   j["sweep_histogram_rect"] = {h.x, h.y, h.z, h.w};
   std::ofstream out(path);

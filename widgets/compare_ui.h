@@ -15,6 +15,7 @@
 #include "widgets/playground_panel.h"
 #include "widgets/script_verbs.h"
 #include "widgets/sweep_view.h"
+#include "widgets/two_models_panel.h"
 
 namespace mlscope::gui {
 
@@ -35,17 +36,20 @@ class CompareUi {
   /// True while a `wait-runs` is pending and a job is still running.
   bool waiting();
   std::optional<PngExportRequest> take_png_request() { return compare_view_.take_png_request(); }
+  /// File > Compare with model...: opens B beside the open model and shows the Model B window.
+  void open_against(const std::string& path);
 
  private:
-  std::string dump_state(const std::string& path) const;
+  std::string dump_state(const std::string& path, const Document& doc) const;
 
   CompareSession& session_;
   BackendsPanel backends_panel_;
   CompareView compare_view_;
   SweepView sweep_view_;
   PlaygroundPanel playground_;
+  TwoModelsPanel two_models_;
   DivergenceOverlay overlay_;
-  bool show_backends_ = false, show_compare_ = false, show_sweep_ = false, show_playground_ = false;
+  bool show_backends_ = false, show_compare_ = false, show_sweep_ = false, show_playground_ = false, show_two_models_ = false;
   bool wait_runs_ = false;
 };
 

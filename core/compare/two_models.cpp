@@ -1,5 +1,7 @@
 #include "core/compare/two_models.h"
 
+#include <cmath>
+#include <cstdio>
 #include <unordered_set>
 
 #include "core/compare/other_model_backend.h"
@@ -31,6 +33,10 @@ TwoModelReport summarize_match(const ir::Model& a, const ir::Model& b, const Mod
   r.plumbing_a = m.plumbing_a;
   r.plumbing_b = m.plumbing_b;
   r.notes = m.notes;
+  std::vector<std::pair<ir::OpId, ir::OpId>> pairs;
+  for (const OpPair& p : m.ops) pairs.emplace_back(p.a, p.b);
+  r.weights = diff_weights(a, *m.a, b, *m.b, pairs);
+  r.weight_totals = weight_totals(r.weights);
   return r;
 }
 
@@ -89,6 +95,12 @@ nlohmann::json two_model_json(const TwoModelReport& r) {
   top["against"] = r.b_path;
   top["match"] = j;
   top["unmatched"] = {{"a", ops(r.unmatched_a)}, {"b", ops(r.unmatched_b)}};
+  top["weights"] = json::array();
+  for (const auto& w : r.weights) top["weights"].push_back(weight_diff_json(w));
+  const WeightTotals& t = r.weight_totals;
+  top["weight_totals"] = {{"bytes_a", t.bytes_a}, {"bytes_b", t.bytes_b}, {"compared", t.compared}, {"identical", t.identical},
+                          {"not_compared", t.not_compared}, {"worst", t.worst.empty() ? json(nullptr) : json(t.worst)},
+                          {"worst_snr_db", std::isfinite(t.worst_snr_db) ? json(t.worst_snr_db) : json(nullptr)}};
   return top;
 }
 
@@ -113,6 +125,25 @@ std::string two_model_text(const TwoModelReport& r) {
   };
   unmatched("A", r.unmatched_a);
   unmatched("B", r.unmatched_b);
+  if (!r.weights.empty()) {
+    const WeightTotals& t = r.weight_totals;
+    char line[256];
+    std::snprintf(line, sizeof line, "weights: %zu compared (%zu identical, %zu not compared), %.1f KiB in A, %.1f KiB in B (%.2fx)\n",
+                  t.compared, t.identical, t.not_compared, static_cast<double>(t.bytes_a) / 1024, static_cast<double>(t.bytes_b) / 1024,
+                  t.bytes_b ? static_cast<double>(t.bytes_a) / static_cast<double>(t.bytes_b) : 0.0);
+    s += line;
+    for (const auto& w : r.weights) {
+      if (w.identical()) continue;
+      if (!w.compared) {
+        s += "  " + w.a_op + "." + w.param + ": not compared: " + w.note + "\n";
+        continue;
+      }
+      std::snprintf(line, sizeof line, "  %-24s %-28s SNR %6.2f dB  max abs %-10.4g rel %-10.4g %8llu -> %llu B\n",
+                    (w.a_op + "." + w.param).c_str(), w.b_scheme.c_str(), w.snr_db, w.max_abs_error, w.rel_error,
+                    static_cast<unsigned long long>(w.bytes_a), static_cast<unsigned long long>(w.bytes_b));
+      s += line;
+    }
+  }
   for (const auto& n : r.notes) s += "note: " + n + "\n";
   return s;
 }

@@ -14,6 +14,7 @@
 #include "core/compare/backend_catalog.h"
 #include "core/compare/divergence.h"
 #include "core/compare/model_match.h"
+#include "core/compare/weight_diff.h"
 
 namespace mlscope::compare {
 
@@ -28,9 +29,13 @@ struct TwoModelReport {
   std::vector<std::pair<std::string, std::string>> inputs, outputs;  ///< (A name, B name)
   std::vector<UnmatchedOp> unmatched_a, unmatched_b;
   std::map<std::string, int64_t> plumbing_a, plumbing_b;  ///< op type → count
+  std::vector<WeightDiff> weights;  ///< every weight of every matched op (compare/weight_diff.h)
+  WeightTotals weight_totals;
   std::vector<std::string> notes;
 };
 
+/// The match in report form, with the weights of every matched op compared (decoded one pair
+/// at a time).
 TwoModelReport summarize_match(const ir::Model& a, const ir::Model& b, const ModelMatch& m);
 
 /// B under `inner` as a backend of A, named "B:<inner name>" (compare/other_model_backend.h).

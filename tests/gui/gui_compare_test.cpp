@@ -490,3 +490,48 @@ TEST(GuiCompare, DriftViewMeasuresEmulatedAndReportsRecordedRepeatability) {
     }
   }
 }
+
+// File > Compare with model (script verb `against`): B becomes a backend, per-op divergence
+// against it colours A's graph, and the walkthrough selects the op adding the most divergence —
+// the same ops, in the same order, as `mlscope-cli compare A --against B`.
+TEST(GuiCompare, ModelBWalkthroughSelectsTheOpsTheCliRanksFirst) {
+  MLSCOPE_REQUIRE_SHARED();
+  const fs::path gen = test::shared_dir() / "corpus-gen";
+  const fs::path a = gen / "cnn_fp32/model.mlpackage", b = gen / "cnn_palettized_4bit/model.mlpackage", x = gen / "cnn_fp32/input.npy";
+  const fs::path dir = test::scratch_dir("gui_cmp_model_b_out");
+  const fs::path png = shots() / "compare_model_b.png", state = dir / "state.json";
+  fs::remove(png);
+  std::string out;
+  const int rc = run_script("model_b", "'" + a.string() + "'",
+                            "against " + b.string() + "\nwait-runs\ninput " + x.string() + "\nbackends fp32,B:fp32\nrun\nwait-runs\n" +
+                                "divergence B:fp32\nwait-runs\npanel graph\ncolor-mode divergence\nmodel-b-next\npanel model-b\nwait 4\n" +
+                                "screenshot " + png.string() + "\ndump-state " + state.string() + "\n",
+                            &out);
+  ASSERT_EQ(rc, 0) << out;
+  const json st = load_json(state);
+  ASSERT_TRUE(st.contains("model_b")) << st.dump(2);
+  EXPECT_EQ(st["model_b"]["backend"], "B:fp32");
+  EXPECT_EQ(st["model_b"]["matched"], 13);
+  EXPECT_EQ(st["model_b"]["plumbing_b"]["constexpr_lut_to_dense"], 6);
+  EXPECT_EQ(st["model_b"]["weights_compared"], 12);
+  EXPECT_EQ(st["selected"], json::array({"fp32", "B:fp32"}));
+  ASSERT_TRUE(st.contains("divergence"));
+  EXPECT_EQ(st["divergence"]["other"], "B:fp32");
+
+  std::string cli_out;
+  ASSERT_EQ(test::run_command("'" MLSCOPE_CLI_PATH "' compare '" + a.string() + "' --against '" + b.string() + "' --input x='" + x.string() +
+                                  "' --json",
+                              &cli_out, false),
+            0);
+  const json cli = json::parse(cli_out);
+  EXPECT_EQ(st["divergence"]["most_added"], cli["divergence"]["most_added"]);
+  ASSERT_FALSE(cli["divergence"]["most_added"].empty());
+  EXPECT_EQ(st["selected_op"], cli["divergence"]["most_added"][0]) << "the walkthrough's first step";
+  json b_ops = json::array();
+  for (const auto& op : cli["ops"]) b_ops.push_back(op["b_op"]);
+  EXPECT_EQ(st["divergence"]["b_ops"], b_ops);
+  // The graph is coloured by divergence: the red ring of the first crossing and the colour bar.
+  const Shot s = load_shot(png);
+  ASSERT_TRUE(s.px);
+  EXPECT_GT(s.count(255, 40, 40, 368, 90, 1184, 620, 4), 150);
+}

@@ -138,3 +138,29 @@ TEST(ModelMatch, InterfaceMismatchesNameBothSides) {
   ASSERT_FALSE(m.notes.empty());
   EXPECT_NE(m.notes[0].find("compared as floats"), std::string::npos);
 }
+
+TEST(ModelMatch, NeuralNetworkLayersPairWithTheirMlProgramConversionByStructure) {
+  // A: NeuralNetwork layers (blob names); B: the ML program ops a converter makes of them.
+  ProgramBuilder pa;
+  auto xa = pa.input("x", f32({1, 3, 8, 8}));
+  auto conv = pa.op("nn.convolution", "conv1", {in("input", ProgramBuilder::ref(xa))}, {f32({1, 4, 8, 8})});
+  auto act = pa.op("nn.activation", "relu1", {in("input", ProgramBuilder::ref(conv[0]))}, {f32({1, 4, 8, 8})}, {flag("ReLU")});
+  auto flat = pa.op("nn.flatten", "flat", {in("input", ProgramBuilder::ref(act[0]))}, {f32({1, 256})});
+  auto fc = pa.op("nn.innerProduct", "probs", {in("input", ProgramBuilder::ref(flat[0]))}, {f32({1, 10})});
+  pa.output(fc[0]);
+  ProgramBuilder pb;
+  auto xb = pb.input("x", f32({1, 3, 8, 8}));
+  auto c = pb.op("conv", "var_12", {in("x", ProgramBuilder::ref(xb))}, {f32({1, 4, 8, 8})});
+  auto r = pb.op("relu", "input_3", {in("x", ProgramBuilder::ref(c[0]))}, {f32({1, 4, 8, 8})});
+  auto s = pb.op("reshape", "input_5", {in("x", ProgramBuilder::ref(r[0]))}, {f32({1, 256})});
+  auto l = pb.op("linear", "probs", {in("x", ProgramBuilder::ref(s[0]))}, {f32({1, 10})});
+  pb.output(l[0]);
+  const ModelMatch m = match_models(pa.model(), pb.model());
+  ASSERT_EQ(m.ops.size(), 4u);
+  EXPECT_TRUE(m.unmatched_a.empty());
+  EXPECT_TRUE(m.unmatched_b.empty());
+  const std::vector<std::string> b_names = {"var_12", "input_3", "input_5", "probs"};
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(m.b->op(m.ops[i].b).name, b_names[i]) << i;
+  EXPECT_EQ(m.by_name, 1u) << "the output keeps its name";
+  EXPECT_EQ(m.by_structure, 3u);
+}
