@@ -18,8 +18,9 @@ void CompareUi::default_layout(float top) {
   const float lw = d.x * 0.22f, h = d.y - top;
   ImGui::SetWindowPos("Backends", {0, top}, ImGuiCond_FirstUseEver);
   ImGui::SetWindowSize("Backends", {lw, h}, ImGuiCond_FirstUseEver);
-  ImGui::SetWindowPos("Model B", {d.x * 0.52f, top}, ImGuiCond_FirstUseEver);
-  ImGui::SetWindowSize("Model B", {d.x * 0.48f, h * 0.75f}, ImGuiCond_FirstUseEver);
+  // Over the op table, below the two graphs it explains.
+  ImGui::SetWindowPos("Model B", {lw, top + h * 0.64f}, ImGuiCond_FirstUseEver);
+  ImGui::SetWindowSize("Model B", {d.x * 0.48f, h * 0.36f}, ImGuiCond_FirstUseEver);
   for (const char* name : {"Compare", "Sweep", "Playground"}) {
     ImGui::SetWindowPos(name, {lw, top}, ImGuiCond_FirstUseEver);
     ImGui::SetWindowSize(name, {d.x - lw, h}, ImGuiCond_FirstUseEver);
@@ -72,6 +73,11 @@ bool CompareUi::waiting() {
   }
   wait_runs_ = false;
   return false;
+}
+
+void CompareUi::update_model_b(const Document& b_doc, GraphView& b_graph) {
+  match_overlay_.update(session_, overlay_, b_doc);
+  b_graph.set_divergence_overlay(&match_overlay_);
 }
 
 void CompareUi::open_against(const std::string& path) {

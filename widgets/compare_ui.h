@@ -11,6 +11,7 @@
 #include "widgets/compare_view.h"
 #include "widgets/divergence_overlay.h"
 #include "widgets/graph_view.h"
+#include "widgets/match_overlay.h"
 #include "widgets/panels.h"
 #include "widgets/playground_panel.h"
 #include "widgets/script_verbs.h"
@@ -38,6 +39,8 @@ class CompareUi {
   std::optional<PngExportRequest> take_png_request() { return compare_view_.take_png_request(); }
   /// File > Compare with model...: opens B beside the open model and shows the Model B window.
   void open_against(const std::string& path);
+  /// Once per frame: colours model B's graph by the match (and A's divergence).
+  void update_model_b(const Document& b_doc, GraphView& b_graph);
 
  private:
   std::string dump_state(const std::string& path, const Document& doc) const;
@@ -49,6 +52,7 @@ class CompareUi {
   PlaygroundPanel playground_;
   TwoModelsPanel two_models_;
   DivergenceOverlay overlay_;
+  MatchOverlay match_overlay_;
   bool show_backends_ = false, show_compare_ = false, show_sweep_ = false, show_playground_ = false, show_two_models_ = false;
   bool wait_runs_ = false;
 };

@@ -360,7 +360,7 @@ void GraphView::refresh_overlay(const Document& doc, const layout::GraphLayout& 
 }
 
 void GraphView::Draw(Document& doc, bool* open) {
-  if (!ImGui::Begin("Graph", open)) { ImGui::End(); return; }
+  if (!ImGui::Begin(title_.c_str(), open)) { ImGui::End(); return; }
   if (cache_.generation != doc.generation() || cache_.function != doc.selection().function) rebuild_cache(doc);
   if (!doc.has_model()) {
     ImGui::TextDisabled("No model open.");

@@ -18,6 +18,8 @@ namespace mlscope::gui {
 
 class GraphView {
  public:
+  /// `title`: the window's name ("Graph"; model B's graph is "Graph B").
+  explicit GraphView(std::string title = "Graph") : title_(std::move(title)) {}
   void Draw(Document& doc, bool* open);
 
   // --- scripted control (tests) ---
@@ -83,6 +85,7 @@ class GraphView {
   ColorMode color_mode_ = ColorMode::OpType;
   float zoom_ = 1.0f, zoom_request_ = 0;
   ImVec2 offset_{0, 0}, origin_{0, 0}, canvas_min_{0, 0}, canvas_max_{0, 0};
+  std::string title_;
   bool fit_requested_ = false, minimap_ = true, legend_ = true;
   int initial_view_ = 2;  ///< frames left that (re)compute the first view of a new graph
   uint64_t seen_focus_ = 0;

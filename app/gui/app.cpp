@@ -169,7 +169,7 @@ int App::run() {
 void App::run_script_step() {
   if (options_.script.empty() || measure_left_ > 0) return;
   if (script_.done()) { quit_ = true; return; }
-  const ScriptCommand* c = script_.poll(doc_.busy() || !inspector_.idle() || compare_.waiting() || hazards_.waiting());
+  const ScriptCommand* c = script_.poll(doc_.busy() || doc_b_.busy() || !inspector_.idle() || compare_.waiting() || hazards_.waiting());
   if (!c) return;
   const ScriptVerb* verb = verbs_.find(c->verb);  // Script::load checked every verb
   const std::string error = verb ? verb->run(c->arg) : "unknown verb '" + c->verb + "'";
@@ -195,6 +195,24 @@ void App::track_frame_times() {
   last_frame_ = now;
 }
 
+void App::sync_model_b() {
+  const ir::Model* b = compare_session_.against_model();
+  const std::string wanted = b ? b->path : "";
+  if (!wanted.empty() && wanted != doc_b_.path() && !doc_b_.busy()) {
+    doc_b_.open(wanted);
+    // Side by side: A's graph takes the left half of the default graph area, B's the right.
+    const GraphArea g = default_graph_area();
+    ImGui::SetWindowPos("Graph", g.pos);
+    ImGui::SetWindowSize("Graph", {g.size.x * 0.5f, g.size.y});
+    place_graph_b_ = true;  // Graph B does not exist yet: placed when it is first drawn
+    graph_b_.set_color_mode(ColorMode::Divergence);
+    show_graph_b_ = true;
+  }
+  doc_b_.poll();
+  compare_.update_model_b(doc_b_, graph_b_);
+  if (b && doc_b_.path() == wanted) linked_.sync(doc_, doc_b_, compare_session_.against_match());
+}
+
 void App::frame() {
   using clock = std::chrono::steady_clock;
   track_frame_times();
@@ -215,6 +233,7 @@ void App::frame() {
   default_layout();
   draw_menu();
   compare_.update(doc_, graph_);
+  sync_model_b();
   hazards_.update(doc_, graph_);
   for (Panel& p : panels_)
     if (*p.open) p.draw(p.open);

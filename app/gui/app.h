@@ -2,6 +2,8 @@
 // opening (a Task of the Document), drag-and-drop, settings, and headless/scripted runs.
 #pragma once
 
+#include <imgui.h>
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -11,6 +13,7 @@
 #include "app/gui/settings.h"
 #include "widgets/compare_ui.h"
 #include "core/session/hazards_session.h"
+#include "core/session/linked_selection.h"
 #include "core/session/weight_stats.h"
 #include "widgets/session.h"
 #include "widgets/file_browser.h"
@@ -59,6 +62,13 @@ class App {
   void add_script_verbs();
   void track_frame_times();
   void default_layout();
+  struct GraphArea {
+    ImVec2 pos, size;
+  };
+  /// Where the default arrangement puts the Graph window.
+  static GraphArea default_graph_area();
+  /// Opens model B's document when the comparison got a new B; mirrors the selection.
+  void sync_model_b();
   void reload_fonts();
 
   AppOptions options_;
@@ -70,9 +80,13 @@ class App {
   session::CompareSession compare_session_;
   session::HazardsSession hazards_session_;
   session::WeightStats weight_stats_;
+  Document doc_b_;                    ///< model B of File > Compare with model: its own layout
+  session::LinkedSelection linked_;   ///< selection mirrored between doc_ and doc_b_
+  bool place_graph_b_ = false;
   // --- the views ---
   ModelPanel model_panel_;
   GraphView graph_;
+  GraphView graph_b_{"Graph B"};
   OpTable table_;
   MilTextView mil_;
   OpInspector inspector_{weight_stats_};
@@ -82,7 +96,7 @@ class App {
   HazardsUi hazards_{hazards_session_};  ///< fp16 hazards panel, graph overlay, inspector section
   PanelList panels_;
   ScriptVerbs verbs_;
-  bool show_model_ = true, show_graph_ = true, show_table_ = true, show_mil_ = true, show_inspector_ = true;
+  bool show_model_ = true, show_graph_ = true, show_table_ = true, show_mil_ = true, show_inspector_ = true, show_graph_b_ = false;
   Script script_;
   bool scripted_ = false;
   std::string empty_message_;

@@ -10,6 +10,12 @@
 
 namespace mlscope::gui {
 
+App::GraphArea App::default_graph_area() {
+  const ImVec2 d = ImGui::GetIO().DisplaySize;
+  const float top = ImGui::GetFrameHeight(), lw = d.x * 0.22f, rw = d.x * 0.30f, h = d.y - top;
+  return {{lw, top}, {d.x - lw - rw, h * 0.64f}};
+}
+
 void App::default_layout() {
   // First use only: afterwards imgui.ini remembers where the user put each window.
   const ImVec2 d = ImGui::GetIO().DisplaySize;

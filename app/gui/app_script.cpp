@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
 
 #include "app/gui/app.h"
 #include "widgets/submodel_selector.h"
@@ -23,6 +26,23 @@ void App::add_script_verbs() {
     if (op == ir::kNone) return "no op named '" + a + "'";
     doc_.select(doc_.selection().function, op);
     return std::string();
+  });
+  // --- model B's graph (File > Compare with model) ---
+  v.add("select-b", true, "select-b OP_NAME", [this](const std::string& a) {
+    const ir::Function* fn = doc_b_.current_function();
+    const ir::OpId op = fn ? fn->find_op(a) : ir::kNone;
+    if (op == ir::kNone) return "model B has no op named '" + a + "'";
+    doc_b_.select(doc_b_.selection().function, op);
+    return std::string();
+  });
+  v.add("dump-model-b", true, "dump-model-b FILE", [this](const std::string& a) {
+    const ir::Function* fn = doc_b_.current_function();
+    const ir::OpId op = doc_b_.selection().op;
+    nlohmann::json j{{"path", doc_b_.path()}, {"open", doc_b_.has_model()}, {"graph_b_shown", show_graph_b_},
+                     {"selected_op", fn && op != ir::kNone ? nlohmann::json(fn->op(op).name) : nlohmann::json(nullptr)}};
+    std::ofstream out(a);
+    out << j.dump(2) << "\n";
+    return out ? std::string() : "cannot write " + a;
   });
   v.add("function", true, "function NAME", [this](const std::string& a) {
     const ir::Model* m = doc_.snapshot() ? doc_.snapshot()->model.get() : nullptr;

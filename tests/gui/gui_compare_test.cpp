@@ -499,13 +499,15 @@ TEST(GuiCompare, ModelBWalkthroughSelectsTheOpsTheCliRanksFirst) {
   const fs::path gen = test::shared_dir() / "corpus-gen";
   const fs::path a = gen / "cnn_fp32/model.mlpackage", b = gen / "cnn_palettized_4bit/model.mlpackage", x = gen / "cnn_fp32/input.npy";
   const fs::path dir = test::scratch_dir("gui_cmp_model_b_out");
-  const fs::path png = shots() / "compare_model_b.png", state = dir / "state.json";
+  const fs::path png = shots() / "compare_model_b.png", state = dir / "state.json", b_state = dir / "b.json";
+  const fs::path state2 = dir / "state2.json", b_state2 = dir / "b2.json";
   fs::remove(png);
   std::string out;
   const int rc = run_script("model_b", "'" + a.string() + "'",
                             "against " + b.string() + "\nwait-runs\ninput " + x.string() + "\nbackends fp32,B:fp32\nrun\nwait-runs\n" +
                                 "divergence B:fp32\nwait-runs\npanel graph\ncolor-mode divergence\nmodel-b-next\npanel model-b\nwait 4\n" +
-                                "screenshot " + png.string() + "\ndump-state " + state.string() + "\n",
+                                "screenshot " + png.string() + "\ndump-state " + state.string() + "\ndump-model-b " + b_state.string() +
+                                "\nselect-b op_58\nwait 2\ndump-state " + state2.string() + "\ndump-model-b " + b_state2.string() + "\n",
                             &out);
   ASSERT_EQ(rc, 0) << out;
   const json st = load_json(state);
@@ -530,8 +532,16 @@ TEST(GuiCompare, ModelBWalkthroughSelectsTheOpsTheCliRanksFirst) {
   json b_ops = json::array();
   for (const auto& op : cli["ops"]) b_ops.push_back(op["b_op"]);
   EXPECT_EQ(st["divergence"]["b_ops"], b_ops);
-  // The graph is coloured by divergence: the red ring of the first crossing and the colour bar.
+  // B's graph beside A's, its selection linked both ways.
+  const json b1 = load_json(b_state), b2 = load_json(b_state2);
+  EXPECT_EQ(b1["path"], b.string());
+  EXPECT_TRUE(b1["graph_b_shown"].get<bool>());
+  EXPECT_EQ(b1["selected_op"], st["selected_op"]) << "selecting in A selects the match in B";
+  EXPECT_EQ(b2["selected_op"], "op_58");
+  EXPECT_EQ(load_json(state2)["selected_op"], "op_58") << "selecting in B selects the match in A";
+  // A's graph (left half of the graph area) is coloured by divergence: the red ring of the first
+  // crossing op.
   const Shot s = load_shot(png);
   ASSERT_TRUE(s.px);
-  EXPECT_GT(s.count(255, 40, 40, 368, 90, 1184, 620, 4), 150);
+  EXPECT_GT(s.count(255, 40, 40, 352, 60, 736, 640, 4), 150);
 }
