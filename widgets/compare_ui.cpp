@@ -114,6 +114,7 @@ void CompareUi::add_script_verbs(ScriptVerbs& v, Document& doc) {
     open_against(a);
     return session_.jobs().busy() ? std::string() : "cannot open model B: " + session_.status();
   });
+  add("model-b-weight", true, "model-b-weight I", [this](const std::string& a) { return two_models_.select_weight(session_, std::atoi(a.c_str())); });
   add("model-b-next", false, "model-b-next", [this, &doc](const std::string&) { return two_models_.step(session_, doc); });
   add("wait-runs", false, "wait-runs", [this](const std::string&) { wait_runs_ = true; return std::string(); });
   add("stop", false, "stop", [this](const std::string&) { session_.stop(); return std::string(); });

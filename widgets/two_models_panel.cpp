@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "core/compare/compare_report.h"
+#include "widgets/plot.h"
 
 namespace mlscope::gui {
 
@@ -82,7 +83,7 @@ void TwoModelsPanel::Draw(CompareSession& session, Document& doc, bool* open) {
   ImGui::TextDisabled("B runs as the backend %s (emulated), A as the reference %s", session.against_backend().c_str(), session.reference.c_str());
   ImGui::Separator();
   draw_walkthrough(session, doc);
-  draw_weights(*r);
+  draw_weights(session);
   if (!r->unmatched_a.empty() && ImGui::CollapsingHeader("Unmatched ops of A"))
     for (const auto& o : r->unmatched_a) ImGui::BulletText("%s (%s)", o.name.c_str(), o.type.c_str());
   if (!r->unmatched_b.empty() && ImGui::CollapsingHeader("Unmatched ops of B"))
@@ -133,22 +134,71 @@ void TwoModelsPanel::draw_walkthrough(CompareSession& session, Document& doc) {
     ImGui::Text("first op over the thresholds: %s", d->ops[d->first_crossing.front()].name.c_str());
 }
 
-void TwoModelsPanel::draw_weights(const compare::TwoModelReport& r) {
+std::string TwoModelsPanel::select_weight(const CompareSession& session, int index) {
+  const auto& r = session.against_report();
+  if (!r) return "no model B";
+  if (index < 0 || static_cast<size_t>(index) >= r->weights.size()) return "no weight #" + std::to_string(index);
+  selected_weight_ = index;
+  return "";
+}
+
+void TwoModelsPanel::draw_weight_histograms(const compare::WeightPairHistograms& h) const {
+  if (!h.ok()) {
+    ImGui::TextWrapped("%s.%s: no histograms: %s", h.a_op.c_str(), h.param.c_str(), h.note.c_str());
+    return;
+  }
+  auto counts = [](const std::vector<uint64_t>& v) { return std::vector<long long>(v.begin(), v.end()); };
+  HistogramPlot values;
+  values.title = h.a_op + "." + h.param + ": values of A and of B (" + std::to_string(h.elements) + " each)";
+  values.x_label = "value";
+  values.y_label = "elements";
+  values.lo = h.lo;
+  values.hi = h.hi;
+  values.counts = {counts(h.a), counts(h.b)};
+  values.series_names = {"A", "B"};
+  values.colors = {series_color(0), series_color(1)};
+  values.show_marker = false;
+  const float w = ImGui::GetContentRegionAvail().x;
+  draw_histogram("##wvalues", values, {w * 0.5f - 4, ImGui::GetFontSize() * 11});
+  ImGui::SameLine();
+  HistogramPlot error;
+  error.title = "error b - a";
+  error.x_label = "b - a";
+  error.y_label = "elements";
+  error.lo = h.error_lo;
+  error.hi = h.error_hi;
+  error.counts = {counts(h.error)};
+  error.series_names = {"b - a"};
+  error.colors = {series_color(2)};
+  error.marker = 0;
+  draw_histogram("##werror", error, {w * 0.5f - 4, ImGui::GetFontSize() * 11});
+  if (h.non_finite) ImGui::Text("%llu elements non-finite on a side: left out", static_cast<unsigned long long>(h.non_finite));
+}
+
+void TwoModelsPanel::draw_weights(const CompareSession& session) {
+  const compare::TwoModelReport& r = *session.against_report();
   const compare::WeightTotals& t = r.weight_totals;
   char head[160];
   std::snprintf(head, sizeof head, "Weights: %zu compared, %zu identical, %.1f KiB -> %.1f KiB###weights", t.compared, t.identical,
                 static_cast<double>(t.bytes_a) / 1024, static_cast<double>(t.bytes_b) / 1024);
+  if (selected_weight_ >= 0) ImGui::SetNextItemOpen(true, ImGuiCond_Once);
   if (!ImGui::CollapsingHeader(head)) return;
+  const auto& hs = session.against_weight_histograms();
+  if (selected_weight_ >= 0 && static_cast<size_t>(selected_weight_) < hs.size()) draw_weight_histograms(hs[static_cast<size_t>(selected_weight_)]);
+  else ImGui::TextDisabled("Select a weight for the histograms of its values in A and B and of the error.");
   if (!ImGui::BeginTable("##weights", 7, ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollY,
-                         {0, ImGui::GetTextLineHeightWithSpacing() * 14}))
+                         {0, ImGui::GetTextLineHeightWithSpacing() * 8}))
     return;
   for (const char* h : {"weight", "A", "B", "SNR dB", "max abs error", "rel error", "bytes A -> B"}) ImGui::TableSetupColumn(h);
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableHeadersRow();
-  for (const auto& w : r.weights) {
+  for (size_t i = 0; i < r.weights.size(); ++i) {
+    const compare::WeightDiff& w = r.weights[i];
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
-    ImGui::Text("%s.%s", w.a_op.c_str(), w.param.c_str());
+    const std::string label = w.a_op + "." + w.param + "##w" + std::to_string(i);
+    if (ImGui::Selectable(label.c_str(), static_cast<int>(i) == selected_weight_, ImGuiSelectableFlags_SpanAllColumns))
+      selected_weight_ = static_cast<int>(i);
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(w.a_scheme.c_str());
     ImGui::TableNextColumn();

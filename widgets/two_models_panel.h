@@ -19,8 +19,13 @@ class TwoModelsPanel {
 
  private:
   void draw_walkthrough(CompareSession& session, Document& doc);
-  void draw_weights(const compare::TwoModelReport& r);
-  int step_ = -1;  // index into the divergence's most_added
+  void draw_weights(const CompareSession& session);
+  void draw_weight_histograms(const compare::WeightPairHistograms& h) const;
+  int step_ = -1;            // index into the divergence's most_added
+  int selected_weight_ = -1; // index into the report's weights
+ public:
+  /// Script verb `model-b-weight I`: shows weight I's histograms.
+  std::string select_weight(const CompareSession& session, int index);
 };
 
 }  // namespace mlscope::gui

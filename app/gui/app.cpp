@@ -205,6 +205,7 @@ void App::sync_model_b() {
     ImGui::SetWindowPos("Graph", g.pos);
     ImGui::SetWindowSize("Graph", {g.size.x * 0.5f, g.size.y});
     place_graph_b_ = true;  // Graph B does not exist yet: placed when it is first drawn
+    graph_.request_fit();   // A's graph just got half as wide
     graph_b_.set_color_mode(ColorMode::Divergence);
     show_graph_b_ = true;
   }

@@ -25,12 +25,24 @@ bool CompareSession::set_against(const std::string& path, compare::MatchMode mod
     o.mode = mode;
     auto match = std::make_shared<const compare::ModelMatch>(compare::match_models(*a, *b, o));
     auto report = std::make_shared<compare::TwoModelReport>(compare::summarize_match(*a, *b, *match));
+    // The weights' histograms for the Model B window (decoded again, one pair at a time).
+    auto histograms = std::make_shared<std::vector<compare::WeightPairHistograms>>();
+    for (const compare::WeightDiff& w : report->weights) {
+      ctx.throw_if_cancelled();
+      if (!w.compared) {
+        histograms->push_back({w.a_op, w.param, 0, 0, 0, {}, {}, 0, 0, {}, 0, "not compared: " + w.note});
+        continue;
+      }
+      histograms->push_back(compare::weight_pair_histograms(*a, *match->a, match->a->find_op(w.a_op), *b, *match->b,
+                                                            match->b->find_op(w.b_op), w.param));
+    }
     return [=, this] {
       if (model_ != a) return;  // another model was opened meanwhile
       clear_against();
       against_model_ = b;
       against_match_ = match;
       against_report_ = *report;
+      against_histograms_ = std::move(*histograms);
       BackendChoice c;
       c.spec = compare::other_model_backend_spec(base, b, match);
       c.selected = true;
@@ -57,6 +69,7 @@ void CompareSession::clear_against() {
   against_model_.reset();
   against_match_.reset();
   against_report_.reset();
+  against_histograms_.clear();
   against_backend_.clear();
 }
 

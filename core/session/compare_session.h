@@ -20,6 +20,7 @@
 #include "core/compare/plot_data.h"
 #include "core/compare/sweep.h"
 #include "core/compare/two_models.h"
+#include "core/compare/weight_histograms.h"
 #include "core/compare/value_histograms.h"
 #include "core/session/document.h"
 #include "core/session/task.h"
@@ -95,6 +96,8 @@ class CompareSession {
   const ir::Model* against_model() const { return against_model_.get(); }
   const compare::ModelMatch* against_match() const { return against_match_.get(); }
   const std::optional<compare::TwoModelReport>& against_report() const { return against_report_; }
+  /// Per weight of against_report()->weights (same order): A's and B's values and the error.
+  const std::vector<compare::WeightPairHistograms>& against_weight_histograms() const { return against_histograms_; }
   /// The backend name B runs under ("" without a model B).
   const std::string& against_backend() const { return against_backend_; }
 
@@ -149,6 +152,7 @@ class CompareSession {
   std::shared_ptr<const ir::Model> against_model_;
   std::shared_ptr<const compare::ModelMatch> against_match_;
   std::optional<compare::TwoModelReport> against_report_;
+  std::vector<compare::WeightPairHistograms> against_histograms_;
   std::string against_backend_;
 };
 

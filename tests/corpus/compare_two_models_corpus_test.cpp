@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <numeric>
 #include <nlohmann/json.hpp>
 
 #include "core/compare/divergence.h"
@@ -12,6 +13,7 @@
 #include "core/compare/other_model_backend.h"
 #include "core/compare/two_models.h"
 #include "core/compare/values.h"
+#include "core/compare/weight_histograms.h"
 #include "core/exec/interpreter.h"
 #include "core/format/mlpackage_writer.h"
 #include "core/format/open.h"
@@ -258,4 +260,67 @@ TEST(TwoModelsCorpus, CliReportsEveryDocumentedKeyAndExitsTwoOnMismatch) {
   EXPECT_EQ(test::run_command(test::cli_path().string() + " compare " + a + " --against " + b + " --backends fp32,gpu,ane", &err, true), 2);
   EXPECT_EQ(test::run_command(test::cli_path().string() + " compare " + a + " --against /nonexistent.mlpackage", &err, true), 2);
   EXPECT_NE(err.find("/nonexistent.mlpackage"), std::string::npos) << err;
+}
+
+// Two real Silero VAD conversions from the corpus, across formats: the 4-bit palettized
+// .mlmodelc against the int8 .mlpackage. Every compute op pairs by name; each side's plumbing is
+// what expected.json counts; the weights compare LUT codes against affine int8 codes.
+TEST(TwoModelsCorpus, SileroPalettizedMlmodelcAgainstItsInt8Mlpackage) {
+  MLSCOPE_REQUIRE_SHARED();
+  const fs::path corpus = test::shared_dir() / "corpus";
+  const fs::path pa = corpus / "silero-vad-palette4-mlmodelc", pb = corpus / "silero-vad-int8-mlpackage";
+  const ir::Model a = format::open((pa / "unified_palette_4bit.mlmodelc").string());
+  const ir::Model b = format::open((pb / "unified_int8.mlpackage").string());
+  auto read = [](const fs::path& p) {
+    std::ifstream in(p / "expected.json");
+    return json::parse(in);
+  };
+  const json ea = read(pa), eb = read(pb);
+  const ModelMatch m = match_models(a, b);
+  EXPECT_EQ(m.ops.size(), expected_compute_ops(ea));
+  EXPECT_EQ(m.by_name, m.ops.size());
+  EXPECT_TRUE(m.unmatched_a.empty() && m.unmatched_b.empty());
+  EXPECT_EQ(m.plumbing_a, expected_plumbing(ea));
+  EXPECT_EQ(m.plumbing_b, expected_plumbing(eb));
+  const TwoModelReport r = summarize_match(a, b, m);
+  size_t lut_vs_affine = 0;
+  for (const auto& w : r.weights) {
+    EXPECT_TRUE(w.compared) << w.a_op << "." << w.param << ": " << w.note;
+    if (w.a_scheme.rfind("lut", 0) == 0 && w.b_scheme.rfind("affine int8", 0) == 0) {
+      ++lut_vs_affine;
+      EXPECT_GT(w.snr_db, 5.0) << w.a_op << ": two compressions of one weight stay close";
+      EXPECT_LT(w.rel_error, 0.5) << w.a_op;
+    }
+  }
+  EXPECT_EQ(lut_vs_affine, 7u) << "one per constexpr op of each side";
+}
+
+// The Model B window's weight histograms: a 4-bit LUT leaves B's values in at most 16 bins,
+// A's fp32 values fill more; the error's range is what max_abs_error says.
+TEST(TwoModelsCorpus, WeightHistogramsShowTheLutsSixteenValues) {
+  MLSCOPE_REQUIRE_SHARED();
+  const ir::Model a = open_gen("cnn_fp32"), b = open_gen("cnn_palettized_4bit");
+  const ModelMatch m = match_models(a, b);
+  const TwoModelReport r = summarize_match(a, b, m);
+  size_t checked = 0;
+  for (const WeightDiff& w : r.weights) {
+    if (w.param != "weight") continue;
+    const WeightPairHistograms h =
+        weight_pair_histograms(a, *m.a, m.a->find_op(w.a_op), b, *m.b, m.b->find_op(w.b_op), w.param, 48);
+    ASSERT_TRUE(h.ok()) << w.a_op << ": " << h.note;
+    EXPECT_EQ(h.elements, w.elements);
+    auto filled = [](const std::vector<uint64_t>& v) { return std::count_if(v.begin(), v.end(), [](uint64_t c) { return c > 0; }); };
+    auto total = [](const std::vector<uint64_t>& v) { return std::accumulate(v.begin(), v.end(), uint64_t{0}); };
+    EXPECT_LE(filled(h.b), 16) << w.a_op;
+    EXPECT_GT(filled(h.a), filled(h.b)) << w.a_op;
+    EXPECT_EQ(total(h.a), h.elements);
+    EXPECT_EQ(total(h.b), h.elements);
+    EXPECT_EQ(total(h.error), h.elements);
+    EXPECT_NEAR(std::max(std::fabs(h.error_lo), std::fabs(h.error_hi)), w.max_abs_error, 1e-6 * w.max_abs_error + 1e-12) << w.a_op;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 6u);
+  const WeightPairHistograms missing = weight_pair_histograms(a, *m.a, m.a->find_op("op_18"), b, *m.b, m.b->find_op("op_18"), "nope");
+  EXPECT_FALSE(missing.ok());
+  EXPECT_NE(missing.note.find("no weight 'nope'"), std::string::npos);
 }
