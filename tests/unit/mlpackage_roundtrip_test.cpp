@@ -11,6 +11,7 @@
 #include "core/format/open.h"
 #include "core/util/error.h"
 #include "support/sample_program.h"
+#include "tests/support/ir_builders.h"
 #include "support/test_paths.h"
 
 namespace mlscope {
@@ -49,6 +50,27 @@ TEST(MLPackageWriter, RoundTripPreservesProgramAndDescription) {
   EXPECT_EQ(2.75f, val("w")->to_floats().back());
   EXPECT_EQ(-8, val("q4")->to_ints().front());
   EXPECT_EQ(std::vector<int64_t>(11, 5), val("q3")->to_ints());
+}
+
+// IR built in code may list a function's inputs as its body block's inputs too; written there,
+// the reader defined a second "x" that the ops read while the function input had no use.
+TEST(MLPackageWriter, FunctionInputsAreReadByTheOpsAfterARoundTrip) {
+  ir::Model m;
+  m.kind = "mlProgram";
+  m.functions.push_back(fixtures::chain_program(2));
+  ir::Function& f = m.functions[0];
+  ASSERT_FALSE(f.inputs.empty());
+  f.blocks[static_cast<size_t>(f.body())].inputs = f.inputs;
+  const fs::path pkg = test::scratch_dir("roundtrip_inputs") / "chain.mlpackage";
+  fs::remove_all(pkg);
+  format::write_mlpackage(m, pkg.string());
+  const ir::Model back = format::open(pkg.string());
+  const ir::Function& b = back.functions.at(0);
+  ASSERT_EQ(b.inputs.size(), 1u);
+  EXPECT_EQ(b.value(b.inputs[0]).uses.size(), f.value(f.inputs[0]).uses.size());
+  size_t named_x = 0;
+  for (const auto& v : b.values) named_x += v.name == b.value(b.inputs[0]).name;
+  EXPECT_EQ(named_x, 1u) << "one value per name";
 }
 
 TEST(MLPackageWriter, WritesManifestAndAlignedBlobStorage) {

@@ -2,6 +2,7 @@
 // encodings mirror the reader (docs/coreml-formats.md §4.5 immediates, §4.6 blob threshold).
 #include "core/format/protobuf/ir_to_proto.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/util/error.h"
@@ -211,6 +212,9 @@ void write_op(const ir::Function& fn, const ir::Op& op, WriteState& st, pb::mil:
 void write_block(const ir::Function& fn, ir::BlockId b, WriteState& st, pb::mil::Block* out) {
   const ir::Block& blk = fn.block(b);
   for (ir::ValueId v : blk.inputs) {
+    // A function's inputs are the function's, not its body's: written there again, a reader
+    // would define a second value of the same name that the body's ops then read.
+    if (std::find(fn.inputs.begin(), fn.inputs.end(), v) != fn.inputs.end()) continue;
     auto* in = out->add_inputs();
     in->set_name(fn.value(v).name);
     set_value_type(fn.value(v).type, in->mutable_type());
