@@ -20,21 +20,17 @@ void App::add_script_verbs() {
   // --- the document ---
   v.add("open", true, "open PATH", [this](const std::string& a) { open(a); return std::string(); });
   v.add("recording", true, "recording FILE|none", [this](const std::string& a) { doc_.set_recording(a == "none" ? "" : a); return std::string(); });
-  v.add("select", true, "select OP_NAME", [this](const std::string& a) {
-    const ir::Function* fn = doc_.current_function();
-    const ir::OpId op = fn ? fn->find_op(a) : ir::kNone;
-    if (op == ir::kNone) return "no op named '" + a + "'";
-    doc_.select(doc_.selection().function, op);
+  // Selects op `name` of the document's current function; "" or why not.
+  auto select_in = [](Document& doc, const std::string& name, const char* which) {
+    const ir::Function* fn = doc.current_function();
+    const ir::OpId op = fn ? fn->find_op(name) : ir::kNone;
+    if (op == ir::kNone) return std::string(which) + " has no op named '" + name + "'";
+    doc.select(doc.selection().function, op);
     return std::string();
-  });
+  };
+  v.add("select", true, "select OP_NAME", [this, select_in](const std::string& a) { return select_in(doc_, a, "the model"); });
   // --- model B's graph (File > Compare with model) ---
-  v.add("select-b", true, "select-b OP_NAME", [this](const std::string& a) {
-    const ir::Function* fn = doc_b_.current_function();
-    const ir::OpId op = fn ? fn->find_op(a) : ir::kNone;
-    if (op == ir::kNone) return "model B has no op named '" + a + "'";
-    doc_b_.select(doc_b_.selection().function, op);
-    return std::string();
-  });
+  v.add("select-b", true, "select-b OP_NAME", [this, select_in](const std::string& a) { return select_in(doc_b_, a, "model B"); });
   v.add("dump-model-b", true, "dump-model-b FILE", [this](const std::string& a) {
     const ir::Function* fn = doc_b_.current_function();
     const ir::OpId op = doc_b_.selection().op;
