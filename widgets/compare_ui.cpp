@@ -65,7 +65,7 @@ void CompareUi::draw_inspector_section(Document& doc, bool inspector_open) {
 
 bool CompareUi::waiting() {
   if (!wait_runs_) return false;
-  if (session_.jobs().busy()) {
+  if (session_.jobs().busy() || !session_.weight_histograms_idle()) {
     // Nothing changes on screen while a script waits: give the CPU to the job instead of
     // rendering frames as fast as possible (software GL under Xvfb costs a core).
     std::this_thread::sleep_for(std::chrono::milliseconds(40));

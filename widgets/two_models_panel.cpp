@@ -175,7 +175,7 @@ void TwoModelsPanel::draw_weight_histograms(const compare::WeightPairHistograms&
   if (h.non_finite) ImGui::Text("%llu elements non-finite on a side: left out", static_cast<unsigned long long>(h.non_finite));
 }
 
-void TwoModelsPanel::draw_weights(const CompareSession& session) {
+void TwoModelsPanel::draw_weights(CompareSession& session) {
   const compare::TwoModelReport& r = *session.against_report();
   const compare::WeightTotals& t = r.weight_totals;
   char head[160];
@@ -183,9 +183,13 @@ void TwoModelsPanel::draw_weights(const CompareSession& session) {
                 static_cast<double>(t.bytes_a) / 1024, static_cast<double>(t.bytes_b) / 1024);
   if (selected_weight_ >= 0) ImGui::SetNextItemOpen(true, ImGuiCond_Once);
   if (!ImGui::CollapsingHeader(head)) return;
-  const auto& hs = session.against_weight_histograms();
-  if (selected_weight_ >= 0 && static_cast<size_t>(selected_weight_) < hs.size()) draw_weight_histograms(hs[static_cast<size_t>(selected_weight_)]);
-  else ImGui::TextDisabled("Select a weight for the histograms of its values in A and B and of the error.");
+  if (selected_weight_ < 0) {
+    ImGui::TextDisabled("Select a weight for the histograms of its values in A and B and of the error.");
+  } else if (const compare::WeightPairHistograms* h = session.against_weight_histograms(static_cast<size_t>(selected_weight_))) {
+    draw_weight_histograms(*h);
+  } else {
+    ImGui::TextDisabled("Decoding both weights...");
+  }
   if (!ImGui::BeginTable("##weights", 7, ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollY,
                          {0, ImGui::GetTextLineHeightWithSpacing() * 8}))
     return;

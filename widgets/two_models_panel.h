@@ -19,7 +19,7 @@ class TwoModelsPanel {
 
  private:
   void draw_walkthrough(CompareSession& session, Document& doc);
-  void draw_weights(const CompareSession& session);
+  void draw_weights(CompareSession& session);
   void draw_weight_histograms(const compare::WeightPairHistograms& h) const;
   int step_ = -1;            // index into the divergence's most_added
   int selected_weight_ = -1; // index into the report's weights

@@ -25,24 +25,12 @@ bool CompareSession::set_against(const std::string& path, compare::MatchMode mod
     o.mode = mode;
     auto match = std::make_shared<const compare::ModelMatch>(compare::match_models(*a, *b, o));
     auto report = std::make_shared<compare::TwoModelReport>(compare::summarize_match(*a, *b, *match));
-    // The weights' histograms for the Model B window (decoded again, one pair at a time).
-    auto histograms = std::make_shared<std::vector<compare::WeightPairHistograms>>();
-    for (const compare::WeightDiff& w : report->weights) {
-      ctx.throw_if_cancelled();
-      if (!w.compared) {
-        histograms->push_back({w.a_op, w.param, 0, 0, 0, {}, {}, 0, 0, {}, 0, "not compared: " + w.note});
-        continue;
-      }
-      histograms->push_back(compare::weight_pair_histograms(*a, *match->a, match->a->find_op(w.a_op), *b, *match->b,
-                                                            match->b->find_op(w.b_op), w.param));
-    }
     return [=, this] {
       if (model_ != a) return;  // another model was opened meanwhile
       clear_against();
       against_model_ = b;
       against_match_ = match;
       against_report_ = *report;
-      against_histograms_ = std::move(*histograms);
       BackendChoice c;
       c.spec = compare::other_model_backend_spec(base, b, match);
       c.selected = true;
@@ -54,6 +42,43 @@ bool CompareSession::set_against(const std::string& path, compare::MatchMode mod
                 " ops matched";
     };
   });
+}
+
+const compare::WeightPairHistograms* CompareSession::against_weight_histograms(size_t index) {
+  if (!against_report_ || index >= against_report_->weights.size()) return nullptr;
+  HistogramEntry& e = against_histograms_[index];
+  if (e.result) return e.result.get();
+  if (e.task) {
+    if (e.task->poll() && !e.result) {  // failed or cancelled: say so instead of waiting forever
+      auto h = std::make_shared<compare::WeightPairHistograms>();
+      h->note = e.task->last_error().empty() ? "not computed" : e.task->last_error();
+      e.result = h;
+    }
+    return e.result.get();
+  }
+  const compare::WeightDiff w = against_report_->weights[index];
+  auto a = model_;
+  auto b = against_model_;
+  auto match = against_match_;
+  e.task = std::make_unique<Task>();
+  e.task->start("Weight histograms", [a, b, match, w, &e](TaskContext&) -> Task::Publish {
+    auto h = std::make_shared<compare::WeightPairHistograms>();
+    if (!w.compared) {
+      h->a_op = w.a_op;
+      h->param = w.param;
+      h->note = "not compared: " + w.note;
+    } else {
+      *h = compare::weight_pair_histograms(*a, *match->a, match->a->find_op(w.a_op), *b, *match->b, match->b->find_op(w.b_op), w.param);
+    }
+    return [h, &e] { e.result = h; };
+  });
+  return nullptr;
+}
+
+bool CompareSession::weight_histograms_idle() const {
+  for (const auto& [i, e] : against_histograms_)
+    if (e.task && e.task->busy()) return false;
+  return true;
 }
 
 void CompareSession::clear_against() {

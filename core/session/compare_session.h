@@ -96,8 +96,12 @@ class CompareSession {
   const ir::Model* against_model() const { return against_model_.get(); }
   const compare::ModelMatch* against_match() const { return against_match_.get(); }
   const std::optional<compare::TwoModelReport>& against_report() const { return against_report_; }
-  /// Per weight of against_report()->weights (same order): A's and B's values and the error.
-  const std::vector<compare::WeightPairHistograms>& against_weight_histograms() const { return against_histograms_; }
+  /// Weight `index` of against_report()->weights: A's and B's values and the error; nullptr
+  /// while they are computed (the first call starts that on a task of its own, one weight
+  /// decoded at a time, so a model with GBs of weights is not decoded twice up front).
+  const compare::WeightPairHistograms* against_weight_histograms(size_t index);
+  /// True when no weight histogram is being computed (scripts wait on this).
+  bool weight_histograms_idle() const;
   /// The backend name B runs under ("" without a model B).
   const std::string& against_backend() const { return against_backend_; }
 
@@ -152,7 +156,11 @@ class CompareSession {
   std::shared_ptr<const ir::Model> against_model_;
   std::shared_ptr<const compare::ModelMatch> against_match_;
   std::optional<compare::TwoModelReport> against_report_;
-  std::vector<compare::WeightPairHistograms> against_histograms_;
+  struct HistogramEntry {
+    std::unique_ptr<Task> task;
+    std::shared_ptr<const compare::WeightPairHistograms> result;
+  };
+  std::map<size_t, HistogramEntry> against_histograms_;
   std::string against_backend_;
 };
 
