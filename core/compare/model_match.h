@@ -63,6 +63,7 @@ struct ModelMatch {
 /// and cast.
 bool is_compute_op(const ir::Op& op);
 
+/// The result points into both models' functions: they must outlive it.
 /// Throws mlscope::Error naming B's file when the two interfaces differ: an input or output
 /// without a counterpart (listing the other side's names), or a shape or non-float dtype
 /// mismatch. Float outputs of different widths (fp16 vs fp32) are compared, with a note.

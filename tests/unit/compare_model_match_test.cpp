@@ -84,7 +84,8 @@ TEST(ModelMatch, OpsWithoutAPartnerAreListedOnBothSides) {
   auto t = p.op("tanh", "extra", {in("x", ProgramBuilder::ref(x))}, {f32({1, 8})});
   auto s = p.op("add", "s", {in("x", ProgramBuilder::ref(r1[0])), in("y", ProgramBuilder::ref(t[0]))}, {f32({1, 8})});
   p.output(s[0]);
-  const ModelMatch m = match_models(a, p.model());
+  const ir::Model b = p.model();  // the match points into both models
+  const ModelMatch m = match_models(a, b);
   ASSERT_EQ(m.unmatched_a.size(), 1u);
   EXPECT_EQ(m.a->op(m.unmatched_a[0]).name, "r2");
   ASSERT_EQ(m.unmatched_b.size(), 1u);
@@ -102,7 +103,8 @@ TEST(ModelMatch, NameModeNeverPairsDifferentKinds) {
   p.output(s[0]);
   ModelMatchOptions o;
   o.mode = MatchMode::Name;
-  const ModelMatch m = match_models(a, p.model(), o);
+  const ir::Model b = p.model();
+  const ModelMatch m = match_models(a, b, o);
   EXPECT_EQ(m.ops.size(), 2u);
   ASSERT_EQ(m.unmatched_a.size(), 1u);
   EXPECT_EQ(m.a->op(m.unmatched_a[0]).name, "r1");
@@ -155,7 +157,8 @@ TEST(ModelMatch, NeuralNetworkLayersPairWithTheirMlProgramConversionByStructure)
   auto s = pb.op("reshape", "input_5", {in("x", ProgramBuilder::ref(r[0]))}, {f32({1, 256})});
   auto l = pb.op("linear", "probs", {in("x", ProgramBuilder::ref(s[0]))}, {f32({1, 10})});
   pb.output(l[0]);
-  const ModelMatch m = match_models(pa.model(), pb.model());
+  const ir::Model a = pa.model(), b = pb.model();  // the match points into both models
+  const ModelMatch m = match_models(a, b);
   ASSERT_EQ(m.ops.size(), 4u);
   EXPECT_TRUE(m.unmatched_a.empty());
   EXPECT_TRUE(m.unmatched_b.empty());
