@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <string>
 
+#include "core/analysis/lineage.h"
+
 namespace mlscope::gui {
 
 namespace {
@@ -41,7 +43,7 @@ bool MatchOverlay::available(int32_t function, std::string* why) const {
 ImU32 MatchOverlay::op_color(int32_t, ir::OpId op) const {
   const compare::ModelMatch* m = session_ ? session_->against_match() : nullptr;
   if (!m || op < 0 || static_cast<size_t>(op) >= m->b->ops.size()) return kPlumbing;
-  if (!compare::is_compute_op(m->b->op(op))) return kPlumbing;
+  if (!analysis::is_real_op(m->b->op(op))) return kPlumbing;
   const compare::OpPair* p = m->pair_of_b(op);
   if (!p) return kUnmatched;
   // The divergence colour of A's op, when divergence against B is what A's graph shows.
@@ -52,7 +54,7 @@ ImU32 MatchOverlay::op_color(int32_t, ir::OpId op) const {
 
 bool MatchOverlay::op_marked(int32_t, ir::OpId op) const {
   const compare::ModelMatch* m = session_ ? session_->against_match() : nullptr;
-  return m && op >= 0 && static_cast<size_t>(op) < m->b->ops.size() && compare::is_compute_op(m->b->op(op)) && !m->pair_of_b(op);
+  return m && op >= 0 && static_cast<size_t>(op) < m->b->ops.size() && analysis::is_real_op(m->b->op(op)) && !m->pair_of_b(op);
 }
 
 void MatchOverlay::draw_legend(ImDrawList* dl, ImVec2 p) const {

@@ -14,6 +14,10 @@
 
 namespace mlscope::compare {
 
+std::string divergence_op_name(const ir::Function& fn, const ir::Op& op) {
+  return op.name.empty() && !op.outputs.empty() ? fn.value(op.outputs[0]).name : op.name;
+}
+
 namespace {
 
 ValueDiff missing(const std::string& vname, bool from_reference) {
@@ -65,13 +69,13 @@ DivergenceReport assemble(const ir::Function& fn, const std::map<std::string, Va
     OpDivergence d;
     d.order = order++;
     d.type = op.type;
-    d.name = op.name.empty() ? fn.value(op.outputs[0]).name : op.name;
+    d.name = divergence_op_name(fn, op);
     bool first = true;
     for (ir::ValueId vid : op.outputs) {
       const std::string& vname = fn.value(vid).name;
       auto it = diffs.find(vname);
       ValueDiff v = it == diffs.end() ? missing(vname, true) : it->second;
-      if (it == diffs.end() && options.compare_value && !options.compare_value(vname)) v.note = options.rejected_note;
+      if (it == diffs.end() && !options.compares(vname)) v.note = options.rejected_note;
       if (!v.compared) {
         if (d.note.empty()) d.note = v.note;
         continue;
@@ -228,7 +232,7 @@ DivergenceReport divergence_from_results(const ir::Function& fn, exec::RunResult
     if (op.is_const() || op.is_constexpr()) continue;
     for (ir::ValueId vid : op.outputs) {
       const std::string& vname = fn.value(vid).name;
-      if (options.compare_value && !options.compare_value(vname)) continue;
+      if (!options.compares(vname)) continue;
       auto ra = ref.intermediates.find(vname);
       auto rb = other.intermediates.find(vname);
       if (ra == ref.intermediates.end() || rb == other.intermediates.end()) {
@@ -279,7 +283,7 @@ DivergenceReport run_divergence(exec::Backend& reference, exec::Backend& other, 
       ro.on_value = [&ls, side, outer, &options](const ir::Op& op, const std::string& name, const exec::RunValue& v) {
         if (outer) outer(op, name, v);
         if (op.is_const() || op.is_constexpr()) return;
-        if (options.compare_value && !options.compare_value(name)) return;
+        if (!options.compares(name)) return;
         ls.offer(side, name, v);
         ls.pass_turn(side);
       };
@@ -288,7 +292,7 @@ DivergenceReport run_divergence(exec::Backend& reference, exec::Backend& other, 
       // when the caller does not observe values itself: it would miss those.
       if (!outer)
         ro.on_codes = [&ls, side, &options](const ir::Op&, const std::string& name, const exec::DequantizedCodes& codes) {
-          if (options.compare_value && !options.compare_value(name)) return;
+          if (!options.compares(name)) return;
           ls.offer(side, name, codes);
           ls.pass_turn(side);
         };

@@ -55,6 +55,7 @@ struct DivergenceOptions {
   /// compare the values that have a counterpart. Their ops get `rejected_note`.
   std::function<bool(const std::string& value)> compare_value;
   std::string rejected_note = "no counterpart in the other model";
+  bool compares(const std::string& value) const { return !compare_value || compare_value(value); }
 };
 
 struct DivergenceReport {
@@ -66,6 +67,9 @@ struct DivergenceReport {
   uint64_t peak_pending_bytes = 0;       ///< streaming: largest total of parked values
   uint64_t peak_live_bytes = 0;          ///< max of the two runs' own peak live buffers
 };
+
+/// The name an op is reported under (OpDivergence::name): its own, or its first output's.
+std::string divergence_op_name(const ir::Function& fn, const ir::Op& op);
 
 /// Pure: reduces two runs' intermediates against the function's program order.
 DivergenceReport divergence_from_results(const ir::Function& function, exec::RunResult& reference,

@@ -4,6 +4,7 @@
 #include <set>
 #include <tuple>
 
+#include "core/analysis/lineage.h"
 #include "core/compare/op_equivalence.h"
 #include "core/util/error.h"
 
@@ -37,7 +38,7 @@ class Side {
     for (size_t i = 0; i < order.size(); ++i) {
       position_[static_cast<size_t>(order[i])] = static_cast<int64_t>(i);
       const ir::Op& op = f.op(order[i]);
-      if (is_compute_op(op)) {
+      if (analysis::is_real_op(op)) {
         compute_.push_back(order[i]);
         kinds_.emplace(order[i], comparable_op_kind(op));
         for (ir::ValueId v : op.outputs) by_output_name_.emplace(f.value(v).name, order[i]);
@@ -97,7 +98,7 @@ class Side {
     if (depth > 8) return;  // plumbing chains are short; a longer one is not plumbing of this value
     for (const ir::Use& u : f_.value(v).uses) {
       const ir::Op& op = f_.op(u.op);
-      if (is_compute_op(op)) out.push_back(u.op);
+      if (analysis::is_real_op(op)) out.push_back(u.op);
       else if (is_plumbing_type(op.type) && plumbing_data_input(op) == v)
         for (ir::ValueId o : op.outputs) consumers(o, out, depth + 1);
     }
@@ -178,7 +179,6 @@ std::optional<MatchMode> match_mode_from_name(std::string_view s) {
   return std::nullopt;
 }
 
-bool is_compute_op(const ir::Op& op) { return !op.is_const() && !op.is_constexpr() && !is_plumbing_type(op.type); }
 
 const OpPair* ModelMatch::pair_of_a(ir::OpId a) const {
   if (a < 0 || static_cast<size_t>(a) >= index_of_a_.size() || index_of_a_[static_cast<size_t>(a)] < 0) return nullptr;

@@ -1,5 +1,5 @@
 // Matching the ops of two models: the original (A) against its compressed or re-converted
-// version (B). Compute ops are paired by output value name (converters keep names through
+// version (B). Compute ops (analysis::is_real_op) are paired by output value name (converters keep names through
 // compression) or by structure — same kind (compare/op_equivalence.h), same output shapes, fed
 // by the counterparts of the same producers — when names differ (another converter, another
 // format). B's compression plumbing (constexpr_*, quantize, dequantize, cast) is recognised and
@@ -58,10 +58,6 @@ struct ModelMatch {
   friend ModelMatch match_models(const ir::Model&, const ir::Model&, const ModelMatchOptions&);
   std::vector<int32_t> index_of_a_, index_of_b_;  // op id → index into ops (-1 = none)
 };
-
-/// Compute ops (what the matcher pairs): everything but const, constexpr_*, quantize, dequantize
-/// and cast.
-bool is_compute_op(const ir::Op& op);
 
 /// The result points into both models' functions: they must outlive it.
 /// Throws mlscope::Error naming B's file when the two interfaces differ: an input or output

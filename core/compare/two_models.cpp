@@ -10,10 +10,8 @@ namespace mlscope::compare {
 
 namespace {
 
-std::string op_label(const ir::Function& f, ir::OpId id) {
-  const ir::Op& op = f.op(id);
-  return op.name.empty() && !op.outputs.empty() ? f.value(op.outputs[0]).name : op.name;
-}
+// Named as per-op divergence names ops, so name_counterparts finds them.
+std::string op_label(const ir::Function& f, ir::OpId id) { return divergence_op_name(f, f.op(id)); }
 
 }  // namespace
 

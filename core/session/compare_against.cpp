@@ -13,7 +13,7 @@ bool CompareSession::set_against(const std::string& path, compare::MatchMode mod
     return false;
   }
   compare::BackendSpec base = compare::backend_spec("fp32");
-  if (const BackendChoice* ref = find(reference); ref && ref->spec.emulated() && ref->spec.name.rfind("B:", 0) != 0 && ref->spec.name != "what-if")
+  if (const BackendChoice* ref = find(reference); ref && ref->spec.emulated() && ref->spec.name != against_backend_ && ref->spec.name != "what-if")
     base = ref->spec;
   auto a = model_;
   return jobs_.start("Opening model B", [=, this](TaskContext& ctx) -> Task::Publish {
